@@ -1,0 +1,30 @@
+//! `saasctl explain ID`: a rule's documentation.
+
+use super::{Error, Exit};
+use crate::rules;
+
+/// Print a rule's documentation: what it refuses, why, an example and the fix.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The rule id (e.g. SC001), its number, or its name; `all` lists every rule.
+    pub id: String,
+}
+
+pub fn run(args: Args) -> Result<Exit, Error> {
+    if args.id.eq_ignore_ascii_case("all") {
+        for info in rules::catalogue() {
+            println!("{}  {:<8} {}", info.id, info.severity, info.summary);
+        }
+        return Ok(Exit::Success);
+    }
+    match rules::find(&args.id) {
+        Some(info) => {
+            print!("{}", info.documentation());
+            Ok(Exit::Success)
+        }
+        None => Err(Error::new(format!(
+            "no rule `{}`; `saasctl explain all` lists them",
+            args.id
+        ))),
+    }
+}

@@ -1,0 +1,12 @@
+//! `saasctl schema`: prints the JSON Schema of the YAML.
+
+use super::{Error, Exit};
+
+/// Print the JSON Schema of the configuration file, for editors and other validators.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> Result<Exit, Error> {
+    print!("{}", crate::config::schema_text());
+    Ok(Exit::Success)
+}

@@ -1,0 +1,304 @@
+//! A YAML document kept with the position of every node, so that schema errors and rule
+//! findings can point at the exact line and column of the node they are about.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+
+/// Where a node sits in its file: 1-based line and column, and its byte range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+    pub offset: usize,
+    pub len: usize,
+}
+
+impl Position {
+    fn from_location(location: &serde_saphyr::Location) -> Self {
+        let span = location.span();
+        Self {
+            line: usize::try_from(location.line()).unwrap_or(usize::MAX),
+            column: usize::try_from(location.column()).unwrap_or(usize::MAX),
+            offset: span
+                .byte_offset()
+                .and_then(|o| usize::try_from(o).ok())
+                .unwrap_or(0),
+            len: span
+                .byte_len()
+                .and_then(|l| usize::try_from(l).ok())
+                .unwrap_or(0),
+        }
+    }
+}
+
+/// One step of a route into the document: a mapping key or a sequence index.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Step {
+    Key(String),
+    Index(usize),
+}
+
+impl From<&str> for Step {
+    fn from(key: &str) -> Self {
+        Step::Key(key.to_owned())
+    }
+}
+
+impl From<&String> for Step {
+    fn from(key: &String) -> Self {
+        Step::Key(key.clone())
+    }
+}
+
+impl From<usize> for Step {
+    fn from(index: usize) -> Self {
+        Step::Index(index)
+    }
+}
+
+/// A path from the document root to one node, e.g. `environments.staging.data_space`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Route(pub Vec<Step>);
+
+impl Route {
+    pub fn root() -> Self {
+        Route(Vec::new())
+    }
+
+    /// The route extended by one step.
+    pub fn at(&self, step: impl Into<Step>) -> Self {
+        let mut steps = self.0.clone();
+        steps.push(step.into());
+        Route(steps)
+    }
+}
+
+/// Builds a route from keys and indices: `route!["environments", name, "websites", 0]`.
+#[macro_export]
+macro_rules! route {
+    ($($step:expr),* $(,)?) => {
+        $crate::config::Route(vec![$($crate::config::Step::from($step)),*])
+    };
+}
+
+impl fmt::Display for Route {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("(document)");
+        }
+        for (i, step) in self.0.iter().enumerate() {
+            match step {
+                Step::Key(key) if i == 0 => write!(f, "{key}")?,
+                Step::Key(key) => write!(f, ".{key}")?,
+                Step::Index(index) => write!(f, "[{index}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A YAML node with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub position: Position,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Integer(i64),
+    Float(f64),
+    String(String),
+    Sequence(Vec<Node>),
+    /// Entries in document order; a key keeps its own position.
+    Mapping(Vec<(Node, Node)>),
+}
+
+impl Node {
+    /// The node at `route`, if the document has one there.
+    pub fn get(&self, route: &Route) -> Option<&Node> {
+        route.0.iter().try_fold(self, |node, step| node.child(step))
+    }
+
+    fn child(&self, step: &Step) -> Option<&Node> {
+        match (&self.value, step) {
+            (Value::Mapping(entries), Step::Key(key)) => entries
+                .iter()
+                .find(|(k, _)| k.key_text().as_deref() == Some(key.as_str()))
+                .map(|(_, v)| v),
+            (Value::Sequence(items), Step::Index(index)) => items.get(*index),
+            _ => None,
+        }
+    }
+
+    /// The key node of the mapping entry at `route` (for "unknown field" and similar).
+    pub fn key_at(&self, route: &Route) -> Option<&Node> {
+        let (last, parent) = route.0.split_last()?;
+        let Step::Key(key) = last else { return None };
+        match &self.get(&Route(parent.to_vec()))?.value {
+            Value::Mapping(entries) => entries
+                .iter()
+                .find(|(k, _)| k.key_text().as_deref() == Some(key.as_str()))
+                .map(|(k, _)| k),
+            _ => None,
+        }
+    }
+
+    /// The position of the deepest existing node along `route`: a missing leaf is
+    /// reported at its parent rather than at the document start.
+    pub fn locate(&self, route: &Route) -> Position {
+        let mut node = self;
+        for step in &route.0 {
+            match node.child(step) {
+                Some(child) => node = child,
+                None => break,
+            }
+        }
+        node.position
+    }
+
+    /// A scalar rendered as the text a mapping key compares by.
+    pub fn key_text(&self) -> Option<String> {
+        match &self.value {
+            Value::String(s) => Some(s.clone()),
+            Value::Integer(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Null => Some("null".to_owned()),
+            Value::Sequence(_) | Value::Mapping(_) => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The plain JSON value, for schema validation and typed deserialization.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Integer(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Value::String(s) => J::String(s.clone()),
+            Value::Sequence(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Mapping(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.key_text().unwrap_or_default(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// A short name for the node's kind, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Integer(_) | Value::Float(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Sequence(_) => "a list",
+            Value::Mapping(_) => "a mapping",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<Value>::deserialize(deserializer)?;
+        Ok(Node {
+            value: spanned.value,
+            position: Position::from_location(&spanned.referenced),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        Value::deserialize(deserializer)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Integer(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Integer))
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
+        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Integer))
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
+        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Integer))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Float(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Value, E> {
+        Ok(Value::String(String::from_utf8_lossy(v).into_owned()))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Node>()? {
+            items.push(item);
+        }
+        Ok(Value::Sequence(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries = Vec::new();
+        while let Some((key, value)) = map.next_entry::<Node, Node>()? {
+            entries.push((key, value));
+        }
+        Ok(Value::Mapping(entries))
+    }
+}

@@ -1,0 +1,427 @@
+//! Reading a YAML file into the model: bounded parsing, schema validation, typed model, each
+//! problem reported as a located diagnostic (rule SC000) rather than stopping at the first.
+
+use std::path::{Path, PathBuf};
+
+use super::document::{Node, Position, Route, Value};
+use super::model::Config;
+use super::schema;
+use super::secret::io_reason;
+use crate::diagnostic::{Diagnostic, Location, display_path};
+use crate::rules::{self, sc000_schema::SC000};
+
+/// Files larger than this are refused before parsing.
+pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+
+/// One YAML file as read: its text, its located tree and, when it fits the schema, its model.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The path as shown in diagnostics.
+    pub file: String,
+    pub path: PathBuf,
+    /// The directory secret file paths are relative to.
+    pub base_dir: PathBuf,
+    pub source: String,
+    pub document: Option<Node>,
+    pub config: Option<Config>,
+}
+
+impl Loaded {
+    /// The location of the node at `route`.
+    pub fn locate(&self, route: &Route) -> Location {
+        Location {
+            file: self.file.clone(),
+            position: self
+                .document
+                .as_ref()
+                .map_or_else(Position::default_start, |doc| doc.locate(route)),
+        }
+    }
+
+    /// The location of the key of the entry at `route`, or of its nearest existing node.
+    pub fn locate_key(&self, route: &Route) -> Location {
+        match self.document.as_ref().and_then(|doc| doc.key_at(route)) {
+            Some(key) => Location {
+                file: self.file.clone(),
+                position: key.position,
+            },
+            None => self.locate(route),
+        }
+    }
+}
+
+impl Position {
+    /// Line 1, column 1: for problems with the file as a whole.
+    pub fn default_start() -> Self {
+        Position {
+            line: 1,
+            column: 1,
+            offset: 0,
+            len: 0,
+        }
+    }
+}
+
+fn parse_options() -> serde_saphyr::Options {
+    // Small budgets: a real config has hundreds of nodes, a YAML bomb billions.
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_depth: 64,
+            max_documents: 1,
+            max_nodes: 1_000_000,
+            max_aliases: 1_000,
+            max_anchors: 1_000,
+            max_total_scalar_bytes: MAX_FILE_BYTES,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: 100_000,
+            max_alias_expansions_per_anchor: 100,
+        },
+    }
+}
+
+/// Reads and checks one file. Returns what could be read and every problem found.
+pub fn load(path: &Path) -> (Loaded, Vec<Diagnostic>) {
+    let file = display_path(path);
+    let mut loaded = Loaded {
+        file: file.clone(),
+        path: path.to_path_buf(),
+        base_dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        source: String::new(),
+        document: None,
+        config: None,
+    };
+    let whole_file = |message: String, help: &str| {
+        SC000.finding(
+            message,
+            Location {
+                file: file.clone(),
+                position: Position::default_start(),
+            },
+            help,
+        )
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return (
+                loaded,
+                vec![whole_file(
+                    format!("cannot read {file}: {}", io_reason(&e)),
+                    "check the path and its permissions",
+                )],
+            );
+        }
+    };
+    if bytes.len() > MAX_FILE_BYTES {
+        return (
+            loaded,
+            vec![whole_file(
+                format!(
+                    "{file} is {} bytes, more than the {MAX_FILE_BYTES} bytes a configuration may have",
+                    bytes.len()
+                ),
+                "split the merchants into several files",
+            )],
+        );
+    }
+    loaded.source = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let text = String::from_utf8_lossy(valid).into_owned();
+            let position = end_position(&text);
+            loaded.source = text;
+            return (
+                loaded,
+                vec![SC000.finding(
+                    "the file is not UTF-8 text",
+                    Location { file, position },
+                    "save the file as UTF-8",
+                )],
+            );
+        }
+    };
+    let diagnostics = check(&mut loaded);
+    (loaded, diagnostics)
+}
+
+/// Parses `loaded.source`, validates it and fills in its document and model.
+pub fn check(loaded: &mut Loaded) -> Vec<Diagnostic> {
+    let document = match serde_saphyr::from_str_with_options::<Node>(&loaded.source, parse_options())
+    {
+        Ok(document) => document,
+        Err(e) => return vec![syntax_error(loaded, &e)],
+    };
+    if matches!(document.value, Value::Null) {
+        return vec![SC000.finding(
+            "the file holds no configuration",
+            loaded.locate(&Route::root()),
+            "start it with `version: 1`; see examples/quickstart/saasctl.yaml",
+        )];
+    }
+    loaded.document = Some(document.clone());
+    let document = &document;
+
+    let findings = rules::check_document(loaded, document);
+    let secrets: Vec<Position> = findings
+        .iter()
+        .filter(|f| f.secret)
+        .filter_map(|f| document.get(&f.route).map(|node| node.position))
+        .collect();
+    // A node a rule already explained (an inline secret, say) needs no schema error too.
+    let (explained, mut diagnostics): (Vec<Route>, Vec<Diagnostic>) = findings
+        .into_iter()
+        .map(|f| (f.route, f.diagnostic))
+        .unzip();
+    for error in schema::validate(document) {
+        if explained.iter().any(|route| error.route.0.starts_with(&route.0)) {
+            continue;
+        }
+        let location = if error.at_key {
+            loaded.locate_key(&error.route)
+        } else {
+            loaded.locate(&error.route)
+        };
+        diagnostics.push(SC000.finding(error.message, location, error.help));
+    }
+    for position in secrets {
+        mask(&mut loaded.source, position);
+    }
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return diagnostics;
+    }
+    match serde_json::from_value::<Config>(document.to_json()) {
+        Ok(config) => loaded.config = Some(config),
+        Err(e) => diagnostics.push(SC000.finding(
+            format!("the configuration does not fit the model: {e}"),
+            loaded.locate(&Route::root()),
+            "see `saasctl schema`",
+        )),
+    }
+    diagnostics
+}
+
+/// Overwrites a secret's text with `*`, byte for byte, so snippets cannot show it and every
+/// other position stays where it was.
+fn mask(source: &mut String, position: Position) {
+    let start = position.offset.min(source.len());
+    let end = (start + position.len).min(source.len());
+    if !source.is_char_boundary(start) || !source.is_char_boundary(end) {
+        return;
+    }
+    let masked: String = source[start..end]
+        .chars()
+        .map(|c| {
+            if c == '\n' {
+                "\n".to_owned()
+            } else {
+                "*".repeat(c.len_utf8())
+            }
+        })
+        .collect();
+    source.replace_range(start..end, &masked);
+}
+
+fn syntax_error(loaded: &Loaded, error: &serde_saphyr::Error) -> Diagnostic {
+    let position = error
+        .location()
+        .filter(|l| l.line() > 0)
+        .map_or_else(Position::default_start, |l| {
+            let line = usize::try_from(l.line()).unwrap_or(1);
+            let column = usize::try_from(l.column()).unwrap_or(1).max(1);
+            Position {
+                line,
+                column,
+                offset: offset_of(&loaded.source, line, column),
+                len: 1,
+            }
+        });
+    let message = error.without_snippet().to_string();
+    let message = message.lines().next().unwrap_or("invalid YAML").trim();
+    SC000.finding(
+        format!("invalid YAML: {message}"),
+        Location {
+            file: loaded.file.clone(),
+            position,
+        },
+        "fix the YAML syntax at this place",
+    )
+}
+
+/// The byte offset of a 1-based line and character column.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let rest = &text[line_start.min(text.len())..];
+    line_start
+        + rest
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(rest.len(), |(i, _)| i)
+}
+
+/// The position just after `text`, for errors found where the valid text ends.
+fn end_position(text: &str) -> Position {
+    let line = text.matches('\n').count() + 1;
+    let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Position {
+        line,
+        column,
+        offset: text.len(),
+        len: 0,
+    }
+}
+
+/// The YAML files a list of paths names: files as given, and under a directory every
+/// `*.yaml`/`*.yml` that has `version:` at its top level, sorted. Hidden directories and
+/// `.saasctl` state are skipped.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, DiscoverError> {
+    let mut files = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| DiscoverError {
+            path: display_path(path),
+            reason: io_reason(&e),
+        })?;
+        if meta.is_dir() {
+            let before = files.len();
+            walk(path, &mut files).map_err(|e| DiscoverError {
+                path: display_path(path),
+                reason: io_reason(&e),
+            })?;
+            files[before..].sort();
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read {path}: {reason}")]
+pub struct DiscoverError {
+    pub path: String,
+    pub reason: String,
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            walk(&path, files)?;
+        } else if kind.is_file()
+            && matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml")
+            )
+            && declares_version(&path)
+        {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Whether a file looks like a saasctl config: a top-level `version:` line.
+fn declares_version(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .map(|text| text.lines().any(|line| line.starts_with("version:")))
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> (Loaded, Vec<Diagnostic>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("saasctl.yaml");
+        std::fs::write(&path, text).unwrap();
+        load(&path)
+    }
+
+    #[test]
+    fn offsets_count_characters_not_bytes() {
+        let text = "a: é\nbé: x\n";
+        assert_eq!(offset_of(text, 2, 3), "a: é\nbé".len());
+    }
+
+    #[test]
+    fn empty_and_comment_only_files_are_reported() {
+        for text in ["", "# nothing\n", "---\n"] {
+            let (_, diagnostics) = load_text(text);
+            assert_eq!(diagnostics.len(), 1, "{text:?}");
+            assert_eq!(diagnostics[0].rule, "SC000");
+        }
+    }
+
+    #[test]
+    fn syntax_errors_point_at_their_line() {
+        let (_, diagnostics) = load_text("version: 1\naccount: [a, b\nkeys: {}\n");
+        assert_eq!(diagnostics[0].rule, "SC000");
+        assert!(diagnostics[0].message.starts_with("invalid YAML"));
+        assert!(diagnostics[0].location.position.line >= 2);
+    }
+
+    #[test]
+    fn binary_garbage_is_reported_not_panicked_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.yaml");
+        std::fs::write(&path, b"version: 1\n\xff\xfe\x00garbage").unwrap();
+        let (_, diagnostics) = load(&path);
+        assert_eq!(diagnostics[0].message, "the file is not UTF-8 text");
+        assert_eq!(diagnostics[0].location.position.line, 2);
+    }
+
+    #[test]
+    fn alias_bombs_are_refused_quickly() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..30 {
+            let p = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let started = std::time::Instant::now();
+        let (_, diagnostics) = load_text(&text);
+        assert_eq!(diagnostics[0].rule, "SC000");
+        assert!(started.elapsed().as_secs() < 5);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+        let (_, diagnostics) = load_text(&text);
+        assert_eq!(diagnostics[0].rule, "SC000");
+    }
+
+    #[test]
+    fn huge_strings_are_schema_errors_not_crashes() {
+        let text = format!("version: 1\nproject: {{name: {}}}\n", "x".repeat(1_000_000));
+        let (_, diagnostics) = load_text(&text);
+        assert!(diagnostics.iter().all(|d| d.rule == "SC000"));
+        assert!(!diagnostics.is_empty());
+    }
+
+    #[test]
+    fn wrong_types_are_located_on_the_value() {
+        let (_, diagnostics) = load_text("version: 1\naccount: 5\n");
+        let account = diagnostics
+            .iter()
+            .find(|d| d.message.contains("`account`"))
+            .unwrap();
+        assert_eq!(
+            (account.location.position.line, account.location.position.column),
+            (2, 10)
+        );
+    }
+}

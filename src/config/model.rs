@@ -1,0 +1,233 @@
+//! The desired state, YAML version 1: one merchant account, its keys, its SaaS project,
+//! the project's data spaces and the Magento installations bound to them.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::secret::Secret;
+
+/// One merchant account managed by saasctl: its keys, its SaaS project, the project's data
+/// spaces and the Magento installations (environments) bound to them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "saasctl configuration")]
+pub struct Config {
+    /// Format version of this file. Only `1` exists.
+    #[schemars(range(min = 1, max = 1))]
+    pub version: u32,
+    /// The Commerce licence and the services in use; they decide how many data spaces exist.
+    pub account: Account,
+    /// The API key sets of the account: `production` is required, `sandbox` optional.
+    pub keys: Keys,
+    /// The SaaS project and its data spaces.
+    pub project: Project,
+    /// The Magento installations, by logical key, each bound to one data space.
+    pub environments: IndexMap<String, Environment>,
+}
+
+/// The merchant's licence and services.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// The Commerce licence: `adobe-commerce` gives 1 production and 2 testing data spaces,
+    /// `magento-open-source` gives 1 production data space.
+    pub license: License,
+    /// The Commerce Services in use. `payment-services` forbids sharing a data space.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<Service>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum License {
+    AdobeCommerce,
+    MagentoOpenSource,
+}
+
+impl License {
+    /// How many data spaces of each type the licence gives: (production, testing).
+    pub fn data_space_allowance(self) -> (usize, usize) {
+        match self {
+            License::AdobeCommerce => (1, 2),
+            License::MagentoOpenSource => (1, 0),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            License::AdobeCommerce => "adobe-commerce",
+            License::MagentoOpenSource => "magento-open-source",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Service {
+    ProductRecommendations,
+    LiveSearch,
+    CatalogService,
+    PaymentServices,
+    DataConnection,
+}
+
+/// The key sets (Admin: Commerce Services Connector > API keys).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Keys {
+    /// The production API key and private key.
+    pub production: KeySet,
+    /// The sandbox API key and private key (optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<KeySet>,
+}
+
+impl Keys {
+    pub fn get(&self, name: KeySetName) -> Option<&KeySet> {
+        match name {
+            KeySetName::Production => Some(&self.production),
+            KeySetName::Sandbox => self.sandbox.as_ref(),
+        }
+    }
+
+    /// The declared key sets with their names.
+    pub fn iter(&self) -> impl Iterator<Item = (KeySetName, &KeySet)> {
+        std::iter::once((KeySetName::Production, &self.production))
+            .chain(self.sandbox.iter().map(|k| (KeySetName::Sandbox, k)))
+    }
+}
+
+/// One API key with its private key, as generated in the Adobe Commerce account portal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeySet {
+    /// Where the API key is read from: `{env: NAME}` or `{file: PATH}`. Never a literal.
+    pub api_key: Secret,
+    /// Where the RSA private key (PEM, PKCS#8 or PKCS#1, at least 2048 bits) is read from.
+    pub private_key: Secret,
+    /// The gateway URL (default per key set), or `embedded` for the in-process emulator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub gateway: Option<String>,
+}
+
+/// The name of a key set; also the value of `magento_saas/environment`.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeySetName {
+    #[default]
+    Production,
+    Sandbox,
+}
+
+impl KeySetName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeySetName::Production => "production",
+            KeySetName::Sandbox => "sandbox",
+        }
+    }
+}
+
+/// The SaaS project ("Create Project" in the Admin).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// The project name as shown in the Admin.
+    #[schemars(length(min = 1, max = 255))]
+    pub name: String,
+    /// The key set through which the project is registered.
+    #[serde(default)]
+    pub keys: KeySetName,
+    /// Pins the project to a live project id (a UUID) instead of matching by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"))]
+    pub id: Option<String>,
+    /// Names the project had before; a live project with one of them is renamed, never guessed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous_names: Vec<String>,
+    /// The project's data spaces ("SaaS environments"), by logical key.
+    pub data_spaces: IndexMap<String, DataSpace>,
+}
+
+/// One data space of the project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DataSpace {
+    /// `production` or `testing`; the licence fixes how many of each exist.
+    #[serde(rename = "type")]
+    pub kind: DataSpaceType,
+    /// The data space name as shown in the Admin.
+    #[schemars(length(min = 1, max = 255))]
+    pub name: String,
+    /// Pins the data space to a live environment id (a UUID).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"))]
+    pub id: Option<String>,
+    /// Names the data space had before; a live one with such a name is renamed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous_names: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DataSpaceType {
+    Production,
+    Testing,
+}
+
+impl DataSpaceType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DataSpaceType::Production => "production",
+            DataSpaceType::Testing => "testing",
+        }
+    }
+}
+
+/// One Magento installation and its Commerce Services binding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    /// What the installation is: `production`, `staging`, `development` or `testing`.
+    pub tier: Tier,
+    /// The key set the installation uses (`magento_saas/environment`).
+    #[serde(default)]
+    pub keys: KeySetName,
+    /// The logical key (under `project.data_spaces`) of the data space it is bound to.
+    #[schemars(length(min = 1))]
+    pub data_space: String,
+    /// The Magento website codes this installation serves.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub websites: Vec<WebsiteCode>,
+}
+
+/// A Magento website code: a letter, then letters, digits or underscores.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(transparent)]
+pub struct WebsiteCode(
+    #[schemars(regex(pattern = r"^[a-zA-Z][a-zA-Z0-9_]*$"), length(max = 32))] pub String,
+);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tier {
+    Production,
+    Staging,
+    Development,
+    Testing,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Production => "production",
+            Tier::Staging => "staging",
+            Tier::Development => "development",
+            Tier::Testing => "testing",
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! Secret sources: the YAML names where a secret lives, never the secret itself.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Where a secret is read from: `{env: NAME}` or `{file: PATH}` (relative to the YAML file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Secret {
+    /// The name of an environment variable holding the secret.
+    Env(#[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))] String),
+    /// A file holding the secret; a relative path is relative to the YAML file.
+    File(#[schemars(length(min = 1))] String),
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Secret::Env(name) => write!(f, "environment variable {name}"),
+            Secret::File(path) => write!(f, "file {path}"),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    #[error("environment variable {0} is not set")]
+    EnvMissing(String),
+    #[error("environment variable {0} is empty")]
+    EnvEmpty(String),
+    #[error("cannot read {path}: {reason}")]
+    File { path: String, reason: String },
+    #[error("{0} is empty")]
+    FileEmpty(String),
+}
+
+impl Secret {
+    /// The file this secret is read from, resolved against the YAML file's directory.
+    pub fn file_path(&self, base_dir: &Path) -> Option<PathBuf> {
+        match self {
+            Secret::File(path) => Some(base_dir.join(path)),
+            Secret::Env(_) => None,
+        }
+    }
+
+    /// Reads the secret. Errors name the source, never its content.
+    pub fn resolve(&self, base_dir: &Path) -> Result<SecretValue, SecretError> {
+        match self {
+            Secret::Env(name) => match std::env::var(name) {
+                Ok(value) if value.trim().is_empty() => Err(SecretError::EnvEmpty(name.clone())),
+                Ok(value) => Ok(SecretValue(value)),
+                Err(_) => Err(SecretError::EnvMissing(name.clone())),
+            },
+            Secret::File(path) => {
+                let full = base_dir.join(path);
+                let value = std::fs::read_to_string(&full).map_err(|e| SecretError::File {
+                    path: full.display().to_string(),
+                    reason: io_reason(&e),
+                })?;
+                if value.trim().is_empty() {
+                    return Err(SecretError::FileEmpty(full.display().to_string()));
+                }
+                Ok(SecretValue(value))
+            }
+        }
+    }
+}
+
+/// An I/O error's reason without the OS error number noise.
+pub fn io_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        std::io::ErrorKind::InvalidData => "not valid UTF-8 text".to_owned(),
+        _ => error.to_string(),
+    }
+}
+
+/// A resolved secret. Its `Debug` and `Display` never show the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretValue(String);
+
+impl SecretValue {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself; call only where it is sent or used, never to print it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretValue(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_value() {
+        let secret = SecretValue::new("super-secret-api-key");
+        assert_eq!(format!("{secret:?}"), "SecretValue(<redacted>)");
+    }
+
+    #[test]
+    fn file_errors_name_the_path_not_the_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Secret::File("missing.pem".into())
+            .resolve(dir.path())
+            .unwrap_err();
+        assert!(err.to_string().contains("missing.pem"), "{err}");
+        assert!(err.to_string().contains("no such file"), "{err}");
+    }
+
+    #[test]
+    fn relative_files_are_read_beside_the_yaml() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("key"), "abc\n").unwrap();
+        let value = Secret::File("key".into()).resolve(dir.path()).unwrap();
+        assert_eq!(value.expose(), "abc\n");
+    }
+}

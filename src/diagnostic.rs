@@ -1,0 +1,223 @@
+//! One diagnostic type for every finding (schema errors, rules, live-state checks), and its
+//! renderers: human (with a source snippet), json, sarif and GitHub workflow annotations.
+
+mod github;
+mod human;
+mod sarif;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use serde::Serialize;
+
+pub use github::render_github;
+pub use human::render_human;
+pub use sarif::render_sarif;
+
+use crate::config::Position;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A place in a file, with what it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: String,
+    pub position: Position,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}",
+            self.file, self.position.line, self.position.column
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub location: Location,
+    pub label: String,
+}
+
+/// One finding: which rule, how severe, what and where, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub location: Location,
+    /// A short label under the offending node in the snippet.
+    pub label: String,
+    pub related: Vec<Related>,
+    pub help: String,
+}
+
+impl Diagnostic {
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        message: impl Into<String>,
+        location: Location,
+    ) -> Self {
+        Self {
+            rule,
+            severity,
+            message: message.into(),
+            location,
+            label: String::new(),
+            related: Vec::new(),
+            help: String::new(),
+        }
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = help.into();
+        self
+    }
+
+    pub fn related(mut self, location: Location, label: impl Into<String>) -> Self {
+        self.related.push(Related {
+            location,
+            label: label.into(),
+        });
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The stable order findings are shown in: by file, then position, then rule.
+    pub fn sort(diagnostics: &mut [Diagnostic]) {
+        diagnostics.sort_by(|a, b| {
+            (&a.location.file, a.location.position.offset, a.rule).cmp(&(
+                &b.location.file,
+                b.location.position.offset,
+                b.rule,
+            ))
+        });
+    }
+}
+
+/// The JSON form shared by `validate --format json` and the plan's `diagnostics[]`.
+#[derive(Debug, Serialize)]
+pub struct JsonDiagnostic<'a> {
+    pub rule: &'a str,
+    pub severity: Severity,
+    pub message: &'a str,
+    pub file: &'a str,
+    pub line: usize,
+    pub column: usize,
+    pub help: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonRelated<'a> {
+    pub file: &'a str,
+    pub line: usize,
+    pub column: usize,
+    pub label: &'a str,
+}
+
+impl<'a> From<&'a Diagnostic> for JsonDiagnostic<'a> {
+    fn from(d: &'a Diagnostic) -> Self {
+        Self {
+            rule: d.rule,
+            severity: d.severity,
+            message: &d.message,
+            file: &d.location.file,
+            line: d.location.position.line,
+            column: d.location.position.column,
+            help: &d.help,
+            related: d
+                .related
+                .iter()
+                .map(|r| JsonRelated {
+                    file: &r.location.file,
+                    line: r.location.position.line,
+                    column: r.location.position.column,
+                    label: &r.label,
+                })
+                .collect(),
+        }
+    }
+}
+
+pub fn render_json(diagnostics: &[Diagnostic]) -> String {
+    let list: Vec<JsonDiagnostic> = diagnostics.iter().map(JsonDiagnostic::from).collect();
+    let mut out = serde_json::to_string_pretty(&serde_json::json!({ "diagnostics": list }))
+        .unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// The text of each file diagnostics point into, so renderers can show snippets.
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: BTreeMap<String, String>,
+}
+
+impl Sources {
+    pub fn insert(&mut self, file: impl Into<String>, text: impl Into<String>) {
+        self.files.insert(file.into(), text.into());
+    }
+
+    pub fn get(&self, file: &str) -> Option<&str> {
+        self.files.get(file).map(String::as_str)
+    }
+}
+
+/// How a path is shown in diagnostics: as the user gave it, with `/` separators.
+pub fn display_path(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// The summary line after a human report, e.g. "2 errors, 1 warning".
+pub fn summary(diagnostics: &[Diagnostic]) -> String {
+    let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    format!(
+        "{}, {}, {}",
+        plural(count(Severity::Error), "error"),
+        plural(count(Severity::Warning), "warning"),
+        plural(count(Severity::Info), "note")
+    )
+}

@@ -1,0 +1,67 @@
+//! GitHub Actions workflow commands: one `::error file=…,line=…,col=…::` line per finding,
+//! shown as annotations on the pull request.
+
+use super::{Diagnostic, Severity};
+
+pub fn render_github(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let message = if d.help.is_empty() {
+            d.message.clone()
+        } else {
+            format!("{}\n{}", d.message, d.help)
+        };
+        out.push_str(&format!(
+            "::{command} file={},line={},col={},title={}::{}\n",
+            escape_property(&d.location.file),
+            d.location.position.line,
+            d.location.position.column,
+            escape_property(&format!("{} {}", d.rule, d.severity)),
+            escape_data(&message),
+        ));
+    }
+    out
+}
+
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Position;
+    use crate::diagnostic::Location;
+
+    #[test]
+    fn escapes_workflow_command_syntax() {
+        let d = Diagnostic::new(
+            "SC003",
+            Severity::Error,
+            "a, b: 100%\nnext",
+            Location {
+                file: "dir,x/a:b.yaml".into(),
+                position: Position {
+                    line: 3,
+                    column: 5,
+                    ..Position::default()
+                },
+            },
+        );
+        assert_eq!(
+            render_github(&[d]),
+            "::error file=dir%2Cx/a%3Ab.yaml,line=3,col=5,title=SC003 error::a, b: 100%25%0Anext\n"
+        );
+    }
+}

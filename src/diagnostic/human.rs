@@ -1,0 +1,92 @@
+//! The human format: rustc-style messages with a snippet of the YAML around the node.
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+use super::{Diagnostic, Location, Severity, Sources};
+
+/// Renders every diagnostic with its snippet; `color` adds ANSI styles.
+pub fn render_human(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        out.push_str(&renderer.render(&report(diagnostic, sources)));
+        out.push_str("\n\n");
+    }
+    out
+}
+
+fn level(severity: Severity) -> Level<'static> {
+    match severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::NOTE,
+    }
+}
+
+/// The byte range to underline: the node's first line only, so a whole mapping does not
+/// paint the screen.
+fn underline(text: &str, location: &Location) -> std::ops::Range<usize> {
+    let start = location.position.offset.min(text.len());
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let end = (start + location.position.len.max(1)).min(line_end).max(start);
+    if end == start && start < text.len() {
+        // A zero-width node (an empty value) still gets one caret.
+        let next = text[start..]
+            .char_indices()
+            .nth(1)
+            .map_or(text.len(), |(i, _)| start + i);
+        return start..next;
+    }
+    start..end
+}
+
+fn report<'a>(diagnostic: &'a Diagnostic, sources: &'a Sources) -> Vec<Group<'a>> {
+    let title = level(diagnostic.severity)
+        .primary_title(diagnostic.message.as_str())
+        .id(diagnostic.rule);
+    let file = diagnostic.location.file.as_str();
+    let mut groups = Vec::new();
+    let primary = match sources.get(file) {
+        Some(text) => {
+            let mut snippet = Snippet::source(text).path(file).fold(true).annotation(
+                AnnotationKind::Primary
+                    .span(underline(text, &diagnostic.location))
+                    .label(diagnostic.label.as_str()),
+            );
+            for related in diagnostic.related.iter().filter(|r| r.location.file == file) {
+                snippet = snippet.annotation(
+                    AnnotationKind::Context
+                        .span(underline(text, &related.location))
+                        .label(related.label.as_str()),
+                );
+            }
+            title.element(snippet)
+        }
+        None => title.element(annotate_snippets::Origin::path(file).line(diagnostic.location.position.line).char_column(diagnostic.location.position.column)),
+    };
+    groups.push(primary);
+    for related in diagnostic.related.iter().filter(|r| r.location.file != file) {
+        if let Some(text) = sources.get(&related.location.file) {
+            groups.push(
+                Group::with_title(Level::NOTE.secondary_title(related.label.as_str())).element(
+                    Snippet::source(text)
+                        .path(related.location.file.as_str())
+                        .fold(true)
+                        .annotation(
+                            AnnotationKind::Context.span(underline(text, &related.location)),
+                        ),
+                ),
+            );
+        }
+    }
+    if !diagnostic.help.is_empty() {
+        groups.push(Group::with_title(
+            Level::HELP.secondary_title(diagnostic.help.as_str()),
+        ));
+    }
+    groups
+}

@@ -1,0 +1,9 @@
+//! saasctl: the Commerce Services Connector setup as code.
+//!
+//! The data flows config -> rules -> (registry) -> plan -> apply; each stage is a module.
+
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod rules;
+pub mod validate;

@@ -1,0 +1,229 @@
+//! The rule catalogue. Each rule lives in its own file with its id, severity, documentation,
+//! check and tests; this file only lists them and runs them.
+
+pub mod sc000_schema;
+mod sc001_production_space_shared;
+mod sc002_production_space_non_production_tier;
+//mod sc003_website_code_collision;
+//mod sc004_licence_allowance;
+//mod sc005_payment_services_shared_space;
+//mod sc006_inline_secret;
+//mod sc007_unreadable_key;
+//mod sc008_undeclared_reference;
+//mod sc009_name_clash;
+//mod sc010_production_tier_testing_space;
+//mod sc011_unbound_data_space;
+//mod sc012_key_set_mismatch;
+
+use crate::config::{Config, Loaded, Node, Route};
+use crate::diagnostic::{Diagnostic, Location, Severity};
+
+/// What `saasctl explain` and SARIF know of a rule.
+#[derive(Debug)]
+pub struct RuleInfo {
+    pub id: &'static str,
+    /// A short kebab-case name, e.g. `production-space-shared`.
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One line: what the rule refuses or warns about.
+    pub summary: &'static str,
+    /// Why it matters and how to fix it (markdown).
+    pub explanation: &'static str,
+    /// A configuration the rule fires on.
+    pub bad_example: &'static str,
+    /// The same configuration, fixed.
+    pub good_example: &'static str,
+}
+
+impl RuleInfo {
+    /// A finding of this rule at its default severity.
+    pub fn finding(
+        &'static self,
+        message: impl Into<String>,
+        location: Location,
+        help: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic::new(self.id, self.severity, message, location).help(help)
+    }
+
+    /// The full documentation printed by `saasctl explain`.
+    pub fn documentation(&self) -> String {
+        format!(
+            "{id} {name} ({severity})\n\n{summary}\n\n{explanation}\n\nExample that fires:\n\n{bad}\nFixed:\n\n{good}",
+            id = self.id,
+            name = self.name,
+            severity = self.severity,
+            summary = self.summary,
+            explanation = self.explanation.trim(),
+            bad = indent(self.bad_example),
+            good = indent(self.good_example),
+        )
+    }
+}
+
+fn indent(yaml: &str) -> String {
+    yaml.lines()
+        .map(|line| {
+            if line.is_empty() {
+                "\n".to_owned()
+            } else {
+                format!("    {line}\n")
+            }
+        })
+        .collect()
+}
+
+/// What a rule sees of a file that fits the schema.
+pub struct Context<'a> {
+    pub loaded: &'a Loaded,
+    pub config: &'a Config,
+}
+
+impl Context<'_> {
+    /// Where the node at `route` is.
+    pub fn at(&self, route: &Route) -> Location {
+        self.loaded.locate(route)
+    }
+
+    /// Where the key of the entry at `route` is.
+    pub fn key(&self, route: &Route) -> Location {
+        self.loaded.locate_key(route)
+    }
+}
+
+/// A finding on the raw document, made before the schema is checked.
+pub struct DocumentFinding {
+    pub route: Route,
+    pub diagnostic: Diagnostic,
+    /// The node holds a secret: its text is masked before any snippet shows it.
+    pub secret: bool,
+}
+
+pub trait Rule: Sync {
+    fn info(&self) -> &'static RuleInfo;
+
+    /// Checks a file that fits the schema.
+    fn check(&self, _cx: &Context) -> Vec<Diagnostic> {
+        Vec::new()
+    }
+
+    /// Checks the raw document, for problems the schema would only report vaguely.
+    fn check_document(&self, _loaded: &Loaded, _document: &Node) -> Vec<DocumentFinding> {
+        Vec::new()
+    }
+}
+
+static RULES: &[&dyn Rule] = &[
+    &sc001_production_space_shared::Rule,
+    &sc002_production_space_non_production_tier::Rule,
+//    &sc003_website_code_collision::Rule,
+//    &sc004_licence_allowance::Rule,
+//    &sc005_payment_services_shared_space::Rule,
+//    &sc006_inline_secret::Rule,
+//    &sc007_unreadable_key::Rule,
+//    &sc008_undeclared_reference::Rule,
+//    &sc009_name_clash::Rule,
+//    &sc010_production_tier_testing_space::Rule,
+//    &sc011_unbound_data_space::Rule,
+//    &sc012_key_set_mismatch::Rule,
+];
+
+/// Every rule's documentation, SC000 first.
+pub fn catalogue() -> impl Iterator<Item = &'static RuleInfo> {
+    std::iter::once(&sc000_schema::SC000).chain(RULES.iter().map(|rule| rule.info()))
+}
+
+/// The rule with this id (`SC001`, `sc001` or `1`).
+pub fn find(id: &str) -> Option<&'static RuleInfo> {
+    let wanted = id.trim().to_ascii_uppercase();
+    let wanted = match wanted.parse::<u32>() {
+        Ok(number) => format!("SC{number:03}"),
+        Err(_) => wanted,
+    };
+    catalogue().find(|info| info.id == wanted || info.name.eq_ignore_ascii_case(id.trim()))
+}
+
+pub fn check_document(loaded: &Loaded, document: &Node) -> Vec<DocumentFinding> {
+    RULES
+        .iter()
+        .flat_map(|rule| rule.check_document(loaded, document))
+        .collect()
+}
+
+/// Runs every rule on a file that fits the schema.
+pub fn check(loaded: &Loaded, config: &Config) -> Vec<Diagnostic> {
+    let cx = Context { loaded, config };
+    RULES.iter().flat_map(|rule| rule.check(&cx)).collect()
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Helpers for the rule tests: load YAML text and run the whole pipeline on it.
+
+    use crate::diagnostic::Diagnostic;
+
+    /// Loads `yaml` as `saasctl.yaml` in a fresh directory and returns every finding.
+    pub fn validate_text(yaml: &str) -> Vec<Diagnostic> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("saasctl.yaml");
+        std::fs::write(&path, yaml).expect("write yaml");
+        crate::validate::validate_file(&path).1
+    }
+
+    /// The findings of one rule, as (line, column, message).
+    pub fn findings_of(rule: &str, yaml: &str) -> Vec<(usize, usize, String)> {
+        validate_text(yaml)
+            .into_iter()
+            .filter(|d| d.rule == rule)
+            .map(|d| {
+                (
+                    d.location.position.line,
+                    d.location.position.column,
+                    d.message,
+                )
+            })
+            .collect()
+    }
+
+    /// The rule fires on its documented bad example and not on its good one.
+    pub fn assert_examples(info: &crate::rules::RuleInfo) {
+        assert!(
+            !findings_of(info.id, info.bad_example).is_empty(),
+            "{} does not fire on its bad example",
+            info.id
+        );
+        let good = validate_text(info.good_example);
+        assert!(
+            !good.iter().any(|d| d.rule == info.id),
+            "{} fires on its good example: {good:?}",
+            info.id
+        );
+        assert!(
+            !good.iter().any(|d| d.is_error() && d.rule != "SC007"),
+            "{}'s good example has errors: {good:?}",
+            info.id
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_ordered() {
+        let ids: Vec<&str> = catalogue().map(|i| i.id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(ids, sorted);
+    }
+
+    #[test]
+    fn find_accepts_id_number_and_name() {
+        assert_eq!(find("sc001").map(|i| i.id), Some("SC001"));
+        assert_eq!(find("3").map(|i| i.id), Some("SC003"));
+        assert_eq!(find("inline-secret").map(|i| i.id), Some("SC006"));
+        assert!(find("SC999").is_none());
+    }
+}

@@ -1,0 +1,130 @@
+//! SC001: a production data space serves exactly one installation.
+
+use super::{Context, RuleInfo};
+use crate::config::DataSpaceType;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::route;
+
+pub struct Rule;
+
+pub static INFO: RuleInfo = RuleInfo {
+    id: "SC001",
+    name: "production-space-shared",
+    severity: Severity::Error,
+    summary: "a production data space bound to more than one environment",
+    explanation: r#"
+A data space holds the catalog, orders and events that Commerce Services receive from the
+installations bound to it. Two installations sending to the production data space mix their
+data: a staging site's test products and orders show up in production recommendations and
+search, and cannot be removed one by one.
+
+Fix: bind only the production installation to the production data space; bind the others to a
+testing data space.
+"#,
+    bad_example: r#"version: 1
+account:
+  license: adobe-commerce
+keys:
+  production:
+    api_key: {env: LUMA_API_KEY}
+    private_key: {file: keys/production.pem}
+project:
+  name: Luma
+  data_spaces:
+    live: {type: production, name: Luma Production}
+    staging: {type: testing, name: Luma Staging}
+environments:
+  production:
+    tier: production
+    data_space: live
+  staging:
+    tier: production
+    data_space: live
+"#,
+    good_example: r#"version: 1
+account:
+  license: adobe-commerce
+keys:
+  production:
+    api_key: {env: LUMA_API_KEY}
+    private_key: {file: keys/production.pem}
+project:
+  name: Luma
+  data_spaces:
+    live: {type: production, name: Luma Production}
+    staging: {type: testing, name: Luma Staging}
+environments:
+  production:
+    tier: production
+    data_space: live
+  staging:
+    tier: staging
+    data_space: staging
+"#,
+};
+
+impl super::Rule for Rule {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, cx: &Context) -> Vec<Diagnostic> {
+        let mut findings = Vec::new();
+        for (space_key, space) in &cx.config.project.data_spaces {
+            if space.kind != DataSpaceType::Production {
+                continue;
+            }
+            let bound: Vec<&String> = cx
+                .config
+                .environments
+                .iter()
+                .filter(|(_, env)| &env.data_space == space_key)
+                .map(|(name, _)| name)
+                .collect();
+            let Some((first, others)) = bound.split_first() else {
+                continue;
+            };
+            for other in others {
+                findings.push(
+                    INFO.finding(
+                        format!(
+                            "production data space `{space_key}` ({}) is bound to environments `{first}` and `{other}`",
+                            space.name
+                        ),
+                        cx.at(&route!["environments", *other, "data_space"]),
+                        format!("bind `{other}` to a testing data space; only one installation may send data to production"),
+                    )
+                    .label("second environment bound here")
+                    .related(
+                        cx.at(&route!["environments", *first, "data_space"]),
+                        format!("`{first}` is bound here first"),
+                    ),
+                );
+            }
+        }
+        findings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{assert_examples, findings_of};
+
+    #[test]
+    fn examples() {
+        assert_examples(&super::INFO);
+    }
+
+    #[test]
+    fn names_both_environments_at_the_second_binding() {
+        let findings = findings_of("SC001", super::INFO.bad_example);
+        assert_eq!(
+            findings,
+            vec![(
+                19,
+                17,
+                "production data space `live` (Luma Production) is bound to environments `production` and `staging`".to_owned()
+            )]
+        );
+    }
+}
