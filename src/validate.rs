@@ -35,7 +35,9 @@ pub fn validate_paths(paths: &[PathBuf]) -> Result<Report, config::DiscoverError
     let mut report = Report::default();
     for path in config::discover(paths)? {
         let (loaded, diagnostics) = validate_file(&path);
-        report.sources.insert(loaded.file.clone(), loaded.source.clone());
+        report
+            .sources
+            .insert(loaded.file.clone(), loaded.source.clone());
         report.diagnostics.extend(diagnostics);
         report.files.push(loaded);
     }

@@ -148,11 +148,11 @@ pub fn load(path: &Path) -> (Loaded, Vec<Diagnostic>) {
 
 /// Parses `loaded.source`, validates it and fills in its document and model.
 pub fn check(loaded: &mut Loaded) -> Vec<Diagnostic> {
-    let document = match serde_saphyr::from_str_with_options::<Node>(&loaded.source, parse_options())
-    {
-        Ok(document) => document,
-        Err(e) => return vec![syntax_error(loaded, &e)],
-    };
+    let document =
+        match serde_saphyr::from_str_with_options::<Node>(&loaded.source, parse_options()) {
+            Ok(document) => document,
+            Err(e) => return vec![syntax_error(loaded, &e)],
+        };
     if matches!(document.value, Value::Null) {
         return vec![SC000.finding(
             "the file holds no configuration",
@@ -175,7 +175,10 @@ pub fn check(loaded: &mut Loaded) -> Vec<Diagnostic> {
         .map(|f| (f.route, f.diagnostic))
         .unzip();
     for error in schema::validate(document) {
-        if explained.iter().any(|route| error.route.0.starts_with(&route.0)) {
+        if explained
+            .iter()
+            .any(|route| error.route.0.starts_with(&route.0))
+        {
             continue;
         }
         let location = if error.at_key {
@@ -224,19 +227,20 @@ fn mask(source: &mut String, position: Position) {
 }
 
 fn syntax_error(loaded: &Loaded, error: &serde_saphyr::Error) -> Diagnostic {
-    let position = error
-        .location()
-        .filter(|l| l.line() > 0)
-        .map_or_else(Position::default_start, |l| {
-            let line = usize::try_from(l.line()).unwrap_or(1);
-            let column = usize::try_from(l.column()).unwrap_or(1).max(1);
-            Position {
-                line,
-                column,
-                offset: offset_of(&loaded.source, line, column),
-                len: 1,
-            }
-        });
+    let position =
+        error
+            .location()
+            .filter(|l| l.line() > 0)
+            .map_or_else(Position::default_start, |l| {
+                let line = usize::try_from(l.line()).unwrap_or(1);
+                let column = usize::try_from(l.column()).unwrap_or(1).max(1);
+                Position {
+                    line,
+                    column,
+                    offset: offset_of(&loaded.source, line, column),
+                    len: 1,
+                }
+            });
     let message = error.without_snippet().to_string();
     let message = message.lines().next().unwrap_or("invalid YAML").trim();
     SC000.finding(
@@ -420,7 +424,10 @@ mod tests {
             .find(|d| d.message.contains("`account`"))
             .unwrap();
         assert_eq!(
-            (account.location.position.line, account.location.position.column),
+            (
+                account.location.position.line,
+                account.location.position.column
+            ),
             (2, 10)
         );
     }

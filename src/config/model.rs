@@ -114,7 +114,18 @@ pub struct KeySet {
 
 /// The name of a key set; also the value of `magento_saas/environment`.
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum KeySetName {
@@ -144,7 +155,9 @@ pub struct Project {
     pub keys: KeySetName,
     /// Pins the project to a live project id (a UUID) instead of matching by name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"))]
+    #[schemars(regex(
+        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    ))]
     pub id: Option<String>,
     /// Names the project had before; a live project with one of them is renamed, never guessed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -165,7 +178,9 @@ pub struct DataSpace {
     pub name: String,
     /// Pins the data space to a live environment id (a UUID).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"))]
+    #[schemars(regex(
+        pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    ))]
     pub id: Option<String>,
     /// Names the data space had before; a live one with such a name is renamed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

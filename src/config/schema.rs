@@ -109,7 +109,10 @@ fn describe(
             vec![at(
                 route.clone(),
                 false,
-                format!("unsupported version {}", fallback.split(' ').next().unwrap_or("?")),
+                format!(
+                    "unsupported version {}",
+                    fallback.split(' ').next().unwrap_or("?")
+                ),
                 "this saasctl reads `version: 1`",
             )]
         }

@@ -32,7 +32,13 @@ fn level(severity: Severity) -> Level<'static> {
 fn underline(text: &str, location: &Location) -> std::ops::Range<usize> {
     let start = location.position.offset.min(text.len());
     let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-    let end = (start + location.position.len.max(1)).min(line_end).max(start);
+    // A flow mapping or list reports only its opening bracket: underline the rest of the line.
+    let len = if text[start..].starts_with(['{', '[']) {
+        text[start..line_end].trim_end().len()
+    } else {
+        location.position.len.max(1)
+    };
+    let end = (start + len).min(line_end).max(start);
     if end == start && start < text.len() {
         // A zero-width node (an empty value) still gets one caret.
         let next = text[start..]
@@ -57,7 +63,11 @@ fn report<'a>(diagnostic: &'a Diagnostic, sources: &'a Sources) -> Vec<Group<'a>
                     .span(underline(text, &diagnostic.location))
                     .label(diagnostic.label.as_str()),
             );
-            for related in diagnostic.related.iter().filter(|r| r.location.file == file) {
+            for related in diagnostic
+                .related
+                .iter()
+                .filter(|r| r.location.file == file)
+            {
                 snippet = snippet.annotation(
                     AnnotationKind::Context
                         .span(underline(text, &related.location))
@@ -66,10 +76,18 @@ fn report<'a>(diagnostic: &'a Diagnostic, sources: &'a Sources) -> Vec<Group<'a>
             }
             title.element(snippet)
         }
-        None => title.element(annotate_snippets::Origin::path(file).line(diagnostic.location.position.line).char_column(diagnostic.location.position.column)),
+        None => title.element(
+            annotate_snippets::Origin::path(file)
+                .line(diagnostic.location.position.line)
+                .char_column(diagnostic.location.position.column),
+        ),
     };
     groups.push(primary);
-    for related in diagnostic.related.iter().filter(|r| r.location.file != file) {
+    for related in diagnostic
+        .related
+        .iter()
+        .filter(|r| r.location.file != file)
+    {
         if let Some(text) = sources.get(&related.location.file) {
             groups.push(
                 Group::with_title(Level::NOTE.secondary_title(related.label.as_str())).element(

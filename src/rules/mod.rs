@@ -4,16 +4,16 @@
 pub mod sc000_schema;
 mod sc001_production_space_shared;
 mod sc002_production_space_non_production_tier;
-//mod sc003_website_code_collision;
-//mod sc004_licence_allowance;
-//mod sc005_payment_services_shared_space;
-//mod sc006_inline_secret;
-//mod sc007_unreadable_key;
-//mod sc008_undeclared_reference;
-//mod sc009_name_clash;
-//mod sc010_production_tier_testing_space;
-//mod sc011_unbound_data_space;
-//mod sc012_key_set_mismatch;
+mod sc003_website_code_collision;
+mod sc004_licence_allowance;
+mod sc005_payment_services_shared_space;
+mod sc006_inline_secret;
+mod sc007_unreadable_key;
+mod sc008_undeclared_reference;
+mod sc009_name_clash;
+mod sc010_production_tier_testing_space;
+mod sc011_unbound_data_space;
+mod sc012_key_set_mismatch;
 
 use crate::config::{Config, Loaded, Node, Route};
 use crate::diagnostic::{Diagnostic, Location, Severity};
@@ -116,16 +116,16 @@ pub trait Rule: Sync {
 static RULES: &[&dyn Rule] = &[
     &sc001_production_space_shared::Rule,
     &sc002_production_space_non_production_tier::Rule,
-//    &sc003_website_code_collision::Rule,
-//    &sc004_licence_allowance::Rule,
-//    &sc005_payment_services_shared_space::Rule,
-//    &sc006_inline_secret::Rule,
-//    &sc007_unreadable_key::Rule,
-//    &sc008_undeclared_reference::Rule,
-//    &sc009_name_clash::Rule,
-//    &sc010_production_tier_testing_space::Rule,
-//    &sc011_unbound_data_space::Rule,
-//    &sc012_key_set_mismatch::Rule,
+    &sc003_website_code_collision::Rule,
+    &sc004_licence_allowance::Rule,
+    &sc005_payment_services_shared_space::Rule,
+    &sc006_inline_secret::Rule,
+    &sc007_unreadable_key::Rule,
+    &sc008_undeclared_reference::Rule,
+    &sc009_name_clash::Rule,
+    &sc010_production_tier_testing_space::Rule,
+    &sc011_unbound_data_space::Rule,
+    &sc012_key_set_mismatch::Rule,
 ];
 
 /// Every rule's documentation, SC000 first.

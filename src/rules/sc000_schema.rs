@@ -75,7 +75,9 @@ mod tests {
 
     #[test]
     fn unsupported_versions_are_named() {
-        let yaml = super::SC000.good_example.replace("version: 1", "version: 2");
+        let yaml = super::SC000
+            .good_example
+            .replace("version: 1", "version: 2");
         let findings = findings_of("SC000", &yaml);
         assert_eq!(findings[0].2, "unsupported version 2");
     }

@@ -1,0 +1,143 @@
+//! SC003: inside one data space, each website code belongs to one installation.
+
+use std::collections::HashMap;
+
+use super::{Context, RuleInfo};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::route;
+
+pub struct Rule;
+
+pub static INFO: RuleInfo = RuleInfo {
+    id: "SC003",
+    name: "website-code-collision",
+    severity: Severity::Error,
+    summary: "the same website code in two environments bound to the same data space",
+    explanation: r#"
+Commerce Services key catalog and storefront data by website code inside a data space. Two
+installations that share a data space and both serve website `base` overwrite each other's
+catalog, prices and events: whichever synced last wins.
+
+Fix: give each installation its own data space, or make their website codes distinct (rename
+the website code in one installation).
+"#,
+    bad_example: r#"version: 1
+account:
+  license: adobe-commerce
+keys:
+  production:
+    api_key: {env: LUMA_API_KEY}
+    private_key: {file: keys/production.pem}
+project:
+  name: Luma
+  data_spaces:
+    live: {type: production, name: Luma Production}
+    shared: {type: testing, name: Luma Shared Testing}
+environments:
+  production:
+    tier: production
+    data_space: live
+  staging:
+    tier: staging
+    data_space: shared
+    websites: [base, wholesale]
+  qa:
+    tier: testing
+    data_space: shared
+    websites: [base]
+"#,
+    good_example: r#"version: 1
+account:
+  license: adobe-commerce
+keys:
+  production:
+    api_key: {env: LUMA_API_KEY}
+    private_key: {file: keys/production.pem}
+project:
+  name: Luma
+  data_spaces:
+    live: {type: production, name: Luma Production}
+    shared: {type: testing, name: Luma Shared Testing}
+environments:
+  production:
+    tier: production
+    data_space: live
+  staging:
+    tier: staging
+    data_space: shared
+    websites: [base, wholesale]
+  qa:
+    tier: testing
+    data_space: shared
+    websites: [qa_base]
+"#,
+};
+
+impl super::Rule for Rule {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, cx: &Context) -> Vec<Diagnostic> {
+        // (data space, website code) -> (environment, index) of its first use.
+        let mut first_use: HashMap<(&str, &str), (&str, usize)> = HashMap::new();
+        let mut findings = Vec::new();
+        for (env_name, env) in &cx.config.environments {
+            for (index, code) in env.websites.iter().enumerate() {
+                let key = (env.data_space.as_str(), code.0.as_str());
+                match first_use.get(&key) {
+                    None => {
+                        first_use.insert(key, (env_name, index));
+                    }
+                    Some(&(first_env, _)) if first_env == env_name => {}
+                    Some(&(first_env, first_index)) => findings.push(
+                        INFO.finding(
+                            format!(
+                                "website code `{}` is served by environments `{first_env}` and `{env_name}`, both bound to data space `{}`",
+                                code.0, env.data_space
+                            ),
+                            cx.at(&route!["environments", env_name, "websites", index]),
+                            "their data would overwrite each other: bind one of them to another data space or use distinct website codes",
+                        )
+                        .label("second use of this website code")
+                        .related(
+                            cx.at(&route!["environments", first_env, "websites", first_index]),
+                            format!("first used by `{first_env}`"),
+                        ),
+                    ),
+                }
+            }
+        }
+        findings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{assert_examples, findings_of};
+
+    #[test]
+    fn examples() {
+        assert_examples(&super::INFO);
+    }
+
+    #[test]
+    fn points_at_the_repeated_code() {
+        let findings = findings_of("SC003", super::INFO.bad_example);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!((findings[0].0, findings[0].1), (24, 16));
+        assert!(findings[0].2.contains("`staging` and `qa`"));
+    }
+
+    #[test]
+    fn the_same_code_in_different_data_spaces_is_fine() {
+        let yaml = super::INFO
+            .good_example
+            .replace("websites: [qa_base]", "websites: [base]")
+            .replace(
+                "data_space: shared\n    websites: [base]",
+                "data_space: live\n    websites: [base]",
+            );
+        assert!(findings_of("SC003", &yaml).is_empty());
+    }
+}

@@ -1,0 +1,152 @@
+//! SC005: with Payment Services, every data space serves one installation.
+
+use super::{Context, RuleInfo};
+use crate::config::{DataSpaceType, Service};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::route;
+
+pub struct Rule;
+
+pub static INFO: RuleInfo = RuleInfo {
+    id: "SC005",
+    name: "payment-services-shared-space",
+    severity: Severity::Error,
+    summary: "with payment-services, any data space bound to more than one environment",
+    explanation: r#"
+Payment Services ties payment configuration and transaction reporting to the data space. Two
+installations sharing a testing data space would share sandbox merchant onboarding and see each
+other's transactions. (A shared production data space is already refused by SC001.)
+
+Fix: bind each installation to its own data space.
+"#,
+    bad_example: r#"version: 1
+account:
+  license: adobe-commerce
+  services: [payment-services]
+keys:
+  production:
+    api_key: {env: LUMA_API_KEY}
+    private_key: {file: keys/production.pem}
+project:
+  name: Luma
+  data_spaces:
+    live: {type: production, name: Luma Production}
+    staging: {type: testing, name: Luma Staging}
+environments:
+  production:
+    tier: production
+    data_space: live
+  staging:
+    tier: staging
+    data_space: staging
+    websites: [base]
+  qa:
+    tier: testing
+    data_space: staging
+    websites: [qa]
+"#,
+    good_example: r#"version: 1
+account:
+  license: adobe-commerce
+  services: [payment-services]
+keys:
+  production:
+    api_key: {env: LUMA_API_KEY}
+    private_key: {file: keys/production.pem}
+project:
+  name: Luma
+  data_spaces:
+    live: {type: production, name: Luma Production}
+    staging: {type: testing, name: Luma Staging}
+    qa: {type: testing, name: Luma QA}
+environments:
+  production:
+    tier: production
+    data_space: live
+  staging:
+    tier: staging
+    data_space: staging
+    websites: [base]
+  qa:
+    tier: testing
+    data_space: qa
+    websites: [qa]
+"#,
+};
+
+impl super::Rule for Rule {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, cx: &Context) -> Vec<Diagnostic> {
+        if !cx
+            .config
+            .account
+            .services
+            .contains(&Service::PaymentServices)
+        {
+            return Vec::new();
+        }
+        let mut findings = Vec::new();
+        for (space_key, space) in &cx.config.project.data_spaces {
+            if space.kind == DataSpaceType::Production {
+                continue;
+            }
+            let bound: Vec<&String> = cx
+                .config
+                .environments
+                .iter()
+                .filter(|(_, env)| &env.data_space == space_key)
+                .map(|(name, _)| name)
+                .collect();
+            let Some((first, others)) = bound.split_first() else {
+                continue;
+            };
+            for other in others {
+                findings.push(
+                    INFO.finding(
+                        format!(
+                            "with payment-services, data space `{space_key}` ({}) cannot serve both `{first}` and `{other}`",
+                            space.name
+                        ),
+                        cx.at(&route!["environments", *other, "data_space"]),
+                        format!("bind `{other}` to a data space of its own"),
+                    )
+                    .label("second environment bound here")
+                    .related(
+                        cx.at(&route!["environments", *first, "data_space"]),
+                        format!("`{first}` is bound here first"),
+                    )
+                    .related(cx.at(&route!["account", "services"]), "payment-services enabled here"),
+                );
+            }
+        }
+        findings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{assert_examples, findings_of};
+
+    #[test]
+    fn examples() {
+        assert_examples(&super::INFO);
+    }
+
+    #[test]
+    fn points_at_the_second_binding() {
+        let findings = findings_of("SC005", super::INFO.bad_example);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!((findings[0].0, findings[0].1), (24, 17));
+    }
+
+    #[test]
+    fn silent_without_payment_services() {
+        let yaml = super::INFO
+            .bad_example
+            .replace("  services: [payment-services]\n", "");
+        assert!(findings_of("SC005", &yaml).is_empty());
+    }
+}
