@@ -1,0 +1,86 @@
+//! The harness: run the real binary in a directory, and filter unstable text out of what it
+//! prints before snapshotting.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use rsa::RsaPrivateKey;
+use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+
+pub fn saasctl() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_saasctl"));
+    command.env_remove("NO_COLOR").env("SAASCTL_TEST", "1");
+    command
+}
+
+/// Runs saasctl in `dir` with `args`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    saasctl()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run saasctl")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn code(output: &Output) -> i32 {
+    output.status.code().unwrap_or(-1)
+}
+
+/// One RSA-2048 private key (PKCS#8 PEM) for the whole test binary: generating is slow.
+pub fn test_key_pem() -> &'static str {
+    static PEM: OnceLock<String> = OnceLock::new();
+    PEM.get_or_init(|| {
+        let key = RsaPrivateKey::new(&mut rand::thread_rng(), 2048).expect("generate key");
+        key.to_pkcs8_pem(LineEnding::LF)
+            .expect("encode key")
+            .to_string()
+    })
+}
+
+/// A directory holding `saasctl.yaml` with `yaml`, and the key files the examples reference.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    pub fn new(yaml: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(dir.path().join("keys")).expect("keys dir");
+        for name in ["production", "sandbox"] {
+            std::fs::write(dir.path().join(format!("keys/{name}.pem")), test_key_pem())
+                .expect("write key");
+            std::fs::write(
+                dir.path().join(format!("keys/{name}.api-key")),
+                "test-api-key",
+            )
+            .expect("write api key");
+        }
+        std::fs::write(dir.path().join("saasctl.yaml"), yaml).expect("write yaml");
+        Self { dir }
+    }
+
+    /// Runs saasctl here with the environment variables the rule examples reference.
+    pub fn run(&self, args: &[&str]) -> Output {
+        saasctl()
+            .current_dir(self.dir.path())
+            .env("LUMA_API_KEY", "test-api-key")
+            .env("LUMA_SANDBOX_API_KEY", "test-sandbox-api-key")
+            .args(args)
+            .output()
+            .expect("run saasctl")
+    }
+}
+
+/// The repository root, for the checked-in examples and schema.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}

@@ -1,0 +1,39 @@
+//! The CLI reference: a snapshot of `--help` for every command, so any change to a flag
+//! shows up in review.
+
+use crate::common::{repo, saasctl, stdout};
+
+fn help(args: &[&str]) -> String {
+    let output = saasctl()
+        .current_dir(repo())
+        .args(args)
+        .arg("--help")
+        .env("COLUMNS", "100")
+        .output()
+        .expect("run saasctl");
+    assert!(output.status.success());
+    stdout(&output)
+}
+
+#[test]
+fn every_command_has_a_help_page() {
+    let mut reference = String::new();
+    let top = help(&[]);
+    reference.push_str(&format!("$ saasctl --help\n{top}\n"));
+    let commands: Vec<String> = top
+        .lines()
+        .skip_while(|line| !line.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|line| line.starts_with("  "))
+        .filter_map(|line| line.split_whitespace().next().map(str::to_owned))
+        .filter(|command| command != "help")
+        .collect();
+    assert!(commands.len() >= 3, "{top}");
+    for command in &commands {
+        reference.push_str(&format!(
+            "$ saasctl {command} --help\n{}\n",
+            help(&[command])
+        ));
+    }
+    insta::assert_snapshot!("cli_reference", reference);
+}
