@@ -149,6 +149,11 @@ impl Node {
         }
     }
 
+    /// The byte offset just after the node.
+    fn end(&self) -> usize {
+        self.position.offset + self.position.len
+    }
+
     /// The position of the deepest existing node along `route`: a missing leaf is
     /// reported at its parent rather than at the document start.
     pub fn locate(&self, route: &Route) -> Position {
@@ -216,9 +221,20 @@ impl Node {
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let spanned = Spanned::<Value>::deserialize(deserializer)?;
+        let mut position = Position::from_location(&spanned.referenced);
+        // The parser spans only a container's first token; extend it over its children so a
+        // secret inside can be masked whole.
+        let children_end = match &spanned.value {
+            Value::Sequence(items) => items.iter().map(Node::end).max(),
+            Value::Mapping(entries) => entries.iter().map(|(_, v)| v.end()).max(),
+            _ => None,
+        };
+        if let Some(end) = children_end {
+            position.len = position.len.max(end.saturating_sub(position.offset));
+        }
         Ok(Node {
             value: spanned.value,
-            position: Position::from_location(&spanned.referenced),
+            position,
         })
     }
 }

@@ -106,14 +106,26 @@ fn describe(
         ValidationErrorKind::Maximum { .. } | ValidationErrorKind::Minimum { .. }
             if route.0 == [Step::Key("version".into())] =>
         {
+            let found = document
+                .get(route)
+                .and_then(Node::key_text)
+                .unwrap_or_default();
             vec![at(
                 route.clone(),
                 false,
-                format!(
-                    "unsupported version {}",
-                    fallback.split(' ').next().unwrap_or("?")
-                ),
+                format!("unsupported version {found}"),
                 "this saasctl reads `version: 1`",
+            )]
+        }
+        ValidationErrorKind::OneOfNotValid { .. }
+        | ValidationErrorKind::OneOfMultipleValid { .. }
+            if matches!(route.0.last(), Some(Step::Key(k)) if k == "api_key" || k == "private_key") =>
+        {
+            vec![at(
+                route.clone(),
+                false,
+                format!("{place} must be `{{env: NAME}}` or `{{file: PATH}}`"),
+                "name the environment variable or the file that holds the secret",
             )]
         }
         ValidationErrorKind::Type { .. } => {

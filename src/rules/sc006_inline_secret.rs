@@ -68,15 +68,27 @@ impl super::Rule for Rule {
                 let Some(node) = document.get(&route) else {
                     continue;
                 };
-                if matches!(
-                    node.value,
-                    Value::String(_) | Value::Integer(_) | Value::Float(_)
-                ) {
-                    findings.push(finding(
+                match &node.value {
+                    Value::Null => {}
+                    // Under a key other than env/file, the value is most likely the secret.
+                    Value::Mapping(entries) => {
+                        for (key, _) in entries {
+                            let name = key.key_text().unwrap_or_default();
+                            if name != "env" && name != "file" {
+                                findings.push(finding(
+                                    loaded,
+                                    route.at(name.as_str()),
+                                    format!("`keys.{set}.{field}.{name}` may hold the secret itself; only `env` and `file` are allowed"),
+                                ));
+                            }
+                        }
+                    }
+                    // Anything else is the secret itself, or part of it.
+                    _ => findings.push(finding(
                         loaded,
                         route,
                         format!("`keys.{set}.{field}` holds the secret itself"),
-                    ));
+                    )),
                 }
             }
         }
@@ -151,6 +163,28 @@ mod tests {
                 "`keys.production.api_key` holds the secret itself".to_owned()
             )]
         );
+    }
+
+    #[test]
+    fn a_secret_in_a_list_or_a_wrong_reference_is_never_quoted() {
+        for (value, rule) in [
+            ("[abc-secret-123]", "SC006"),
+            ("{value: abc-secret-123}", "SC006"),
+        ] {
+            let yaml = super::INFO
+                .good_example
+                .replace("{env: LUMA_API_KEY}", value);
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("saasctl.yaml");
+            std::fs::write(&path, &yaml).unwrap();
+            let (loaded, diagnostics) = crate::validate::validate_file(&path);
+            let finding = diagnostics.iter().find(|d| d.rule == rule).expect(rule);
+            assert_eq!(finding.location.position.line, 6, "{finding:?}");
+            let mut sources = crate::diagnostic::Sources::default();
+            sources.insert(loaded.file.clone(), loaded.source.clone());
+            let shown = crate::diagnostic::render_human(&diagnostics, &sources, false);
+            assert!(!shown.contains("abc-secret-123"), "{shown}");
+        }
     }
 
     #[test]
