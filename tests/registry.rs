@@ -417,8 +417,17 @@ async fn idempotent_calls_ride_out_injected_failures() {
     emu.shutdown().await.unwrap();
 }
 
-/// A server that counts requests and answers each with `status` and `Retry-After`.
+/// A server that counts requests and answers each with HTTP `status`, the same `status` in an
+/// error body, and `Retry-After`.
 async fn counting_server(status: u16, retry_after: &'static str) -> (String, Arc<AtomicUsize>) {
+    counting_server_with(status, status, retry_after).await
+}
+
+async fn counting_server_with(
+    status: u16,
+    body_status: u16,
+    retry_after: &'static str,
+) -> (String, Arc<AtomicUsize>) {
     let hits = Arc::new(AtomicUsize::new(0));
     let counted = hits.clone();
     let app = axum::Router::new().fallback(move || {
@@ -427,7 +436,7 @@ async fn counting_server(status: u16, retry_after: &'static str) -> (String, Arc
             counted.fetch_add(1, Ordering::SeqCst);
             let code = axum::http::StatusCode::from_u16(status).unwrap();
             let body =
-                json!({"status": status, "statusText": "x", "message": "busy", "requestId": "r"});
+                json!({"status": body_status, "statusText": "x", "message": "busy", "requestId": "r"});
             (code, [("retry-after", retry_after)], axum::Json(body))
         }
     });
@@ -475,6 +484,14 @@ async fn retries_are_bounded_and_never_repeat_a_create() {
     registry.ping().await.unwrap_err();
     assert_eq!(hits.load(Ordering::SeqCst), 1);
 
+    // The body is read as well as the status: HTTP 200 carrying status 404 is a failure.
+    let (url, _) = counting_server_with(200, 404, "0").await;
+    let err = client(&url, "k", key(), fast_retries(1))
+        .get_environment("e")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, RegistryError::NotFound { .. }), "{err}");
+
     // Nothing listening: connection errors are retried, then reported.
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", closed.local_addr().unwrap());
@@ -500,11 +517,25 @@ async fn a_lost_initialize_answer_is_not_retried() {
     let registry = client(&emu.url(), &api_key, key(), fast_retries(4));
     let err = registry.initialize("Luma").await.unwrap_err();
     assert!(matches!(err, RegistryError::Uncertain { .. }), "{err}");
-    // The caller reads the registry again: exactly one project was made.
+    // The connection closes without any answer, not even a status line.
+    let token = jwt::sign(&SigningKey::new(key().clone()), jwt::now_secs()).unwrap();
+    let mut raw = reqwest::Client::new()
+        .post(format!(
+            "{}merchant-registry/v1/registry/initialize",
+            emu.url()
+        ))
+        .json(&json!({"projectName": "Raw"}));
+    for (name, value) in signed(&api_key, &token) {
+        raw = raw.header(name, value);
+    }
+    let lost = raw.send().await;
+    assert!(lost.is_err(), "{lost:?}");
+
+    // The caller reads the registry again: the project of each lost answer exists once.
     let rows = registry.list_registry().await.unwrap();
-    let projects: BTreeSet<_> = rows.iter().map(|r| r.project_id.as_str()).collect();
-    assert_eq!(projects.len(), 1);
-    assert_eq!(rows.len(), 3);
+    let projects: BTreeSet<_> = rows.iter().map(|r| r.project_name.as_str()).collect();
+    assert_eq!(projects, BTreeSet::from(["Luma", "Raw"]));
+    assert_eq!(rows.len(), 6);
     emu.shutdown().await.unwrap();
 }
 
