@@ -4,10 +4,8 @@
 //! ```no_run
 //! # async fn demo() -> Result<(), saasctl::emulator::EmulatorError> {
 //! use saasctl::emulator::{Emulator, EmulatorConfig};
-//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| {
-//!     saasctl::emulator::EmulatorError::Listen { addr: "127.0.0.1:0".into(), reason: e.to_string() }
-//! })?;
-//! let running = Emulator::start(listener, EmulatorConfig::default()).await?;
+//! // Port 0: the system picks a free port; `url()` tells which.
+//! let running = Emulator::bind(([127, 0, 0, 1], 0).into(), EmulatorConfig::default()).await?;
 //! println!("{}", running.url());
 //! running.shutdown().await
 //! # }

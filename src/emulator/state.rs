@@ -314,7 +314,8 @@ pub struct Store {
 }
 
 impl Store {
-    /// Loads `path` if it exists; starts empty otherwise.
+    /// Loads `path` if it exists; starts empty otherwise, creating the file's directory so that
+    /// the first change can be saved.
     pub fn open(path: Option<&Path>) -> Result<Self, LoadError> {
         let state = match path {
             Some(path) if path.exists() => {
@@ -325,7 +326,16 @@ impl Store {
                 let text = std::fs::read(path).map_err(|e| error(io_reason(&e)))?;
                 serde_json::from_slice(&text).map_err(|e| error(e.to_string()))?
             }
-            _ => State::default(),
+            Some(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| LoadError {
+                        path: path.display().to_string(),
+                        reason: io_reason(&e),
+                    })?;
+                }
+                State::default()
+            }
+            None => State::default(),
         };
         Ok(Self {
             path: path.map(Path::to_path_buf),
@@ -456,7 +466,7 @@ mod tests {
     #[test]
     fn store_persists_and_reloads() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state.json");
+        let path = dir.path().join(".saasctl").join("state.json");
         let store = Store::open(Some(&path)).unwrap();
         store
             .mutate(|s| s.add_account(account(License::AdobeCommerce)))
