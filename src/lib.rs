@@ -5,5 +5,7 @@
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
+pub mod emulator;
+pub mod registry;
 pub mod rules;
 pub mod validate;

@@ -1,7 +1,9 @@
 //! Command-line definitions, one file per command. Each command returns an [`Exit`] or an
 //! [`Error`]; `main` turns them into the process exit code.
 
+mod emulator;
 mod explain;
+mod keys;
 mod schema;
 mod validate;
 
@@ -73,6 +75,8 @@ pub enum Command {
     Validate(validate::Args),
     Schema(schema::Args),
     Explain(explain::Args),
+    Emulator(emulator::Args),
+    Keys(keys::Args),
 }
 
 pub fn run(cli: Cli) -> Result<Exit, Error> {
@@ -81,5 +85,7 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Validate(args) => validate::run(args, color),
         Command::Schema(args) => schema::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Emulator(args) => emulator::run(args),
+        Command::Keys(args) => keys::run(args),
     }
 }

@@ -1,0 +1,146 @@
+//! The registry emulator: the registry API of `registry-api.md` over HTTP, with persistent
+//! state, strict signature checks, seeded fault injection, and a key portal.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), saasctl::emulator::EmulatorError> {
+//! use saasctl::emulator::{Emulator, EmulatorConfig};
+//! // Port 0: the system picks a free port; `url()` tells which.
+//! let running = Emulator::bind(([127, 0, 0, 1], 0).into(), EmulatorConfig::default()).await?;
+//! println!("{}", running.url());
+//! running.shutdown().await
+//! # }
+//! ```
+
+mod atomic;
+mod faults;
+pub mod portal;
+mod server;
+mod state;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use faults::{Faults, RateError};
+pub use state::LoadError;
+
+/// How an emulator runs.
+#[derive(Debug, Clone, Default)]
+pub struct EmulatorConfig {
+    /// Where the state persists; in memory only when `None`.
+    pub state_file: Option<PathBuf>,
+    pub faults: Faults,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Rate(#[from] RateError),
+    #[error("cannot listen on {addr}: {reason}")]
+    Listen { addr: String, reason: String },
+    #[error("the emulator stopped: {0}")]
+    Serve(String),
+}
+
+/// Starts emulators.
+pub struct Emulator;
+
+impl Emulator {
+    /// Serves on `listener` (within a Tokio runtime) until shut down.
+    pub async fn start(
+        listener: TcpListener,
+        config: EmulatorConfig,
+    ) -> Result<RunningEmulator, EmulatorError> {
+        config.faults.validate()?;
+        let addr = listener.local_addr().map_err(|e| EmulatorError::Listen {
+            addr: "the given listener".to_owned(),
+            reason: e.to_string(),
+        })?;
+        let app = server::App {
+            store: Arc::new(state::Store::open(config.state_file.as_deref())?),
+            dice: Arc::new(faults::Dice::new(config.faults)),
+        };
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, server::router(app))
+                .with_graceful_shutdown(async {
+                    // A dropped sender also stops the server.
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        Ok(RunningEmulator {
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// Binds `addr` and serves on it.
+    pub async fn bind(
+        addr: SocketAddr,
+        config: EmulatorConfig,
+    ) -> Result<RunningEmulator, EmulatorError> {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| EmulatorError::Listen {
+                addr: addr.to_string(),
+                reason: e.to_string(),
+            })?;
+        Self::start(listener, config).await
+    }
+}
+
+/// A serving emulator. Dropping it asks the server to stop; [`RunningEmulator::shutdown`] also
+/// waits for it.
+#[derive(Debug)]
+pub struct RunningEmulator {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningEmulator {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The gateway URL to give a client, e.g. `http://127.0.0.1:8089/`.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// Stops serving: open requests get up to 5 s to finish, then the server is aborted.
+    pub async fn shutdown(mut self) -> Result<(), EmulatorError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let Some(mut task) = self.task.take() else {
+            return Ok(());
+        };
+        match tokio::time::timeout(Duration::from_secs(5), &mut task).await {
+            Ok(Ok(Ok(()))) => Ok(()),
+            Ok(Ok(Err(e))) => Err(EmulatorError::Serve(e.to_string())),
+            Ok(Err(e)) => Err(EmulatorError::Serve(e.to_string())),
+            Err(_) => {
+                task.abort();
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Drop for RunningEmulator {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

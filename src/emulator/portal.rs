@@ -1,0 +1,300 @@
+//! The emulator's key portal, both sides: the account registration it serves, and the client
+//! that makes a key pair, registers it and writes the key files (`saasctl keys generate`, and
+//! the embedded mode's provisioning).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rand::Rng;
+use rsa::RsaPrivateKey;
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+use rsa::traits::PublicKeyParts;
+use serde::{Deserialize, Serialize};
+
+use super::atomic::write_private;
+use super::state::{Account, Refusal};
+use crate::config::{License, SecretValue, io_reason};
+use crate::registry::{RegistryError, gateway_url, jwt};
+
+/// The portal's path on the emulator.
+const ACCOUNTS_PATH: &str = "portal/accounts";
+/// The smallest key the portal accepts (the rule SC007 asks the same of configured keys).
+const MIN_KEY_BITS: usize = 2048;
+
+/// `POST /portal/accounts`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewAccount {
+    /// Generated when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
+    /// PEM.
+    pub public_key: String,
+    pub license: License,
+    /// Generated when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mage_id: Option<String>,
+}
+
+/// The portal's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegisteredAccount {
+    pub api_key: String,
+    pub license: License,
+    pub mage_id: String,
+}
+
+impl From<&Account> for RegisteredAccount {
+    fn from(account: &Account) -> Self {
+        Self {
+            api_key: account.api_key.clone(),
+            license: account.license,
+            mage_id: account.mage_id.clone(),
+        }
+    }
+}
+
+/// Checks a registration and fills in what it leaves to the portal.
+pub(crate) fn new_account(request: NewAccount) -> Result<Account, Refusal> {
+    let key =
+        jwt::parse_public_key(&request.public_key).map_err(|e| Refusal::new(400, e.to_string()))?;
+    if key.size() * 8 < MIN_KEY_BITS {
+        return Err(Refusal::new(
+            400,
+            format!("The public key must have at least {MIN_KEY_BITS} bits"),
+        ));
+    }
+    let api_key = match request.api_key {
+        Some(key) if key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic()) => {
+            return Err(Refusal::new(400, "The API key must be printable ASCII"));
+        }
+        Some(key) => key,
+        None => uuid::Uuid::new_v4().simple().to_string(),
+    };
+    let mage_id = request.mage_id.unwrap_or_else(|| {
+        format!(
+            "MAG{:09}",
+            rand::thread_rng().gen_range(0..1_000_000_000u32)
+        )
+    });
+    Ok(Account {
+        api_key,
+        public_key: request.public_key,
+        license: request.license,
+        mage_id,
+        organization_id: uuid::Uuid::new_v4().to_string(),
+    })
+}
+
+/// A failure to make, register or save a key pair. Never carries key material.
+#[derive(Debug, thiserror::Error)]
+pub enum PortalError {
+    #[error(transparent)]
+    Url(#[from] RegistryError),
+    #[error("cannot generate an RSA key pair: {0}")]
+    KeyGeneration(String),
+    #[error("`{0}` is not a usable key name (letters, digits, `-`, `_`, `.`)")]
+    InvalidName(String),
+    #[error("{0} already exists; remove it or choose another --name")]
+    Exists(String),
+    #[error("cannot reach the key portal at {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error("the key portal refused the key ({status}): {message}")]
+    Refused { status: u16, message: String },
+    #[error("cannot write {path}: {reason}")]
+    Write { path: String, reason: String },
+}
+
+/// A key pair: the private key as PKCS#8 PEM, the public key as SubjectPublicKeyInfo PEM.
+pub struct KeyPair {
+    pub private_key: SecretValue,
+    pub public_key: String,
+}
+
+/// Makes an RSA-2048 key pair from the OS's random source.
+pub fn generate_key_pair() -> Result<KeyPair, PortalError> {
+    let fail = |e: &dyn std::fmt::Display| PortalError::KeyGeneration(e.to_string());
+    let key = RsaPrivateKey::new(&mut rand::rngs::OsRng, MIN_KEY_BITS).map_err(|e| fail(&e))?;
+    let private_key = key.to_pkcs8_pem(LineEnding::LF).map_err(|e| fail(&e))?;
+    let public_key = key
+        .to_public_key()
+        .to_public_key_pem(LineEnding::LF)
+        .map_err(|e| fail(&e))?;
+    Ok(KeyPair {
+        private_key: SecretValue::new(private_key.as_str()),
+        public_key,
+    })
+}
+
+/// Registers a public key with the portal of the emulator at `emulator_url`.
+pub async fn register(
+    emulator_url: &str,
+    account: &NewAccount,
+) -> Result<RegisteredAccount, PortalError> {
+    let url = gateway_url(emulator_url)?
+        .join(ACCOUNTS_PATH)
+        .map_err(|e| RegistryError::InvalidGateway {
+            url: emulator_url.to_owned(),
+            reason: e.to_string(),
+        })?;
+    let unreachable = |e: reqwest::Error| PortalError::Unreachable {
+        url: url.to_string(),
+        reason: e.without_url().to_string(),
+    };
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(unreachable)?;
+    let response = http
+        .post(url.clone())
+        .json(account)
+        .send()
+        .await
+        .map_err(unreachable)?;
+    let status = response.status();
+    let body = response.bytes().await.map_err(unreachable)?;
+    if !status.is_success() {
+        let message = serde_json::from_slice::<crate::registry::wire::ErrorBody>(&body)
+            .map(|b| b.message)
+            .unwrap_or_else(|_| status.canonical_reason().unwrap_or_default().to_owned());
+        return Err(PortalError::Refused {
+            status: status.as_u16(),
+            message,
+        });
+    }
+    serde_json::from_slice(&body).map_err(|e| PortalError::Refused {
+        status: status.as_u16(),
+        message: format!("unexpected answer: {e}"),
+    })
+}
+
+/// The files and API key of a provisioned key set.
+#[derive(Debug)]
+pub struct ProvisionedKeys {
+    pub api_key: SecretValue,
+    pub mage_id: String,
+    /// `DIR/NAME.pem`, PKCS#8.
+    pub private_key_path: PathBuf,
+    /// `DIR/NAME.api-key`.
+    pub api_key_path: PathBuf,
+}
+
+/// Makes a key pair, registers it with the emulator, and writes `DIR/NAME.pem` and
+/// `DIR/NAME.api-key` (mode 0600). Existing files are never overwritten; nothing is written
+/// unless the portal accepted the key.
+pub async fn provision(
+    emulator_url: &str,
+    license: License,
+    name: &str,
+    out_dir: &Path,
+) -> Result<ProvisionedKeys, PortalError> {
+    let valid_name = !name.is_empty()
+        && name.trim_matches('.').len() == name.len()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if !valid_name {
+        return Err(PortalError::InvalidName(name.to_owned()));
+    }
+    let private_key_path = out_dir.join(format!("{name}.pem"));
+    let api_key_path = out_dir.join(format!("{name}.api-key"));
+    for path in [&private_key_path, &api_key_path] {
+        if path.exists() {
+            return Err(PortalError::Exists(path.display().to_string()));
+        }
+    }
+    // Generating a key is CPU-bound for a noticeable time: keep it off the async workers.
+    let pair = tokio::task::spawn_blocking(generate_key_pair)
+        .await
+        .map_err(|e| PortalError::KeyGeneration(e.to_string()))??;
+    let registered = register(
+        emulator_url,
+        &NewAccount {
+            api_key: None,
+            public_key: pair.public_key,
+            license,
+            mage_id: None,
+        },
+    )
+    .await?;
+    let write = |path: &Path, contents: &str| {
+        write_private(path, contents.as_bytes()).map_err(|e| PortalError::Write {
+            path: path.display().to_string(),
+            reason: io_reason(&e),
+        })
+    };
+    std::fs::create_dir_all(out_dir).map_err(|e| PortalError::Write {
+        path: out_dir.display().to_string(),
+        reason: io_reason(&e),
+    })?;
+    write(&private_key_path, pair.private_key.expose())?;
+    write(&api_key_path, &format!("{}\n", registered.api_key))?;
+    Ok(ProvisionedKeys {
+        api_key: SecretValue::new(registered.api_key),
+        mage_id: registered.mage_id,
+        private_key_path,
+        api_key_path,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::jwt::tests::test_key;
+
+    fn public_pem() -> String {
+        test_key()
+            .to_public_key()
+            .to_public_key_pem(LineEnding::LF)
+            .unwrap()
+    }
+
+    #[test]
+    fn accounts_get_generated_keys_and_ids() {
+        let account = new_account(NewAccount {
+            api_key: None,
+            public_key: public_pem(),
+            license: License::AdobeCommerce,
+            mage_id: None,
+        })
+        .unwrap();
+        assert_eq!(account.api_key.len(), 32);
+        assert!(account.mage_id.starts_with("MAG"), "{}", account.mage_id);
+    }
+
+    #[test]
+    fn bad_registrations_are_refused() {
+        let bad_key = NewAccount {
+            api_key: None,
+            public_key: "not a key".into(),
+            license: License::AdobeCommerce,
+            mage_id: None,
+        };
+        assert_eq!(new_account(bad_key).unwrap_err().status, 400);
+        let bad_api_key = NewAccount {
+            api_key: Some("with space".into()),
+            public_key: public_pem(),
+            license: License::MagentoOpenSource,
+            mage_id: None,
+        };
+        assert_eq!(new_account(bad_api_key).unwrap_err().status, 400);
+    }
+
+    #[tokio::test]
+    async fn names_cannot_leave_the_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["", "..", "../x", "a/b", ".hidden"] {
+            let err = provision(
+                "http://127.0.0.1:9/",
+                License::AdobeCommerce,
+                name,
+                dir.path(),
+            )
+            .await
+            .unwrap_err();
+            assert!(matches!(err, PortalError::InvalidName(_)), "{name}: {err}");
+        }
+    }
+}

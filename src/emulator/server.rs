@@ -1,0 +1,257 @@
+//! The HTTP side of the emulator: the registry routes behind signature checks and injected
+//! faults, and the key portal beside them.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Extension, Json};
+use rsa::pkcs1v15::VerifyingKey;
+use serde::de::DeserializeOwned;
+
+use super::faults::Dice;
+use super::portal::{self, NewAccount};
+use super::state::{Account, Refusal, Store};
+use crate::registry::jwt;
+use crate::registry::wire::{
+    self, Cleanup, Environment, EnvironmentName, ErrorBody, GatewayError, GatewayMessage,
+    ProjectName, Results, Row,
+};
+
+#[derive(Clone)]
+pub(crate) struct App {
+    pub store: Arc<Store>,
+    pub dice: Arc<Dice>,
+}
+
+pub(crate) fn router(app: App) -> Router {
+    let registry = Router::new()
+        .route("/ping", get(ping))
+        .route("/registry", get(list))
+        .route("/registry/initialize", post(initialize))
+        .route(
+            "/registry/projects/{id}",
+            get(get_project).patch(rename_project),
+        )
+        .route(
+            "/registry/environments/{id}",
+            get(get_environment).patch(rename_environment),
+        )
+        .route("/registry/environments/{id}/cleanup", post(cleanup))
+        .route(
+            "/registry/environments/{id}/cloudid/{cloud_id}",
+            put(set_cloud_id),
+        )
+        .fallback(not_found)
+        // The last layer added runs first: faults, then authentication, then the handler.
+        .layer(middleware::from_fn_with_state(app.clone(), authenticate))
+        .layer(middleware::from_fn_with_state(app.clone(), inject_faults));
+    Router::new()
+        .nest("/merchant-registry/v1", registry)
+        .route("/portal/accounts", post(register_account))
+        .with_state(app)
+}
+
+/// The registry's `{status, statusText, message, requestId}` body with that HTTP status.
+fn status_body(status: StatusCode, message: &str) -> Response {
+    let body = ErrorBody {
+        status: status.as_u16(),
+        status_text: status.canonical_reason().unwrap_or_default().to_owned(),
+        message: message.to_owned(),
+        request_id: uuid::Uuid::new_v4().to_string(),
+    };
+    (status, Json(body)).into_response()
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        status_body(status, &self.message)
+    }
+}
+
+fn jwt_invalid() -> Response {
+    status_body(StatusCode::UNAUTHORIZED, wire::JWT_INVALID)
+}
+
+fn client_id_invalid() -> Response {
+    let body = GatewayError {
+        error: GatewayMessage {
+            message: wire::CLIENT_ID_INVALID.to_owned(),
+        },
+    };
+    (StatusCode::UNAUTHORIZED, Json(body)).into_response()
+}
+
+/// Lets a request through only with a known API key in both headers and a token that verifies
+/// against that account's public key; hands the account to the handler.
+async fn authenticate(State(app): State<App>, mut request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let account = match (header("magento-api-key"), header("x-api-key")) {
+        (Some(key), Some(same)) if key == same => app.store.read(|s| s.account(key).cloned()),
+        _ => None,
+    };
+    let Some(account) = account else {
+        return client_id_invalid();
+    };
+    let verified = header("x-gw-signature").is_some_and(|token| {
+        jwt::parse_public_key(&account.public_key)
+            .is_ok_and(|key| jwt::verify(token, &VerifyingKey::new(key), jwt::now_secs()).is_ok())
+    });
+    if !verified {
+        return jwt_invalid();
+    }
+    request.extensions_mut().insert(account);
+    next.run(request).await
+}
+
+/// Applies the request's drawn fate: delay, 503, 429, or a committed change whose answer is lost.
+async fn inject_faults(State(app): State<App>, request: Request, next: Next) -> Response {
+    let fate = app.dice.roll();
+    if !fate.delay.is_zero() {
+        tokio::time::sleep(fate.delay).await;
+    }
+    if fate.fail {
+        return status_body(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Service temporarily unavailable (injected fault)",
+        );
+    }
+    if fate.throttle {
+        let mut response = status_body(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests (injected fault)",
+        );
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(app.dice.retry_after_secs()),
+        );
+        return response;
+    }
+    let mutation = request.method() != Method::GET;
+    let response = next.run(request).await;
+    if fate.drop_after_commit && mutation && response.status().is_success() {
+        // A body that fails before its first byte makes hyper abort the connection without
+        // having sent the buffered status line: the client sees the connection close.
+        let aborted = futures::stream::once(async {
+            Err::<Bytes, std::io::Error>(std::io::Error::new(
+                std::io::ErrorKind::ConnectionAborted,
+                "answer dropped after commit (injected fault)",
+            ))
+        });
+        return Response::new(Body::from_stream(aborted));
+    }
+    response
+}
+
+fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
+    serde_json::from_slice(body)
+        .map_err(|e| Refusal::new(400, format!("Invalid request body: {e}")))
+}
+
+async fn ping() -> Response {
+    status_body(StatusCode::OK, "pong")
+}
+
+async fn not_found() -> Refusal {
+    Refusal::new(404, wire::NOT_FOUND)
+}
+
+async fn list(
+    State(app): State<App>,
+    Extension(account): Extension<Account>,
+) -> Json<Results<Row>> {
+    Json(Results {
+        results: app.store.read(|s| s.registry(&account.api_key)),
+    })
+}
+
+async fn get_project(
+    State(app): State<App>,
+    Extension(account): Extension<Account>,
+    Path(id): Path<String>,
+) -> Json<Results<Row>> {
+    Json(Results {
+        results: app.store.read(|s| s.project(&account.api_key, &id)),
+    })
+}
+
+async fn get_environment(
+    State(app): State<App>,
+    Extension(account): Extension<Account>,
+    Path(id): Path<String>,
+) -> Result<Json<Environment>, Refusal> {
+    app.store.read(|s| s.environment(&account, &id)).map(Json)
+}
+
+async fn initialize(
+    State(app): State<App>,
+    Extension(account): Extension<Account>,
+    body: Bytes,
+) -> Result<Json<Results<Row>>, Refusal> {
+    let request: ProjectName = json_body(&body)?;
+    let results = app
+        .store
+        .mutate(|s| s.initialize(&account, &request.project_name))?;
+    Ok(Json(Results { results }))
+}
+
+async fn rename_project(
+    State(app): State<App>,
+    Extension(account): Extension<Account>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Results<Row>>, Refusal> {
+    let request: ProjectName = json_body(&body)?;
+    let results = app
+        .store
+        .mutate(|s| s.rename_project(&account, &id, &request.project_name))?;
+    Ok(Json(Results { results }))
+}
+
+async fn rename_environment(
+    State(app): State<App>,
+    Extension(account): Extension<Account>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Environment>, Refusal> {
+    let request: EnvironmentName = json_body(&body)?;
+    app.store
+        .mutate(|s| s.rename_environment(&account, &id, &request.environment_name))
+        .map(Json)
+}
+
+/// The emulator holds no synced data, so cleaning up only checks the data space exists.
+async fn cleanup(
+    State(app): State<App>,
+    Extension(account): Extension<Account>,
+    Path(id): Path<String>,
+) -> Result<Json<Cleanup>, Refusal> {
+    app.store.read(|s| s.environment(&account, &id))?;
+    Ok(Json(Cleanup { environment_id: id }))
+}
+
+async fn set_cloud_id(
+    State(app): State<App>,
+    Extension(account): Extension<Account>,
+    Path((id, cloud_id)): Path<(String, String)>,
+) -> Result<Json<Environment>, Refusal> {
+    app.store
+        .mutate(|s| s.set_cloud_id(&account, &id, &cloud_id))
+        .map(Json)
+}
+
+/// The key portal's "Add New": registers a public key as a new account.
+async fn register_account(State(app): State<App>, body: Bytes) -> Result<Response, Refusal> {
+    let request: NewAccount = json_body(&body)?;
+    let account = portal::new_account(request)?;
+    let registered = portal::RegisteredAccount::from(&account);
+    app.store.mutate(|s| s.add_account(account))?;
+    Ok((StatusCode::CREATED, Json(registered)).into_response())
+}

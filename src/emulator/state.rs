@@ -1,0 +1,483 @@
+//! The emulator's registry: accounts and projects, their rules, and their file.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use super::atomic::write_private;
+use crate::config::{License, io_reason};
+use crate::registry::jwt::now_secs;
+use crate::registry::wire::{self, AccountSyncStatus, Environment, EnvironmentType, Row};
+
+/// A merchant account: what the key portal registered. Private keys are never stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    pub api_key: String,
+    /// The public key, PEM.
+    pub public_key: String,
+    pub license: License,
+    pub mage_id: String,
+    pub organization_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Project {
+    pub id: String,
+    pub name: String,
+    /// The owning account's API key.
+    pub api_key: String,
+    pub data_spaces: Vec<DataSpace>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataSpace {
+    pub id: String,
+    pub name: String,
+    pub environment_type: EnvironmentType,
+    pub cloud_id: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Everything the emulator knows; this is the state file's content.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    pub accounts: Vec<Account>,
+    pub projects: Vec<Project>,
+}
+
+/// A request the registry refuses: answered with this status and message in an error body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub status: u16,
+    pub message: String,
+}
+
+impl Refusal {
+    pub fn new(status: u16, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+        }
+    }
+
+    fn not_found() -> Self {
+        Self::new(404, wire::NOT_FOUND)
+    }
+}
+
+/// The state file cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot load the emulator state {path}: {reason}")]
+pub struct LoadError {
+    pub path: String,
+    pub reason: String,
+}
+
+fn row(project: &Project, space: &DataSpace) -> Row {
+    Row {
+        project_id: project.id.clone(),
+        project_name: project.name.clone(),
+        environment_id: space.id.clone(),
+        environment_name: space.name.clone(),
+        environment_type: space.environment_type,
+    }
+}
+
+fn rows(project: &Project) -> Vec<Row> {
+    project
+        .data_spaces
+        .iter()
+        .map(|space| row(project, space))
+        .collect()
+}
+
+fn checked_name(name: &str) -> Result<&str, Refusal> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Refusal::new(400, "A name is required"));
+    }
+    Ok(name)
+}
+
+impl State {
+    pub fn account(&self, api_key: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.api_key == api_key)
+    }
+
+    pub fn add_account(&mut self, account: Account) -> Result<(), Refusal> {
+        if self.account(&account.api_key).is_some() {
+            return Err(Refusal::new(409, "API key already registered"));
+        }
+        self.accounts.push(account);
+        Ok(())
+    }
+
+    fn projects_of<'a>(&'a self, api_key: &'a str) -> impl Iterator<Item = &'a Project> {
+        self.projects.iter().filter(move |p| p.api_key == api_key)
+    }
+
+    fn project_mut(&mut self, api_key: &str, id: &str) -> Result<&mut Project, Refusal> {
+        self.projects
+            .iter_mut()
+            .find(|p| p.api_key == api_key && p.id == id)
+            .ok_or_else(Refusal::not_found)
+    }
+
+    /// Where an environment id is: (project index, data space index), within one account.
+    fn locate(&self, api_key: &str, id: &str) -> Result<(usize, usize), Refusal> {
+        self.projects
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.api_key == api_key)
+            .find_map(|(i, p)| Some((i, p.data_spaces.iter().position(|s| s.id == id)?)))
+            .ok_or_else(Refusal::not_found)
+    }
+
+    pub fn registry(&self, api_key: &str) -> Vec<Row> {
+        self.projects_of(api_key).flat_map(rows).collect()
+    }
+
+    /// A project's rows; none when the account has no such project.
+    pub fn project(&self, api_key: &str, id: &str) -> Vec<Row> {
+        self.projects_of(api_key)
+            .filter(|p| p.id == id)
+            .flat_map(rows)
+            .collect()
+    }
+
+    pub fn environment(&self, account: &Account, id: &str) -> Result<Environment, Refusal> {
+        let (p, s) = self.locate(&account.api_key, id)?;
+        let project = &self.projects[p];
+        Ok(environment(account, project, &project.data_spaces[s]))
+    }
+
+    /// Creates a project with the data spaces of the account's licence.
+    pub fn initialize(&mut self, account: &Account, name: &str) -> Result<Vec<Row>, Refusal> {
+        let name = checked_name(name)?;
+        if self.projects_of(&account.api_key).any(|p| p.name == name) {
+            return Err(Refusal::new(409, "Project name already exists"));
+        }
+        let now = timestamp(now_secs());
+        let (production, testing) = account.license.data_space_allowance();
+        let spaces = (1..=production)
+            .map(|i| (EnvironmentType::Production, i, production))
+            .chain((1..=testing).map(|i| (EnvironmentType::Testing, i, testing)))
+            .map(|(environment_type, i, of)| {
+                let kind = match environment_type {
+                    EnvironmentType::Production => "Production",
+                    EnvironmentType::Testing => "Testing",
+                };
+                DataSpace {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    name: if of == 1 {
+                        kind.to_owned()
+                    } else {
+                        format!("{kind} {i}")
+                    },
+                    environment_type,
+                    cloud_id: None,
+                    created_at: now.clone(),
+                    updated_at: now.clone(),
+                }
+            })
+            .collect();
+        let project = Project {
+            id: uuid::Uuid::new_v4().to_string(),
+            name: name.to_owned(),
+            api_key: account.api_key.clone(),
+            data_spaces: spaces,
+        };
+        let rows = rows(&project);
+        self.projects.push(project);
+        Ok(rows)
+    }
+
+    pub fn rename_project(
+        &mut self,
+        account: &Account,
+        id: &str,
+        name: &str,
+    ) -> Result<Vec<Row>, Refusal> {
+        let name = checked_name(name)?;
+        if self
+            .projects_of(&account.api_key)
+            .any(|p| p.name == name && p.id != id)
+        {
+            return Err(Refusal::new(409, "Project name already exists"));
+        }
+        let project = self.project_mut(&account.api_key, id)?;
+        name.clone_into(&mut project.name);
+        Ok(rows(project))
+    }
+
+    pub fn rename_environment(
+        &mut self,
+        account: &Account,
+        id: &str,
+        name: &str,
+    ) -> Result<Environment, Refusal> {
+        let name = checked_name(name)?;
+        let (p, index) = self.locate(&account.api_key, id)?;
+        let project = &mut self.projects[p];
+        if project
+            .data_spaces
+            .iter()
+            .any(|s| s.name == name && s.id != id)
+        {
+            return Err(Refusal::new(
+                409,
+                "Environment name already exists in the project",
+            ));
+        }
+        let space = &mut project.data_spaces[index];
+        if space.name != name {
+            name.clone_into(&mut space.name);
+            space.updated_at = timestamp(now_secs());
+        }
+        Ok(environment(account, project, &project.data_spaces[index]))
+    }
+
+    pub fn set_cloud_id(
+        &mut self,
+        account: &Account,
+        id: &str,
+        cloud_id: &str,
+    ) -> Result<Environment, Refusal> {
+        let (p, index) = self.locate(&account.api_key, id)?;
+        let project = &mut self.projects[p];
+        let space = &mut project.data_spaces[index];
+        space.cloud_id = Some(cloud_id.to_owned());
+        space.updated_at = timestamp(now_secs());
+        Ok(environment(account, project, &project.data_spaces[index]))
+    }
+}
+
+fn environment(account: &Account, project: &Project, space: &DataSpace) -> Environment {
+    Environment {
+        environment_id: space.id.clone(),
+        mage_id: Some(account.mage_id.clone()),
+        ims_organization_id: None,
+        organization_id: Some(account.organization_id.clone()),
+        organization_name: Some(format!("Merchant {}", account.mage_id)),
+        project_id: project.id.clone(),
+        project_name: project.name.clone(),
+        environment_type: space.environment_type,
+        environment_name: space.name.clone(),
+        account_group: Some("emulator".to_owned()),
+        entitlement_authority: Some("MAGENTO".to_owned()),
+        account_entitlements: Vec::new(),
+        feature_set: Vec::new(),
+        cloud_id: space.cloud_id.clone(),
+        subscription_end_date: None,
+        account_sync_status: Some(AccountSyncStatus {
+            status: Some("COMPLETED".to_owned()),
+            updated_at: Some(space.updated_at.clone()),
+        }),
+        created_at: Some(space.created_at.clone()),
+        updated_at: Some(space.updated_at.clone()),
+        hipaa: false,
+    }
+}
+
+/// RFC 3339 UTC time of `secs` since the epoch.
+fn timestamp(secs: u64) -> String {
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let days = (secs / 86_400) as i64 + 719_468;
+    let era = days.div_euclid(146_097);
+    let doe = days.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let rem = secs % 86_400;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// The state in memory and, when given a file, on disk: each change is written before it is
+/// answered, so an answer always describes persisted state.
+#[derive(Debug)]
+pub struct Store {
+    path: Option<PathBuf>,
+    state: Mutex<State>,
+}
+
+impl Store {
+    /// Loads `path` if it exists; starts empty otherwise, creating the file's directory so that
+    /// the first change can be saved.
+    pub fn open(path: Option<&Path>) -> Result<Self, LoadError> {
+        let state = match path {
+            Some(path) if path.exists() => {
+                let error = |reason: String| LoadError {
+                    path: path.display().to_string(),
+                    reason,
+                };
+                let text = std::fs::read(path).map_err(|e| error(io_reason(&e)))?;
+                serde_json::from_slice(&text).map_err(|e| error(e.to_string()))?
+            }
+            Some(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| LoadError {
+                        path: path.display().to_string(),
+                        reason: io_reason(&e),
+                    })?;
+                }
+                State::default()
+            }
+            None => State::default(),
+        };
+        Ok(Self {
+            path: path.map(Path::to_path_buf),
+            state: Mutex::new(state),
+        })
+    }
+
+    /// Reads the state.
+    pub fn read<T>(&self, f: impl FnOnce(&State) -> T) -> T {
+        f(&self.lock())
+    }
+
+    /// Changes the state: `f` works on a copy, which replaces the state only once it is on disk,
+    /// so a failed write leaves memory and file as they were. The small file is written while
+    /// the lock is held, which keeps writes in the order of the changes.
+    pub fn mutate<T>(
+        &self,
+        f: impl FnOnce(&mut State) -> Result<T, Refusal>,
+    ) -> Result<T, Refusal> {
+        let mut state = self.lock();
+        let mut next = state.clone();
+        let out = f(&mut next)?;
+        if let Some(path) = &self.path {
+            let json = serde_json::to_vec_pretty(&next)
+                .map_err(|e| Refusal::new(500, format!("cannot encode state: {e}")))?;
+            write_private(path, &json)
+                .map_err(|e| Refusal::new(500, format!("cannot save state: {}", io_reason(&e))))?;
+        }
+        *state = next;
+        Ok(out)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic elsewhere cannot leave the state half changed (changes are swapped in whole).
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(license: License) -> Account {
+        Account {
+            api_key: "key".into(),
+            public_key: String::new(),
+            license,
+            mage_id: "MAG000000001".into(),
+            organization_id: "org".into(),
+        }
+    }
+
+    #[test]
+    fn initialize_creates_the_licence_data_spaces() {
+        let mut state = State::default();
+        let commerce = account(License::AdobeCommerce);
+        let rows = state.initialize(&commerce, "Luma").unwrap();
+        let spaces: Vec<_> = rows
+            .iter()
+            .map(|r| (r.environment_name.as_str(), r.environment_type))
+            .collect();
+        assert_eq!(
+            spaces,
+            [
+                ("Production", EnvironmentType::Production),
+                ("Testing 1", EnvironmentType::Testing),
+                ("Testing 2", EnvironmentType::Testing)
+            ]
+        );
+        let open = Account {
+            api_key: "other".into(),
+            ..account(License::MagentoOpenSource)
+        };
+        assert_eq!(state.initialize(&open, "Luma").unwrap().len(), 1);
+        assert_eq!(state.registry("key").len(), 3);
+    }
+
+    #[test]
+    fn names_are_unique_and_unknown_ids_not_found() {
+        let mut state = State::default();
+        let acct = account(License::AdobeCommerce);
+        let rows = state.initialize(&acct, "Luma").unwrap();
+        assert_eq!(state.initialize(&acct, "Luma").unwrap_err().status, 409);
+        state.initialize(&acct, "Other").unwrap();
+        let id = &rows[0].project_id;
+        assert_eq!(
+            state.rename_project(&acct, id, "Other").unwrap_err().status,
+            409
+        );
+        assert_eq!(
+            state.rename_project(&acct, id, "Luma").unwrap()[0].project_name,
+            "Luma"
+        );
+        assert_eq!(
+            state.rename_project(&acct, "nope", "X").unwrap_err().status,
+            404
+        );
+        let env = &rows[1].environment_id;
+        let clash = state
+            .rename_environment(&acct, env, "Testing 2")
+            .unwrap_err();
+        assert_eq!(clash.status, 409);
+        assert_eq!(
+            state
+                .rename_environment(&acct, env, "Staging")
+                .unwrap()
+                .environment_name,
+            "Staging"
+        );
+        assert_eq!(
+            state
+                .rename_environment(&acct, "nope", "X")
+                .unwrap_err()
+                .status,
+            404
+        );
+        assert!(state.project("key", "nope").is_empty());
+        assert!(state.project("someone-else", id).is_empty());
+    }
+
+    #[test]
+    fn timestamps_are_rfc3339() {
+        assert_eq!(timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(timestamp(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(timestamp(951_825_600), "2000-02-29T12:00:00Z");
+    }
+
+    #[test]
+    fn store_persists_and_reloads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".saasctl").join("state.json");
+        let store = Store::open(Some(&path)).unwrap();
+        store
+            .mutate(|s| s.add_account(account(License::AdobeCommerce)))
+            .unwrap();
+        let refused = store.mutate(|s| s.add_account(account(License::AdobeCommerce)));
+        assert_eq!(refused.unwrap_err().status, 409);
+        let again = Store::open(Some(&path)).unwrap();
+        assert_eq!(again.read(|s| s.accounts.len()), 1);
+
+        std::fs::write(&path, "{ torn").unwrap();
+        let err = Store::open(Some(&path)).unwrap_err();
+        assert!(err.to_string().contains("state.json"), "{err}");
+    }
+}

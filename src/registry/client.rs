@@ -1,0 +1,611 @@
+//! The signed registry client: every call of registry-api.md, with retries for the idempotent ones.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use rand::Rng;
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode, Url};
+use rsa::pkcs1v15::SigningKey;
+use serde::de::DeserializeOwned;
+use sha2::Sha256;
+
+use super::jwt::{self, KeyError};
+use super::wire::{self, Environment, EnvironmentName, FailureProbe, ProjectName, Results, Row};
+use crate::config::SecretValue;
+
+/// The registry's path below the gateway.
+const API_PATH: &str = "merchant-registry/v1/";
+
+/// A failed registry call. Never carries the API key or the private key.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error("`{url}` is not a usable gateway URL: {reason}")]
+    InvalidGateway { url: String, reason: String },
+    #[error(
+        "plain http:// is accepted only for loopback hosts (127.0.0.1, ::1, localhost), not `{host}`; use https://"
+    )]
+    InsecureGateway { host: String },
+    #[error("the API key contains characters that cannot be sent in a header")]
+    InvalidApiKey,
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error("`{0}` is not a registry id")]
+    InvalidId(String),
+    #[error("the API key and private key are not valid for this gateway: {message}")]
+    KeysNotValid { message: String },
+    #[error("not found: {message}")]
+    NotFound { message: String },
+    #[error("the registry answered {status}: {message}")]
+    Status {
+        status: u16,
+        message: String,
+        request_id: Option<String>,
+    },
+    #[error("the registry is unavailable ({status}): {message}")]
+    Unavailable { status: u16, message: String },
+    #[error("cannot reach the registry at {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error(
+        "no answer from the registry to {call} ({reason}); it may or may not have been applied: read the registry before trying again"
+    )]
+    Uncertain { call: String, reason: String },
+    #[error("unexpected answer from {url}: {reason}")]
+    Decode { url: String, reason: String },
+    #[error("cannot set up the HTTP client: {0}")]
+    Http(String),
+}
+
+/// How transient failures (connection errors, timeouts, 5xx, 429) are retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub max_attempts: u32,
+    /// The delay before the second attempt; it doubles for each further one.
+    pub base_delay: Duration,
+    /// The most one backoff delay may be (a `Retry-After` may ask for more).
+    pub max_delay: Duration,
+    /// The most all delays of one call may add up to.
+    pub max_total_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(4),
+            max_total_delay: Duration::from_secs(20),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The backoff before attempt `attempt + 1`: exponential, capped, with jitter in [50 %, 100 %]
+    /// so that many clients do not retry in lockstep.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self
+            .base_delay
+            .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)));
+        exp.min(self.max_delay)
+            .mul_f64(rand::thread_rng().gen_range(0.5..=1.0))
+    }
+}
+
+/// Timeouts and retries of a [`RegistryClient`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientOptions {
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// A client of one gateway with one key set.
+pub struct RegistryClient {
+    http: reqwest::Client,
+    base: Url,
+    api_key: SecretValue,
+    signer: SigningKey<Sha256>,
+    retry: RetryPolicy,
+}
+
+impl fmt::Debug for RegistryClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RegistryClient")
+            .field("base", &self.base.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Parses a gateway (or emulator) URL: https anywhere, plain http only on loopback hosts.
+/// The result's path ends with `/`, so relative paths join below it.
+pub fn gateway_url(gateway: &str) -> Result<Url, RegistryError> {
+    let invalid = |reason: &str| RegistryError::InvalidGateway {
+        url: gateway.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let mut url = Url::parse(gateway.trim()).map_err(|e| invalid(&e.to_string()))?;
+    let host = url.host_str().ok_or_else(|| invalid("it has no host"))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(host) => {}
+        "http" => {
+            return Err(RegistryError::InsecureGateway {
+                host: host.to_owned(),
+            });
+        }
+        _ => {
+            return Err(invalid(
+                "only https:// (or http:// on loopback) is supported",
+            ));
+        }
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("credentials in the URL are not supported"));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    url.set_query(None);
+    url.set_fragment(None);
+    Ok(url)
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// One id as a path segment: percent-encoded, and never a dot segment that would climb the path.
+fn segment(id: &str) -> Result<String, RegistryError> {
+    if id.is_empty() || id.trim_matches('.').is_empty() {
+        return Err(RegistryError::InvalidId(id.to_owned()));
+    }
+    Ok(id
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'~' | b'.' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect())
+}
+
+/// What one attempt came to.
+enum Attempt {
+    Done(Result<bytes::Bytes, RegistryError>),
+    /// Worth another attempt; `sent` says whether the request may have reached the service.
+    Transient {
+        error: RegistryError,
+        retry_after: Option<Duration>,
+        sent: bool,
+    },
+}
+
+impl RegistryClient {
+    /// A client with default timeouts and retries.
+    pub fn new(
+        gateway: &str,
+        api_key: &SecretValue,
+        private_key: &SecretValue,
+    ) -> Result<Self, RegistryError> {
+        Self::with_options(gateway, api_key, private_key, ClientOptions::default())
+    }
+
+    pub fn with_options(
+        gateway: &str,
+        api_key: &SecretValue,
+        private_key: &SecretValue,
+        options: ClientOptions,
+    ) -> Result<Self, RegistryError> {
+        let base =
+            gateway_url(gateway)?
+                .join(API_PATH)
+                .map_err(|e| RegistryError::InvalidGateway {
+                    url: gateway.to_owned(),
+                    reason: e.to_string(),
+                })?;
+        let key = jwt::parse_private_key(private_key.expose())?;
+        if HeaderValue::from_str(api_key.expose().trim()).is_err() {
+            return Err(RegistryError::InvalidApiKey);
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.request_timeout)
+            .user_agent(concat!("saasctl/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| RegistryError::Http(describe(&e)))?;
+        Ok(Self {
+            http,
+            base,
+            api_key: SecretValue::new(api_key.expose().trim()),
+            signer: SigningKey::new(key),
+            retry: options.retry,
+        })
+    }
+
+    /// The registry base URL, `GATEWAY/merchant-registry/v1/`.
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    /// `GET ping`: succeeds when the keys are valid.
+    pub async fn ping(&self) -> Result<(), RegistryError> {
+        self.call(Method::GET, "ping", None).await.map(drop)
+    }
+
+    /// `GET registry`: one row per data space over all of the merchant's projects.
+    pub async fn list_registry(&self) -> Result<Vec<Row>, RegistryError> {
+        self.rows(Method::GET, "registry".to_owned(), None).await
+    }
+
+    /// `GET registry/projects/{id}`: the project's rows; [`RegistryError::NotFound`] when it has none.
+    pub async fn get_project(&self, project_id: &str) -> Result<Vec<Row>, RegistryError> {
+        let path = format!("registry/projects/{}", segment(project_id)?);
+        let rows = self.rows(Method::GET, path, None).await?;
+        if rows.is_empty() {
+            return Err(RegistryError::NotFound {
+                message: format!("project {project_id}"),
+            });
+        }
+        Ok(rows)
+    }
+
+    /// `GET registry/environments/{id}`: the full data space object.
+    pub async fn get_environment(
+        &self,
+        environment_id: &str,
+    ) -> Result<Environment, RegistryError> {
+        let path = format!("registry/environments/{}", segment(environment_id)?);
+        self.decode(Method::GET, &path, None).await
+    }
+
+    /// `POST registry/initialize`: creates a project and its licence's data spaces. Never retried
+    /// once the request may have been sent: a lost answer is [`RegistryError::Uncertain`], and the
+    /// caller reads the registry to learn whether the project exists.
+    pub async fn initialize(&self, project_name: &str) -> Result<Vec<Row>, RegistryError> {
+        let body = serde_json::to_value(ProjectName {
+            project_name: project_name.to_owned(),
+        })
+        .map_err(|e| RegistryError::Http(e.to_string()))?;
+        self.rows(Method::POST, "registry/initialize".to_owned(), Some(body))
+            .await
+    }
+
+    /// `PATCH registry/projects/{id}`: renames a project (idempotent, so retried).
+    pub async fn rename_project(
+        &self,
+        project_id: &str,
+        project_name: &str,
+    ) -> Result<Vec<Row>, RegistryError> {
+        let path = format!("registry/projects/{}", segment(project_id)?);
+        let body = serde_json::to_value(ProjectName {
+            project_name: project_name.to_owned(),
+        })
+        .map_err(|e| RegistryError::Http(e.to_string()))?;
+        self.rows(Method::PATCH, path, Some(body)).await
+    }
+
+    /// `PATCH registry/environments/{id}`: renames a data space (idempotent, so retried).
+    pub async fn rename_environment(
+        &self,
+        environment_id: &str,
+        environment_name: &str,
+    ) -> Result<Environment, RegistryError> {
+        let path = format!("registry/environments/{}", segment(environment_id)?);
+        let body = serde_json::to_value(EnvironmentName {
+            environment_name: environment_name.to_owned(),
+        })
+        .map_err(|e| RegistryError::Http(e.to_string()))?;
+        self.decode(Method::PATCH, &path, Some(body)).await
+    }
+
+    async fn rows(
+        &self,
+        method: Method,
+        path: String,
+        body: Option<serde_json::Value>,
+    ) -> Result<Vec<Row>, RegistryError> {
+        self.decode::<Results<Row>>(method, &path, body)
+            .await
+            .map(|r| r.results)
+    }
+
+    async fn decode<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<T, RegistryError> {
+        let bytes = self.call(method, path, body).await?;
+        serde_json::from_slice(&bytes).map_err(|e| RegistryError::Decode {
+            url: self
+                .base
+                .join(path)
+                .map_or_else(|_| path.to_owned(), String::from),
+            reason: e.to_string(),
+        })
+    }
+
+    /// Sends a call, retrying transient failures where that cannot apply a change twice.
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<bytes::Bytes, RegistryError> {
+        let url = self
+            .base
+            .join(path)
+            .map_err(|e| RegistryError::InvalidGateway {
+                url: self.base.to_string(),
+                reason: e.to_string(),
+            })?;
+        // POST creates; PATCH sets a name, so repeating it is harmless.
+        let idempotent = method != Method::POST;
+        let mut waited = Duration::ZERO;
+        let mut attempt = 1;
+        loop {
+            let (error, retry_after, sent) =
+                match self.attempt(method.clone(), &url, body.as_ref()).await {
+                    Attempt::Done(result) => return result,
+                    Attempt::Transient {
+                        error,
+                        retry_after,
+                        sent,
+                    } => (error, retry_after, sent),
+                };
+            if sent && !idempotent {
+                return Err(RegistryError::Uncertain {
+                    call: format!("{method} {path}"),
+                    reason: error.to_string(),
+                });
+            }
+            let delay = retry_after.unwrap_or_else(|| self.retry.backoff(attempt));
+            if attempt >= self.retry.max_attempts || waited + delay > self.retry.max_total_delay {
+                return Err(error);
+            }
+            tokio::time::sleep(delay).await;
+            waited += delay;
+            attempt += 1;
+        }
+    }
+
+    async fn attempt(
+        &self,
+        method: Method,
+        url: &Url,
+        body: Option<&serde_json::Value>,
+    ) -> Attempt {
+        let headers = match self.headers() {
+            Ok(headers) => headers,
+            Err(error) => return Attempt::Done(Err(error)),
+        };
+        let mut request = self.http.request(method, url.clone()).headers(headers);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let unreachable = |e: &reqwest::Error| RegistryError::Unreachable {
+            url: url.to_string(),
+            reason: describe(e),
+        };
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(e) => {
+                return Attempt::Transient {
+                    error: unreachable(&e),
+                    retry_after: None,
+                    // A connection that was never made carried nothing.
+                    sent: !e.is_connect(),
+                };
+            }
+        };
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let bytes = match response.bytes().await {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                return Attempt::Transient {
+                    error: unreachable(&e),
+                    retry_after: None,
+                    sent: true,
+                };
+            }
+        };
+        self.judge(status, retry_after, bytes)
+    }
+
+    /// Reads status and body together: a body whose `status` is not 200, or that holds an
+    /// `error` object, is a failure even under HTTP 200.
+    fn judge(
+        &self,
+        status: StatusCode,
+        retry_after: Option<Duration>,
+        bytes: bytes::Bytes,
+    ) -> Attempt {
+        let probe: FailureProbe = serde_json::from_slice(&bytes).unwrap_or_default();
+        let body_status = probe
+            .status
+            .as_ref()
+            .map(|s| s.as_u64().and_then(|n| u16::try_from(n).ok()).unwrap_or(0))
+            .filter(|&s| s != 200);
+        if status.is_success() && body_status.is_none() && probe.error.is_none() {
+            return Attempt::Done(Ok(bytes));
+        }
+        let code = body_status.unwrap_or(status.as_u16());
+        let message = self.redact(
+            probe
+                .message
+                .or(probe.error.map(|e| e.message))
+                .unwrap_or_else(|| status.canonical_reason().unwrap_or("no message").to_owned()),
+        );
+        let keys_rejected = [wire::JWT_INVALID, wire::CLIENT_ID_INVALID]
+            .iter()
+            .any(|m| message.eq_ignore_ascii_case(m));
+        let error = match code {
+            _ if keys_rejected || code == 401 => RegistryError::KeysNotValid { message },
+            404 => RegistryError::NotFound { message },
+            429 => {
+                return Attempt::Transient {
+                    error: RegistryError::Unavailable {
+                        status: 429,
+                        message,
+                    },
+                    retry_after,
+                    sent: false,
+                };
+            }
+            500..=599 => {
+                return Attempt::Transient {
+                    error: RegistryError::Unavailable {
+                        status: code,
+                        message,
+                    },
+                    retry_after,
+                    sent: true,
+                };
+            }
+            _ => RegistryError::Status {
+                status: code,
+                message,
+                request_id: probe.request_id,
+            },
+        };
+        Attempt::Done(Err(error))
+    }
+
+    /// The authentication headers, with a token signed for this request.
+    fn headers(&self) -> Result<HeaderMap, RegistryError> {
+        let token = jwt::sign(&self.signer, jwt::now_secs())?;
+        let mut key = HeaderValue::from_str(self.api_key.expose())
+            .map_err(|_| RegistryError::InvalidApiKey)?;
+        key.set_sensitive(true);
+        let mut signature =
+            HeaderValue::from_str(&token).map_err(|_| RegistryError::Key(KeyError::Signing))?;
+        signature.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert("magento-api-key", key.clone());
+        headers.insert("x-api-key", key);
+        headers.insert("x-gw-signature", signature);
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        Ok(headers)
+    }
+
+    /// A service message with our API key taken out, should the service echo it.
+    fn redact(&self, message: String) -> String {
+        message.replace(self.api_key.expose(), "<redacted>")
+    }
+}
+
+/// An HTTP error's causes, without the request URL repeated.
+fn describe(error: &reqwest::Error) -> String {
+    let mut reason = if error.is_timeout() {
+        "timed out".to_owned()
+    } else {
+        String::new()
+    };
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if !reason.is_empty() {
+            reason.push_str(": ");
+        }
+        reason.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    if reason.is_empty() {
+        reason = error.to_string();
+    }
+    reason
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_only_on_loopback() {
+        for ok in [
+            "http://127.0.0.1:8089",
+            "http://[::1]:8089/",
+            "http://localhost:1",
+            "https://commerce.adobe.io/",
+        ] {
+            assert!(gateway_url(ok).is_ok(), "{ok}");
+        }
+        let err = gateway_url("http://commerce.adobe.io/").unwrap_err();
+        assert!(
+            matches!(err, RegistryError::InsecureGateway { .. }),
+            "{err}"
+        );
+        assert!(gateway_url("ftp://127.0.0.1/").is_err());
+        assert!(gateway_url("not a url").is_err());
+    }
+
+    #[test]
+    fn registry_paths_join_below_the_gateway() {
+        for (gateway, base) in [
+            (
+                "https://commerce.adobe.io/",
+                "https://commerce.adobe.io/merchant-registry/v1/",
+            ),
+            (
+                "https://commerce.adobe.io",
+                "https://commerce.adobe.io/merchant-registry/v1/",
+            ),
+            (
+                "http://127.0.0.1:9/prefix",
+                "http://127.0.0.1:9/prefix/merchant-registry/v1/",
+            ),
+        ] {
+            let url = gateway_url(gateway).unwrap().join(API_PATH).unwrap();
+            assert_eq!(url.as_str(), base);
+        }
+    }
+
+    #[test]
+    fn ids_cannot_climb_the_path() {
+        assert_eq!(segment("a/b?c").unwrap(), "a%2Fb%3Fc");
+        for bad in ["", ".", ".."] {
+            assert!(segment(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn backoff_is_capped_and_jittered() {
+        let policy = RetryPolicy {
+            max_attempts: 10,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(300),
+            max_total_delay: Duration::from_secs(1),
+        };
+        let first = policy.backoff(1);
+        assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
+        let late = policy.backoff(8);
+        assert!(late >= Duration::from_millis(150) && late <= Duration::from_millis(300));
+    }
+}

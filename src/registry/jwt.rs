@@ -1,0 +1,385 @@
+//! The `x-gw-signature` token: an RS256 JWT over a fixed claim set (registry-api.md). Signing
+//! (client) and verification (emulator) share the claim set below so they cannot drift.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
+use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
+use rsa::signature::{SignatureEncoding, Signer, Verifier};
+use rsa::{RsaPrivateKey, RsaPublicKey};
+use serde_json::{Map, Value};
+use sha2::Sha256;
+
+/// The token header, byte for byte.
+const HEADER: &str = r#"{"typ":"JWT","alg":"RS256"}"#;
+/// How long a token is valid.
+pub const LIFETIME_SECS: u64 = 300;
+/// Clock skew the verifier tolerates on `exp`.
+pub const SKEW_SECS: u64 = 30;
+
+/// The claims every token carries besides `exp`, in the order Magento sends them.
+const FIXED_CLAIMS: [(&str, ClaimValue); 7] = [
+    ("iss", ClaimValue::Str("8E6307BF5D775FA00A495EF9@AdobeOrg")),
+    (
+        "sub",
+        ClaimValue::Str("3181519E5E2714990A495E2E@techacct.adobe.com"),
+    ),
+    (
+        "aud",
+        ClaimValue::Str("https://ims-na1.adobelogin.com/c/9ec9d05f79eb443e8f76ce477b1e413c"),
+    ),
+    (
+        "https://ims-na1.adobelogin.com/s/ent_reactor_sdk",
+        ClaimValue::True,
+    ),
+    (
+        "https://ims-na1.adobelogin.com/s/asset_compute_meta",
+        ClaimValue::True,
+    ),
+    (
+        "https://ims-na1.adobelogin.com/s/ent_adobeio_sdk",
+        ClaimValue::True,
+    ),
+    (
+        "https://ims-na1.adobelogin.com/s/event_receiver_api",
+        ClaimValue::True,
+    ),
+];
+
+#[derive(Clone, Copy)]
+enum ClaimValue {
+    Str(&'static str),
+    True,
+}
+
+impl ClaimValue {
+    fn to_json(self) -> Value {
+        match self {
+            ClaimValue::Str(s) => Value::String(s.to_owned()),
+            ClaimValue::True => Value::Bool(true),
+        }
+    }
+}
+
+/// A private or public key that cannot be used. Never carries the key material.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error(
+        "the private key is not an RSA key in PEM form (PKCS#8 `BEGIN PRIVATE KEY` or PKCS#1 `BEGIN RSA PRIVATE KEY`)"
+    )]
+    PrivateKey,
+    #[error(
+        "the public key is not an RSA key in PEM form (`BEGIN PUBLIC KEY` or `BEGIN RSA PUBLIC KEY`)"
+    )]
+    PublicKey,
+    #[error("signing with the private key failed")]
+    Signing,
+}
+
+/// Why a token was refused. The emulator answers all of them with `JWT is invalid`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JwtError {
+    #[error("the token is not three base64url parts")]
+    Malformed,
+    #[error("the token header is not {HEADER}")]
+    Header,
+    #[error("the signature does not match the registered public key")]
+    Signature,
+    #[error("the claims are not exactly the fixed claim set")]
+    Claims,
+    #[error("the token has expired")]
+    Expired,
+    #[error("the token expires more than {LIFETIME_SECS} s (+{SKEW_SECS} s skew) ahead")]
+    TooFarAhead,
+}
+
+/// Reads a private key from PEM, PKCS#8 or PKCS#1.
+pub fn parse_private_key(pem: &str) -> Result<RsaPrivateKey, KeyError> {
+    let pem = pem.trim();
+    RsaPrivateKey::from_pkcs8_pem(pem)
+        .or_else(|_| RsaPrivateKey::from_pkcs1_pem(pem))
+        .map_err(|_| KeyError::PrivateKey)
+}
+
+/// Reads a public key from PEM, SubjectPublicKeyInfo or PKCS#1.
+pub fn parse_public_key(pem: &str) -> Result<RsaPublicKey, KeyError> {
+    let pem = pem.trim();
+    RsaPublicKey::from_public_key_pem(pem)
+        .or_else(|_| RsaPublicKey::from_pkcs1_pem(pem))
+        .map_err(|_| KeyError::PublicKey)
+}
+
+/// Seconds since the epoch.
+pub fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The payload for a token signed at `now`: `exp`, then the fixed claims.
+pub fn claims(now: u64) -> Map<String, Value> {
+    let mut map = Map::new();
+    map.insert("exp".to_owned(), Value::from(now + LIFETIME_SECS));
+    for (name, value) in FIXED_CLAIMS {
+        map.insert(name.to_owned(), value.to_json());
+    }
+    map
+}
+
+/// Signs a token valid from `now` (seconds since the epoch).
+pub fn sign(key: &SigningKey<Sha256>, now: u64) -> Result<String, KeyError> {
+    let payload = serde_json::to_vec(&claims(now)).map_err(|_| KeyError::Signing)?;
+    sign_parts(key, HEADER.as_bytes(), &payload)
+}
+
+/// Signs raw header and payload bytes. `sign` is the one production caller; tests use it to
+/// craft tokens the verifier must refuse.
+pub fn sign_parts(
+    key: &SigningKey<Sha256>,
+    header: &[u8],
+    payload: &[u8],
+) -> Result<String, KeyError> {
+    let signing_input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(payload)
+    );
+    let signature = key
+        .try_sign(signing_input.as_bytes())
+        .map_err(|_| KeyError::Signing)?;
+    Ok(format!(
+        "{signing_input}.{}",
+        URL_SAFE_NO_PAD.encode(signature.to_bytes())
+    ))
+}
+
+/// Checks a token against the account's public key at time `now`: header RS256, signature,
+/// exactly the fixed claims, and `exp` in the future but within the lifetime plus skew.
+pub fn verify(token: &str, key: &VerifyingKey<Sha256>, now: u64) -> Result<(), JwtError> {
+    let mut parts = token.split('.');
+    let (Some(header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(JwtError::Malformed);
+    };
+    let decode = |part: &str| {
+        URL_SAFE_NO_PAD
+            .decode(part)
+            .map_err(|_| JwtError::Malformed)
+    };
+
+    let header_json: Value =
+        serde_json::from_slice(&decode(header)?).map_err(|_| JwtError::Header)?;
+    if header_json.get("alg").and_then(Value::as_str) != Some("RS256")
+        || header_json
+            .get("typ")
+            .is_some_and(|typ| typ.as_str() != Some("JWT"))
+    {
+        return Err(JwtError::Header);
+    }
+
+    let signature =
+        Signature::try_from(decode(signature)?.as_slice()).map_err(|_| JwtError::Signature)?;
+    let signing_input = &token[..header.len() + 1 + payload.len()];
+    key.verify(signing_input.as_bytes(), &signature)
+        .map_err(|_| JwtError::Signature)?;
+
+    let claims: Map<String, Value> =
+        serde_json::from_slice(&decode(payload)?).map_err(|_| JwtError::Claims)?;
+    let fixed_match = FIXED_CLAIMS
+        .iter()
+        .all(|(name, value)| claims.get(*name) == Some(&value.to_json()));
+    if !fixed_match || claims.len() != FIXED_CLAIMS.len() + 1 {
+        return Err(JwtError::Claims);
+    }
+    let exp = claims
+        .get("exp")
+        .and_then(Value::as_u64)
+        .ok_or(JwtError::Claims)?;
+    if exp <= now {
+        return Err(JwtError::Expired);
+    }
+    if exp > now + LIFETIME_SECS + SKEW_SECS {
+        return Err(JwtError::TooFarAhead);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::sync::OnceLock;
+
+    use super::*;
+
+    /// One 2048-bit key per test binary: generating RSA keys is slow in debug builds.
+    pub(crate) fn test_key() -> &'static RsaPrivateKey {
+        static KEY: OnceLock<RsaPrivateKey> = OnceLock::new();
+        KEY.get_or_init(|| RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).expect("keygen"))
+    }
+
+    fn other_key() -> &'static RsaPrivateKey {
+        static KEY: OnceLock<RsaPrivateKey> = OnceLock::new();
+        KEY.get_or_init(|| RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).expect("keygen"))
+    }
+
+    fn signer() -> SigningKey<Sha256> {
+        SigningKey::new(test_key().clone())
+    }
+
+    fn verifier() -> VerifyingKey<Sha256> {
+        VerifyingKey::new(test_key().to_public_key())
+    }
+
+    const NOW: u64 = 1_700_000_000;
+
+    fn payload_with(edit: impl FnOnce(&mut Map<String, Value>)) -> Vec<u8> {
+        let mut map = claims(NOW);
+        edit(&mut map);
+        serde_json::to_vec(&map).unwrap()
+    }
+
+    fn crafted(header: &str, payload: &[u8]) -> String {
+        sign_parts(&signer(), header.as_bytes(), payload).unwrap()
+    }
+
+    #[test]
+    fn round_trip_and_exact_shape() {
+        let token = sign(&signer(), NOW).unwrap();
+        assert_eq!(verify(&token, &verifier(), NOW), Ok(()));
+        assert_eq!(verify(&token, &verifier(), NOW + 299), Ok(()));
+
+        let mut parts = token.split('.');
+        let header = URL_SAFE_NO_PAD.decode(parts.next().unwrap()).unwrap();
+        assert_eq!(header, br#"{"typ":"JWT","alg":"RS256"}"#);
+        let payload: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts.next().unwrap()).unwrap())
+                .unwrap();
+        insta::assert_json_snapshot!(payload, @r#"
+        {
+          "exp": 1700000300,
+          "iss": "8E6307BF5D775FA00A495EF9@AdobeOrg",
+          "sub": "3181519E5E2714990A495E2E@techacct.adobe.com",
+          "aud": "https://ims-na1.adobelogin.com/c/9ec9d05f79eb443e8f76ce477b1e413c",
+          "https://ims-na1.adobelogin.com/s/ent_reactor_sdk": true,
+          "https://ims-na1.adobelogin.com/s/asset_compute_meta": true,
+          "https://ims-na1.adobelogin.com/s/ent_adobeio_sdk": true,
+          "https://ims-na1.adobelogin.com/s/event_receiver_api": true
+        }
+        "#);
+    }
+
+    #[test]
+    fn tampered_signature_is_refused() {
+        let token = sign(&signer(), NOW).unwrap();
+        let (rest, signature) = token.rsplit_once('.').unwrap();
+        let mut bytes = URL_SAFE_NO_PAD.decode(signature).unwrap();
+        bytes[10] ^= 1;
+        let tampered = format!("{rest}.{}", URL_SAFE_NO_PAD.encode(bytes));
+        assert_eq!(
+            verify(&tampered, &verifier(), NOW),
+            Err(JwtError::Signature)
+        );
+    }
+
+    #[test]
+    fn tampered_payload_is_refused() {
+        let token = sign(&signer(), NOW).unwrap();
+        let mut parts: Vec<&str> = token.split('.').collect();
+        let other = URL_SAFE_NO_PAD.encode(payload_with(|m| {
+            m.insert("exp".into(), Value::from(NOW + 100));
+        }));
+        parts[1] = &other;
+        assert_eq!(
+            verify(&parts.join("."), &verifier(), NOW),
+            Err(JwtError::Signature)
+        );
+    }
+
+    #[test]
+    fn another_key_is_refused() {
+        let token = sign(&SigningKey::new(other_key().clone()), NOW).unwrap();
+        assert_eq!(verify(&token, &verifier(), NOW), Err(JwtError::Signature));
+    }
+
+    #[test]
+    fn wrong_alg_is_refused() {
+        let token = crafted(r#"{"typ":"JWT","alg":"HS256"}"#, &payload_with(|_| {}));
+        assert_eq!(verify(&token, &verifier(), NOW), Err(JwtError::Header));
+        let token = crafted(r#"{"typ":"JWT","alg":"none"}"#, &payload_with(|_| {}));
+        assert_eq!(verify(&token, &verifier(), NOW), Err(JwtError::Header));
+    }
+
+    #[test]
+    fn expired_and_far_future_are_refused() {
+        let token = sign(&signer(), NOW).unwrap();
+        assert_eq!(
+            verify(&token, &verifier(), NOW + 300),
+            Err(JwtError::Expired)
+        );
+        let far = crafted(
+            HEADER,
+            &payload_with(|m| {
+                m.insert("exp".into(), Value::from(NOW + 331));
+            }),
+        );
+        assert_eq!(verify(&far, &verifier(), NOW), Err(JwtError::TooFarAhead));
+        let skewed = crafted(
+            HEADER,
+            &payload_with(|m| {
+                m.insert("exp".into(), Value::from(NOW + 330));
+            }),
+        );
+        assert_eq!(verify(&skewed, &verifier(), NOW), Ok(()));
+    }
+
+    #[test]
+    fn extra_missing_or_changed_claims_are_refused() {
+        let edits: [fn(&mut Map<String, Value>); 4] = [
+            |m| {
+                m.insert("iat".into(), Value::from(NOW));
+            },
+            |m| {
+                m.remove("aud");
+            },
+            |m| {
+                m.insert("iss".into(), Value::from("someone@AdobeOrg"));
+            },
+            |m| {
+                m.insert("exp".into(), Value::from("1700000300"));
+            },
+        ];
+        for edit in edits {
+            let token = crafted(HEADER, &payload_with(edit));
+            assert_eq!(verify(&token, &verifier(), NOW), Err(JwtError::Claims));
+        }
+    }
+
+    #[test]
+    fn malformed_tokens_are_refused() {
+        for token in ["", "a.b", "a.b.c.d", "!!.??.**"] {
+            assert!(verify(token, &verifier(), NOW).is_err(), "{token}");
+        }
+    }
+
+    #[test]
+    fn keys_parse_from_pkcs8_and_pkcs1() {
+        use rsa::pkcs1::{EncodeRsaPrivateKey, EncodeRsaPublicKey};
+        use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+        let key = test_key();
+        let pkcs8 = key.to_pkcs8_pem(LineEnding::LF).unwrap();
+        let pkcs1 = key.to_pkcs1_pem(LineEnding::LF).unwrap();
+        assert_eq!(&parse_private_key(&pkcs8).unwrap(), key);
+        assert_eq!(&parse_private_key(&format!("\n{}\n", *pkcs1)).unwrap(), key);
+        assert_eq!(parse_private_key("garbage"), Err(KeyError::PrivateKey));
+
+        let public = key.to_public_key();
+        let spki = public.to_public_key_pem(LineEnding::LF).unwrap();
+        let pkcs1 = public.to_pkcs1_pem(LineEnding::LF).unwrap();
+        assert_eq!(parse_public_key(&spki).unwrap(), public);
+        assert_eq!(parse_public_key(&pkcs1).unwrap(), public);
+        assert_eq!(parse_public_key("garbage"), Err(KeyError::PublicKey));
+    }
+}

@@ -1,0 +1,676 @@
+//! End to end: the signed client against the in-process emulator, the wire contract, faults,
+//! persistence, and the real binary.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use rsa::RsaPrivateKey;
+use rsa::pkcs1v15::SigningKey;
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+use saasctl::config::{License, SecretValue};
+use saasctl::emulator::portal::{self, NewAccount};
+use saasctl::emulator::{Emulator, EmulatorConfig, Faults, RunningEmulator};
+use saasctl::registry::wire::EnvironmentType;
+use saasctl::registry::{ClientOptions, RegistryClient, RegistryError, RetryPolicy, jwt};
+use serde_json::{Value, json};
+
+/// Keys made once per test binary: RSA generation is slow in debug builds.
+fn key() -> &'static RsaPrivateKey {
+    static KEY: OnceLock<RsaPrivateKey> = OnceLock::new();
+    KEY.get_or_init(|| RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap())
+}
+
+fn other_key() -> &'static RsaPrivateKey {
+    static KEY: OnceLock<RsaPrivateKey> = OnceLock::new();
+    KEY.get_or_init(|| RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap())
+}
+
+fn private_pem(key: &RsaPrivateKey) -> SecretValue {
+    SecretValue::new(key.to_pkcs8_pem(LineEnding::LF).unwrap().as_str())
+}
+
+fn fast_retries(max_attempts: u32) -> ClientOptions {
+    ClientOptions {
+        connect_timeout: Duration::from_secs(2),
+        request_timeout: Duration::from_secs(5),
+        retry: RetryPolicy {
+            max_attempts,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(5),
+            max_total_delay: Duration::from_millis(500),
+        },
+    }
+}
+
+async fn emulator(config: EmulatorConfig) -> RunningEmulator {
+    Emulator::bind("127.0.0.1:0".parse().unwrap(), config)
+        .await
+        .unwrap()
+}
+
+/// Registers `key`'s public half and returns the API key.
+async fn register(emulator: &RunningEmulator, key: &RsaPrivateKey, license: License) -> String {
+    let public_key = key
+        .to_public_key()
+        .to_public_key_pem(LineEnding::LF)
+        .unwrap();
+    portal::register(
+        &emulator.url(),
+        &NewAccount {
+            api_key: None,
+            public_key,
+            license,
+            mage_id: None,
+        },
+    )
+    .await
+    .unwrap()
+    .api_key
+}
+
+fn client(url: &str, api_key: &str, key: &RsaPrivateKey, options: ClientOptions) -> RegistryClient {
+    RegistryClient::with_options(url, &SecretValue::new(api_key), &private_pem(key), options)
+        .unwrap()
+}
+
+/// A GET with hand-made headers; answers status and JSON body.
+async fn raw_get(url: &str, path: &str, headers: &[(&str, &str)]) -> (u16, Value) {
+    let mut request = reqwest::Client::new().get(format!("{url}merchant-registry/v1/{path}"));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn signed(api_key: &str, token: &str) -> Vec<(String, String)> {
+    vec![
+        ("magento-api-key".into(), api_key.into()),
+        ("x-api-key".into(), api_key.into()),
+        ("x-gw-signature".into(), token.into()),
+    ]
+}
+
+async fn raw_signed(url: &str, path: &str, headers: &[(String, String)]) -> (u16, Value) {
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    raw_get(url, path, &headers).await
+}
+
+fn keys_of(value: &Value) -> BTreeSet<&str> {
+    value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
+fn assert_jwt_invalid(status: u16, body: &Value) {
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["status"], 401, "{body}");
+    assert_eq!(body["statusText"], "Unauthorized");
+    assert_eq!(body["message"], "JWT is invalid");
+    let request_id = body["requestId"].as_str().unwrap();
+    assert!(uuid::Uuid::parse_str(request_id).is_ok(), "{request_id}");
+}
+
+#[tokio::test]
+async fn client_calls_verify_and_change_the_registry() {
+    let emu = emulator(EmulatorConfig::default()).await;
+    let api_key = register(&emu, key(), License::AdobeCommerce).await;
+    let registry = client(&emu.url(), &api_key, key(), fast_retries(1));
+
+    registry.ping().await.unwrap();
+    assert!(registry.list_registry().await.unwrap().is_empty());
+
+    let rows = registry.initialize("Luma").await.unwrap();
+    let types: Vec<_> = rows.iter().map(|r| r.environment_type).collect();
+    assert_eq!(
+        types,
+        [
+            EnvironmentType::Production,
+            EnvironmentType::Testing,
+            EnvironmentType::Testing
+        ]
+    );
+    let project_id = rows[0].project_id.clone();
+    assert_eq!(registry.get_project(&project_id).await.unwrap(), rows);
+    assert_eq!(registry.list_registry().await.unwrap(), rows);
+
+    let renamed = registry
+        .rename_project(&project_id, "Luma Store")
+        .await
+        .unwrap();
+    assert!(renamed.iter().all(|r| r.project_name == "Luma Store"));
+    let staging = &rows[1].environment_id;
+    let env = registry
+        .rename_environment(staging, "Luma Staging")
+        .await
+        .unwrap();
+    assert_eq!(env.environment_name, "Luma Staging");
+    assert_eq!(env.project_name, "Luma Store");
+    assert_eq!(registry.get_environment(staging).await.unwrap(), env);
+
+    let clash = registry.initialize("Luma Store").await.unwrap_err();
+    assert!(
+        matches!(clash, RegistryError::Status { status: 409, .. }),
+        "{clash}"
+    );
+    let missing = registry.get_project("no-such-project").await.unwrap_err();
+    assert!(
+        matches!(missing, RegistryError::NotFound { .. }),
+        "{missing}"
+    );
+    let missing = registry
+        .rename_environment("no-such-env", "X")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(missing, RegistryError::NotFound { .. }),
+        "{missing}"
+    );
+
+    // Another account sees only its own project, with its licence's data spaces.
+    let open_key = register(&emu, other_key(), License::MagentoOpenSource).await;
+    let open = client(&emu.url(), &open_key, other_key(), fast_retries(1));
+    assert!(open.list_registry().await.unwrap().is_empty());
+    assert_eq!(open.initialize("Luma").await.unwrap().len(), 1);
+    let denied = open.get_environment(staging).await.unwrap_err();
+    assert!(matches!(denied, RegistryError::NotFound { .. }), "{denied}");
+
+    // The wrong private key for an API key is refused as bad keys.
+    let mixed = client(&emu.url(), &api_key, other_key(), fast_retries(3));
+    let err = mixed.ping().await.unwrap_err();
+    assert!(matches!(err, RegistryError::KeysNotValid { .. }), "{err}");
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn bad_tokens_are_refused_with_the_registry_error_body() {
+    let emu = emulator(EmulatorConfig::default()).await;
+    let url = emu.url();
+    let api_key = register(&emu, key(), License::AdobeCommerce).await;
+    let signer = SigningKey::new(key().clone());
+    let now = jwt::now_secs();
+    let header = r#"{"typ":"JWT","alg":"RS256"}"#;
+    let payload = |edit: fn(&mut serde_json::Map<String, Value>)| {
+        let mut claims = jwt::claims(now);
+        edit(&mut claims);
+        serde_json::to_vec(&claims).unwrap()
+    };
+
+    let good = jwt::sign(&signer, now).unwrap();
+    let (status, _) = raw_signed(&url, "ping", &signed(&api_key, &good)).await;
+    assert_eq!(status, 200);
+
+    let (head, sig) = good.rsplit_once('.').unwrap();
+    let tampered = format!("{head}.{}", sig.replace(&sig[..4], "AAAA"));
+    let bad_tokens = [
+        tampered,
+        jwt::sign(&signer, now - 400).unwrap(),
+        jwt::sign(&SigningKey::new(other_key().clone()), now).unwrap(),
+        jwt::sign_parts(&signer, br#"{"typ":"JWT","alg":"RS512"}"#, &payload(|_| {})).unwrap(),
+        jwt::sign_parts(
+            &signer,
+            header.as_bytes(),
+            &payload(|c| {
+                c.insert("iat".into(), json!(1));
+            }),
+        )
+        .unwrap(),
+        jwt::sign_parts(
+            &signer,
+            header.as_bytes(),
+            &payload(|c| {
+                c.remove("sub");
+            }),
+        )
+        .unwrap(),
+        jwt::sign_parts(
+            &signer,
+            header.as_bytes(),
+            &payload(|c| {
+                let exp = c["exp"].as_u64().unwrap();
+                c.insert("exp".into(), json!(exp + 3600));
+            }),
+        )
+        .unwrap(),
+    ];
+    for token in &bad_tokens {
+        let (status, body) = raw_signed(&url, "registry", &signed(&api_key, token)).await;
+        assert_jwt_invalid(status, &body);
+    }
+    let (status, body) = raw_get(
+        &url,
+        "registry",
+        &[("magento-api-key", &api_key), ("x-api-key", &api_key)],
+    )
+    .await;
+    assert_jwt_invalid(status, &body);
+
+    let client_id_invalid = json!({"error": {"message": "Client ID is invalid"}});
+    let mut unknown = signed("unknown-key", &good);
+    let (status, body) = raw_signed(&url, "registry", &unknown).await;
+    assert_eq!((status, &body), (401, &client_id_invalid));
+    unknown[1].1 = api_key.clone();
+    unknown[0].1 = "other".into();
+    let (status, body) = raw_signed(&url, "registry", &unknown).await;
+    assert_eq!((status, &body), (401, &client_id_invalid));
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn answers_have_the_shapes_of_the_contract() {
+    let emu = emulator(EmulatorConfig::default()).await;
+    let url = emu.url();
+    let api_key = register(&emu, key(), License::AdobeCommerce).await;
+    let registry = client(&url, &api_key, key(), fast_retries(1));
+    let rows = registry.initialize("Luma").await.unwrap();
+    let token = || jwt::sign(&SigningKey::new(key().clone()), jwt::now_secs()).unwrap();
+
+    let (status, body) = raw_signed(&url, "registry", &signed(&api_key, &token())).await;
+    assert_eq!(status, 200);
+    assert_eq!(keys_of(&body), BTreeSet::from(["results"]));
+    let row = &body["results"][0];
+    assert_eq!(
+        keys_of(row),
+        BTreeSet::from([
+            "projectId",
+            "projectName",
+            "environmentId",
+            "environmentName",
+            "environmentType"
+        ])
+    );
+    assert_eq!(row["environmentType"], "Production");
+    assert_eq!(body["results"][1]["environmentType"], "Testing");
+
+    let path = format!("registry/environments/{}", rows[0].environment_id);
+    let (status, env) = raw_signed(&url, &path, &signed(&api_key, &token())).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        keys_of(&env),
+        BTreeSet::from([
+            "environmentId",
+            "mageId",
+            "imsOrganizationId",
+            "organizationId",
+            "organizationName",
+            "projectId",
+            "projectName",
+            "environmentType",
+            "environmentName",
+            "accountGroup",
+            "entitlementAuthority",
+            "accountEntitlements",
+            "featureSet",
+            "cloudId",
+            "subscriptionEndDate",
+            "accountSyncStatus",
+            "createdAt",
+            "updatedAt",
+            "hipaa"
+        ])
+    );
+    assert_eq!(
+        keys_of(&env["accountSyncStatus"]),
+        BTreeSet::from(["status", "updatedAt"])
+    );
+
+    let (status, empty) =
+        raw_signed(&url, "registry/projects/none", &signed(&api_key, &token())).await;
+    assert_eq!((status, empty), (200, json!({"results": []})));
+
+    let (status, error) = raw_signed(
+        &url,
+        "registry/environments/none",
+        &signed(&api_key, &token()),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        keys_of(&error),
+        BTreeSet::from(["status", "statusText", "message", "requestId"])
+    );
+    assert_eq!(error["status"], 404);
+    assert_eq!(error["message"], "Merchant registry not found");
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn state_survives_restarts_and_is_never_torn() {
+    let dir = tempfile::tempdir().unwrap();
+    let state_file = dir.path().join("registry.json");
+    let config = EmulatorConfig {
+        state_file: Some(state_file.clone()),
+        faults: Faults::default(),
+    };
+    let emu = emulator(config.clone()).await;
+    let api_key = register(&emu, key(), License::AdobeCommerce).await;
+    let registry = client(&emu.url(), &api_key, key(), fast_retries(1));
+    let rows = registry.initialize("Luma").await.unwrap();
+
+    // A reader polling the file while renames rewrite it must always find whole JSON.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = std::thread::spawn({
+        let (path, stop) = (state_file.clone(), stop.clone());
+        move || {
+            let mut reads = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let text = std::fs::read(&path).unwrap();
+                serde_json::from_slice::<Value>(&text).expect("the state file is whole JSON");
+                reads += 1;
+            }
+            reads
+        }
+    });
+    for i in 0..30 {
+        registry
+            .rename_project(&rows[0].project_id, &format!("Luma {i}"))
+            .await
+            .unwrap();
+    }
+    stop.store(true, Ordering::Relaxed);
+    assert!(reader.join().unwrap() > 0);
+    emu.shutdown().await.unwrap();
+
+    let text = std::fs::read_to_string(&state_file).unwrap();
+    assert!(
+        !text.contains("PRIVATE KEY"),
+        "private keys are never stored"
+    );
+
+    let emu = emulator(config).await;
+    let registry = client(&emu.url(), &api_key, key(), fast_retries(1));
+    let live = registry.list_registry().await.unwrap();
+    assert_eq!(live.len(), 3);
+    assert!(live.iter().all(|r| r.project_name == "Luma 29"));
+    assert_eq!(live[0].project_id, rows[0].project_id);
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn idempotent_calls_ride_out_injected_failures() {
+    let emu = emulator(EmulatorConfig {
+        state_file: None,
+        faults: Faults {
+            fail_rate: 0.5,
+            throttle_rate: 0.2,
+            retry_after_secs: 0,
+            seed: 42,
+            ..Faults::default()
+        },
+    })
+    .await;
+    let api_key = register(&emu, key(), License::AdobeCommerce).await;
+    let registry = client(&emu.url(), &api_key, key(), fast_retries(10));
+    for _ in 0..10 {
+        registry.list_registry().await.unwrap();
+        registry.ping().await.unwrap();
+    }
+    emu.shutdown().await.unwrap();
+}
+
+/// A server that counts requests and answers each with HTTP `status`, the same `status` in an
+/// error body, and `Retry-After`.
+async fn counting_server(status: u16, retry_after: &'static str) -> (String, Arc<AtomicUsize>) {
+    counting_server_with(status, status, retry_after).await
+}
+
+async fn counting_server_with(
+    status: u16,
+    body_status: u16,
+    retry_after: &'static str,
+) -> (String, Arc<AtomicUsize>) {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counted = hits.clone();
+    let app = axum::Router::new().fallback(move || {
+        let counted = counted.clone();
+        async move {
+            counted.fetch_add(1, Ordering::SeqCst);
+            let code = axum::http::StatusCode::from_u16(status).unwrap();
+            let body =
+                json!({"status": body_status, "statusText": "x", "message": "busy", "requestId": "r"});
+            (code, [("retry-after", retry_after)], axum::Json(body))
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, hits)
+}
+
+#[tokio::test]
+async fn retries_are_bounded_and_never_repeat_a_create() {
+    let (url, hits) = counting_server(503, "0").await;
+    let registry = client(&url, "k", key(), fast_retries(4));
+    let err = registry.list_registry().await.unwrap_err();
+    assert!(
+        matches!(err, RegistryError::Unavailable { status: 503, .. }),
+        "{err}"
+    );
+    assert_eq!(
+        hits.swap(0, Ordering::SeqCst),
+        4,
+        "GET: max_attempts in all"
+    );
+    let err = registry.initialize("Luma").await.unwrap_err();
+    assert!(matches!(err, RegistryError::Uncertain { .. }), "{err}");
+    assert_eq!(
+        hits.swap(0, Ordering::SeqCst),
+        1,
+        "POST: a 5xx is not retried"
+    );
+
+    // A throttled create was not processed, so it may be sent again.
+    let (url, hits) = counting_server(429, "0").await;
+    let registry = client(&url, "k", key(), fast_retries(3));
+    let err = registry.initialize("Luma").await.unwrap_err();
+    assert!(
+        matches!(err, RegistryError::Unavailable { status: 429, .. }),
+        "{err}"
+    );
+    assert_eq!(hits.load(Ordering::SeqCst), 3);
+
+    // A Retry-After beyond the total delay budget ends the retries at once.
+    let (url, hits) = counting_server(429, "3").await;
+    let registry = client(&url, "k", key(), fast_retries(5));
+    registry.ping().await.unwrap_err();
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+
+    // The body is read as well as the status: HTTP 200 carrying status 404 is a failure.
+    let (url, _) = counting_server_with(200, 404, "0").await;
+    let err = client(&url, "k", key(), fast_retries(1))
+        .get_environment("e")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, RegistryError::NotFound { .. }), "{err}");
+
+    // Nothing listening: connection errors are retried, then reported.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", closed.local_addr().unwrap());
+    drop(closed);
+    let err = client(&url, "k", key(), fast_retries(2))
+        .ping()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, RegistryError::Unreachable { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn a_lost_initialize_answer_is_not_retried() {
+    let emu = emulator(EmulatorConfig {
+        state_file: None,
+        faults: Faults {
+            drop_after_commit_rate: 1.0,
+            ..Faults::default()
+        },
+    })
+    .await;
+    let api_key = register(&emu, key(), License::AdobeCommerce).await;
+    let registry = client(&emu.url(), &api_key, key(), fast_retries(4));
+    let err = registry.initialize("Luma").await.unwrap_err();
+    assert!(matches!(err, RegistryError::Uncertain { .. }), "{err}");
+    // The connection closes without any answer, not even a status line.
+    let token = jwt::sign(&SigningKey::new(key().clone()), jwt::now_secs()).unwrap();
+    let mut raw = reqwest::Client::new()
+        .post(format!(
+            "{}merchant-registry/v1/registry/initialize",
+            emu.url()
+        ))
+        .json(&json!({"projectName": "Raw"}));
+    for (name, value) in signed(&api_key, &token) {
+        raw = raw.header(name, value);
+    }
+    let lost = raw.send().await;
+    assert!(lost.is_err(), "{lost:?}");
+
+    // The caller reads the registry again: the project of each lost answer exists once.
+    let rows = registry.list_registry().await.unwrap();
+    let projects: BTreeSet<_> = rows.iter().map(|r| r.project_name.as_str()).collect();
+    assert_eq!(projects, BTreeSet::from(["Luma", "Raw"]));
+    assert_eq!(rows.len(), 6);
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn errors_never_show_secrets() {
+    let api_key = "SECRET-API-KEY-0123456789";
+    let pem = private_pem(key());
+    let secret_line = pem.expose().lines().nth(3).unwrap().to_owned();
+    let check = |text: String| {
+        assert!(!text.contains(api_key), "{text}");
+        assert!(!text.contains(&secret_line), "{text}");
+    };
+
+    let emu = emulator(EmulatorConfig::default()).await;
+    let registry = RegistryClient::with_options(
+        &emu.url(),
+        &SecretValue::new(api_key),
+        &pem,
+        fast_retries(1),
+    )
+    .unwrap();
+    check(format!("{registry:?}"));
+    let err = registry.list_registry().await.unwrap_err();
+    assert!(matches!(err, RegistryError::KeysNotValid { .. }), "{err}");
+    check(format!("{err} {err:?}"));
+
+    let broken = SecretValue::new(pem.expose().replace(&secret_line, &"A".repeat(64)));
+    let err = RegistryClient::new(&emu.url(), &SecretValue::new(api_key), &broken).unwrap_err();
+    check(format!("{err} {err:?}"));
+
+    let err =
+        RegistryClient::new("http://example.com/", &SecretValue::new(api_key), &pem).unwrap_err();
+    assert!(
+        matches!(err, RegistryError::InsecureGateway { .. }),
+        "{err}"
+    );
+    check(format!("{err} {err:?}"));
+    emu.shutdown().await.unwrap();
+}
+
+/// Kills the child process however the test ends.
+struct ChildGuard(std::process::Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_binary_serves_and_provisions_keys() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+
+    let bin = env!("CARGO_BIN_EXE_saasctl");
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = ChildGuard(
+        Command::new(bin)
+            .args(["emulator", "--listen", "127.0.0.1:0", "--state"])
+            .arg(dir.path().join("state.json"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut line = String::new();
+    std::io::BufReader::new(child.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("saasctl emulator listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+
+    let out_dir = dir.path().join("keys");
+    let output = Command::new(bin)
+        .args([
+            "keys",
+            "generate",
+            "--emulator",
+            &url,
+            "--license",
+            "adobe-commerce",
+        ])
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let printed = String::from_utf8(output.stdout).unwrap();
+    let api_key = std::fs::read_to_string(out_dir.join("production.api-key")).unwrap();
+    assert_eq!(printed.trim(), api_key.trim());
+    let pem = std::fs::read_to_string(out_dir.join("production.pem")).unwrap();
+    assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+    #[cfg(unix)]
+    for name in ["production.pem", "production.api-key"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(out_dir.join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{name}");
+    }
+
+    let again = Command::new(bin)
+        .args([
+            "keys",
+            "generate",
+            "--emulator",
+            &url,
+            "--license",
+            "adobe-commerce",
+        ])
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(
+        !again.status.success(),
+        "existing key files are not overwritten"
+    );
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let registry = RegistryClient::with_options(
+            &url,
+            &SecretValue::new(api_key),
+            &SecretValue::new(pem),
+            fast_retries(1),
+        )
+        .unwrap();
+        registry.ping().await.unwrap();
+        assert_eq!(registry.initialize("Luma").await.unwrap().len(), 3);
+    });
+    drop(child);
+}
