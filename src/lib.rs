@@ -5,5 +5,6 @@
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
+pub mod plan;
 pub mod rules;
 pub mod validate;

@@ -10,7 +10,7 @@ mod sc005_payment_services_shared_space;
 mod sc006_inline_secret;
 mod sc007_unreadable_key;
 mod sc008_undeclared_reference;
-mod sc009_name_clash;
+pub(crate) mod sc009_name_clash;
 mod sc010_production_tier_testing_space;
 mod sc011_unbound_data_space;
 mod sc012_key_set_mismatch;

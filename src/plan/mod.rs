@@ -1,0 +1,12 @@
+//! Desired state + live state -> one plan model; its renderers (text, markdown, json) and
+//! saved plan files. Pure: no network, no secrets (keys appear only as fingerprints).
+
+mod digest;
+mod identity;
+mod live;
+#[cfg(test)]
+mod testing;
+
+pub use digest::{KeyFingerprint, digest, json_digest, sha256_hex};
+pub use identity::{MatchedBy, Matching, ProjectMatch, SpaceMatch, match_config};
+pub use live::{LiveDataSpace, LiveError, LiveProject, LiveRow, LiveState, same_id};
