@@ -127,6 +127,12 @@ impl<'l> Matching<'l> {
     }
 }
 
+/// Whether a matched live object must be renamed to its declared name. Matching ignores case
+/// and surrounding spaces; the declared spelling is still what the Admin should show.
+pub fn is_rename(declared: &str, live: &str) -> bool {
+    declared != live
+}
+
 /// Matches `config`'s project and data spaces against one account's live state.
 pub fn match_config<'l>(config: &Config, live: &'l LiveState) -> Matching<'l> {
     let project = match_project(config, live);

@@ -137,6 +137,25 @@ impl LiveState {
     }
 }
 
+impl LiveProject {
+    /// How messages name it: project `Luma` (3f0c…).
+    pub fn describe(&self) -> String {
+        format!("project `{}` ({})", self.name, self.id)
+    }
+}
+
+impl LiveDataSpace {
+    /// How messages name it: testing data space `Testing 1` (77aa…).
+    pub fn describe(&self) -> String {
+        format!(
+            "{} data space `{}` ({})",
+            self.kind.as_str(),
+            self.name,
+            self.id
+        )
+    }
+}
+
 /// Ids are UUIDs: the case of their hex digits does not matter.
 pub fn same_id(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)

@@ -5,8 +5,8 @@ mod digest;
 mod identity;
 mod live;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 pub use digest::{KeyFingerprint, digest, json_digest, sha256_hex};
-pub use identity::{MatchedBy, Matching, ProjectMatch, SpaceMatch, match_config};
+pub use identity::{MatchedBy, Matching, ProjectMatch, SpaceMatch, is_rename, match_config};
 pub use live::{LiveDataSpace, LiveError, LiveProject, LiveRow, LiveState, same_id};

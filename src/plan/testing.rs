@@ -78,3 +78,53 @@ pub fn load_as(name: &str, yaml: &str) -> (Loaded, Vec<Diagnostic>) {
     loaded.file = shown;
     (loaded, diagnostics)
 }
+
+/// The findings of one live rule on `yaml` matched against `state`, as (line, column, message).
+pub fn live_findings(rule: &str, yaml: &str, state: &LiveState) -> Vec<(usize, usize, String)> {
+    let (loaded, _) = load(yaml);
+    let config = loaded.config.clone().expect("valid config");
+    let matching = super::identity::match_config(&config, state);
+    let cx = crate::rules::LiveContext {
+        file: crate::rules::Context {
+            loaded: &loaded,
+            config: &config,
+        },
+        live: state,
+        matching: &matching,
+    };
+    crate::rules::check_live(&cx)
+        .into_iter()
+        .filter(|d| d.rule == rule)
+        .map(|d| {
+            (
+                d.location.position.line,
+                d.location.position.column,
+                d.message,
+            )
+        })
+        .collect()
+}
+
+/// A live rule fires on its bad example and not on its good one, against `state`; both
+/// examples are valid offline (bar unreadable keys).
+pub fn assert_live_examples(info: &crate::rules::RuleInfo, state: &LiveState) {
+    for example in [info.bad_example, info.good_example] {
+        let (_, offline) = load(example);
+        assert!(
+            !offline.iter().any(|d| d.is_error() && d.rule != "SC007"),
+            "{}: example has offline errors: {offline:?}",
+            info.id
+        );
+    }
+    assert!(
+        !live_findings(info.id, info.bad_example, state).is_empty(),
+        "{} does not fire on its bad example",
+        info.id
+    );
+    let good = live_findings(info.id, info.good_example, state);
+    assert!(
+        good.is_empty(),
+        "{} fires on its good example: {good:?}",
+        info.id
+    );
+}
