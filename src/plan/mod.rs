@@ -6,6 +6,8 @@ mod digest;
 mod identity;
 mod live;
 mod model;
+pub mod render;
+pub mod saved;
 #[cfg(test)]
 pub(crate) mod testing;
 
