@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::text::{change_line, errors, summary_line, unmanaged_line};
+use super::text::{by_severity, change_line, errors, summary_line, unmanaged_line};
 use crate::plan::{Action, Plan, Summary};
 
 pub fn render(plan: &Plan) -> String {
@@ -17,7 +17,7 @@ pub fn render(plan: &Plan) -> String {
     }
     if !plan.diagnostics.is_empty() {
         out.push_str("| finding | where | message | help |\n|---|---|---|---|\n");
-        for d in &plan.diagnostics {
+        for d in by_severity(plan) {
             let _ = writeln!(
                 out,
                 "| {} `{}` | `{}:{}:{}` | {} | {} |",

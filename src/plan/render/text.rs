@@ -27,7 +27,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
             )
         );
     }
-    for d in &plan.diagnostics {
+    for d in by_severity(plan) {
         let _ = writeln!(out, "{}", diagnostic_line(d));
         if !d.help.is_empty() {
             let _ = writeln!(out, "  help: {}", d.help);
@@ -81,6 +81,13 @@ pub fn summary_line(plan: &Plan) -> String {
     )
 }
 
+/// The findings, errors first (they are why a plan is refused), each severity in file order.
+pub fn by_severity(plan: &Plan) -> Vec<&PlanDiagnostic> {
+    let mut list: Vec<&PlanDiagnostic> = plan.diagnostics.iter().collect();
+    list.sort_by_key(|d| std::cmp::Reverse(d.severity));
+    list
+}
+
 /// `2 errors`: how many error-severity findings refuse the plan.
 pub fn errors(plan: &Plan) -> String {
     let n = plan.diagnostics.iter().filter(|d| d.is_error()).count();
@@ -105,7 +112,7 @@ pub fn change_line(change: &Change) -> String {
     };
     let what = match (&change.before, &change.after) {
         (_, Some(Object::Binding(b))) => {
-            let id = b.data_space_id.as_deref().unwrap_or("id known after apply");
+            let id = b.data_space_id.as_deref().unwrap_or("id not known yet");
             let websites = if b.websites.is_empty() {
                 "none".to_owned()
             } else {
