@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod emulator;
+pub mod plan;
 pub mod registry;
 pub mod rules;
 pub mod validate;

@@ -10,13 +10,19 @@ mod sc005_payment_services_shared_space;
 mod sc006_inline_secret;
 mod sc007_unreadable_key;
 mod sc008_undeclared_reference;
-mod sc009_name_clash;
+pub(crate) mod sc009_name_clash;
 mod sc010_production_tier_testing_space;
 mod sc011_unbound_data_space;
 mod sc012_key_set_mismatch;
+mod sc020_rename_collision;
+mod sc021_ambiguous_match;
+mod sc022_pinned_id_missing;
+mod sc023_pinned_id_wrong_type;
+mod sc024_fewer_live_data_spaces;
 
 use crate::config::{Config, Loaded, Node, Route};
 use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::plan::{LiveState, Matching};
 
 /// What `saasctl explain` and SARIF know of a rule.
 #[derive(Debug)]
@@ -128,9 +134,33 @@ static RULES: &[&dyn Rule] = &[
     &sc012_key_set_mismatch::Rule,
 ];
 
-/// Every rule's documentation, SC000 first.
+/// What a live rule sees: one file, its account's live state and how the two matched.
+pub struct LiveContext<'a> {
+    pub file: Context<'a>,
+    pub live: &'a LiveState,
+    pub matching: &'a Matching<'a>,
+}
+
+/// A rule on the live state (SC020 onward): run by the planner, never by `validate`.
+pub trait LiveRule: Sync {
+    fn info(&self) -> &'static RuleInfo;
+
+    fn check(&self, cx: &LiveContext) -> Vec<Diagnostic>;
+}
+
+static LIVE_RULES: &[&dyn LiveRule] = &[
+    &sc020_rename_collision::Rule,
+    &sc021_ambiguous_match::Rule,
+    &sc022_pinned_id_missing::Rule,
+    &sc023_pinned_id_wrong_type::Rule,
+    &sc024_fewer_live_data_spaces::Rule,
+];
+
+/// Every rule's documentation, SC000 first, the live rules last.
 pub fn catalogue() -> impl Iterator<Item = &'static RuleInfo> {
-    std::iter::once(&sc000_schema::SC000).chain(RULES.iter().map(|rule| rule.info()))
+    std::iter::once(&sc000_schema::SC000)
+        .chain(RULES.iter().map(|rule| rule.info()))
+        .chain(LIVE_RULES.iter().map(|rule| rule.info()))
 }
 
 /// The rule with this id (`SC001`, `sc001` or `1`).
@@ -154,6 +184,11 @@ pub fn check_document(loaded: &Loaded, document: &Node) -> Vec<DocumentFinding> 
 pub fn check(loaded: &Loaded, config: &Config) -> Vec<Diagnostic> {
     let cx = Context { loaded, config };
     RULES.iter().flat_map(|rule| rule.check(&cx)).collect()
+}
+
+/// Runs every live rule on a file matched against its account's live state.
+pub fn check_live(cx: &LiveContext) -> Vec<Diagnostic> {
+    LIVE_RULES.iter().flat_map(|rule| rule.check(cx)).collect()
 }
 
 #[cfg(test)]

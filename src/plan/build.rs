@@ -1,0 +1,473 @@
+//! Builds the plan: every merchant's configuration matched against its account's live state.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use super::digest::{KeyFingerprint, json_digest};
+use super::identity::{Matching, ProjectMatch, SpaceMatch, is_rename, match_config};
+use super::live::LiveState;
+use super::model::{
+    Action, Binding, Change, FORMAT_VERSION, Kind, MerchantPlan, Named, Object, Plan,
+    PlanDiagnostic, Summary, Unmanaged,
+};
+use crate::config::{Config, KeySetName, Loaded};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{self, Context, LiveContext};
+
+/// One merchant file as the planner takes it.
+#[derive(Debug, Clone)]
+pub struct MerchantInput<'a> {
+    /// The file as loaded; without a model (it did not fit the schema) only its diagnostics
+    /// count.
+    pub loaded: &'a Loaded,
+    /// Its offline findings (`validate::validate_file`).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Its account's live state.
+    pub live: LiveState,
+    /// Fingerprints of its resolved key sets, computed by the caller.
+    pub fingerprints: BTreeMap<KeySetName, KeyFingerprint>,
+}
+
+/// The plan for `merchants`. Merchants are ordered by their address slug; within one, the
+/// project, its data spaces and its environments come in declared order.
+pub fn plan(merchants: &[MerchantInput]) -> Plan {
+    let slugs = slugs(merchants);
+    let mut order: Vec<usize> = (0..merchants.len()).collect();
+    order.sort_by(|a, b| slugs[*a].cmp(&slugs[*b]));
+
+    let mut plans = Vec::new();
+    let mut changes = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut unmanaged = Vec::new();
+    let mut claimed_projects = BTreeSet::new();
+    let mut seen_projects: Vec<(&str, &LiveState)> = Vec::new();
+    for &i in &order {
+        let input = &merchants[i];
+        let slug = slugs[i].as_str();
+        let mut found = input.diagnostics.clone();
+        let mut project_id = None;
+        if let Some(config) = &input.loaded.config {
+            let matching = match_config(config, &input.live);
+            found.extend(rules::check_live(&LiveContext {
+                file: Context {
+                    loaded: input.loaded,
+                    config,
+                },
+                live: &input.live,
+                matching: &matching,
+            }));
+            changes.extend(merchant_changes(slug, config, &matching));
+            if let Some(project) = matching.live_project() {
+                project_id = Some(project.id.clone());
+                claimed_projects.insert(project.id.clone());
+                unmanaged.extend(matching.unclaimed().into_iter().map(|space| Unmanaged {
+                    kind: Kind::DataSpace,
+                    merchant: slug.to_owned(),
+                    id: space.id.clone(),
+                    name: space.name.clone(),
+                    data_space_type: Some(space.kind),
+                    project_id: Some(project.id.clone()),
+                }));
+            }
+        }
+        seen_projects.push((slug, &input.live));
+        plans.push(MerchantPlan {
+            slug: slug.to_owned(),
+            file: input.loaded.file.clone(),
+            project: input
+                .loaded
+                .config
+                .as_ref()
+                .map_or_else(|| file_stem(&input.loaded.path), |c| c.project.name.clone()),
+            project_id,
+            live_digest: input.live.digest(),
+            keys: input.fingerprints.clone(),
+            refused: found.iter().any(Diagnostic::is_error),
+        });
+        diagnostics.extend(found);
+    }
+    // A project no merchant claims is listed once, under the first merchant that sees it.
+    let mut listed = BTreeSet::new();
+    for (slug, live) in seen_projects {
+        for project in &live.projects {
+            if !claimed_projects.contains(&project.id) && listed.insert(project.id.clone()) {
+                unmanaged.push(Unmanaged {
+                    kind: Kind::Project,
+                    merchant: slug.to_owned(),
+                    id: project.id.clone(),
+                    name: project.name.clone(),
+                    data_space_type: None,
+                    project_id: None,
+                });
+            }
+        }
+    }
+
+    Diagnostic::sort(&mut diagnostics);
+    let config_digest = json_digest(
+        &order
+            .iter()
+            .map(|&i| {
+                serde_json::json!({
+                    "file": merchants[i].loaded.file,
+                    "config": merchants[i].loaded.config,
+                    "keys": merchants[i].fingerprints,
+                })
+            })
+            .collect::<Vec<_>>(),
+    );
+    let live_digest = json_digest(&plans.iter().map(|m| &m.live_digest).collect::<Vec<_>>());
+    Plan {
+        format_version: FORMAT_VERSION.to_owned(),
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        config_digest,
+        live_digest,
+        summary: Summary::count(&changes),
+        refused: diagnostics.iter().any(Diagnostic::is_error),
+        merchants: plans,
+        changes,
+        unmanaged,
+        diagnostics: diagnostics.iter().map(PlanDiagnostic::from).collect(),
+    }
+}
+
+fn merchant_changes(slug: &str, config: &Config, matching: &Matching) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let project = &config.project;
+    let project_id = matching.live_project().map(|p| p.id.clone());
+    let change = |address: String, kind: Kind, action: Action| Change {
+        address,
+        merchant: slug.to_owned(),
+        kind,
+        action,
+        before: None,
+        after: None,
+        matched_by: None,
+        adopted: false,
+        note: None,
+        project_id: project_id.clone(),
+        environment_id: None,
+    };
+    let address = format!("project.{slug}");
+    match &matching.project {
+        ProjectMatch::Found { live, by } => {
+            let action = if is_rename(&project.name, &live.name) {
+                Action::Rename
+            } else {
+                Action::NoOp
+            };
+            changes.push(Change {
+                before: Some(named(&live.name, Some(&live.id), None)),
+                after: Some(named(&project.name, Some(&live.id), None)),
+                matched_by: Some(*by),
+                ..change(address, Kind::Project, action)
+            });
+        }
+        ProjectMatch::Create => changes.push(Change {
+            after: Some(named(&project.name, None, None)),
+            note: Some(
+                "`initialize` creates the project with the licence's data spaces".to_owned(),
+            ),
+            ..change(address, Kind::Project, Action::Create)
+        }),
+        // Refused by a live rule: nothing to do until the YAML says which project it is.
+        _ => {}
+    }
+    for (key, outcome) in &matching.data_spaces {
+        let Some(space) = project.data_spaces.get(key) else {
+            continue;
+        };
+        let address = format!("data_space.{slug}.{key}");
+        match outcome {
+            SpaceMatch::Found { live, by } => {
+                let action = if is_rename(&space.name, &live.name) {
+                    Action::Rename
+                } else {
+                    Action::NoOp
+                };
+                let note = by.is_adoption().then(|| match by {
+                    super::MatchedBy::Type => format!(
+                        "adopted by type: no data space of the project is claimed by id or name, so {} data spaces are assigned in declared order to the live ones ordered by id",
+                        space.kind.as_str()
+                    ),
+                    _ => format!(
+                        "adopted: the only live {} data space no declaration claims",
+                        space.kind.as_str()
+                    ),
+                });
+                changes.push(Change {
+                    before: Some(named(&live.name, Some(&live.id), Some(live.kind))),
+                    after: Some(named(&space.name, Some(&live.id), Some(space.kind))),
+                    matched_by: Some(*by),
+                    adopted: by.is_adoption(),
+                    note,
+                    environment_id: Some(live.id.clone()),
+                    ..change(address, Kind::DataSpace, action)
+                });
+            }
+            SpaceMatch::Initialize => changes.push(Change {
+                after: Some(named(&space.name, None, Some(space.kind))),
+                note: Some(
+                    "created by `initialize` with the project, then renamed to this name (its id is known only then)"
+                        .to_owned(),
+                ),
+                ..change(address, Kind::DataSpace, Action::Create)
+            }),
+            // Refused by a live rule.
+            _ => {}
+        }
+    }
+    for (key, environment) in &config.environments {
+        let space = project.data_spaces.get(&environment.data_space);
+        let live = match matching.data_space(&environment.data_space) {
+            Some(SpaceMatch::Found { live, .. }) => Some(live.id.clone()),
+            _ => None,
+        };
+        changes.push(Change {
+            after: Some(Object::Binding(Binding {
+                data_space: environment.data_space.clone(),
+                data_space_id: live.clone(),
+                data_space_name: space.map(|s| s.name.clone()),
+                data_space_type: space.map(|s| s.kind),
+                tier: environment.tier,
+                key_set: environment.keys,
+                websites: environment.websites.iter().map(|w| w.0.clone()).collect(),
+            })),
+            // Installations have no targets yet: their live values are not read.
+            note: Some("binding; the installation's values are not read (no target)".to_owned()),
+            environment_id: live,
+            ..change(
+                format!("environment.{slug}.{key}"),
+                Kind::Environment,
+                Action::NoOp,
+            )
+        });
+    }
+    changes
+}
+
+fn named(name: &str, id: Option<&String>, kind: Option<crate::config::DataSpaceType>) -> Object {
+    Object::Named(Named {
+        name: name.to_owned(),
+        id: id.cloned(),
+        kind,
+    })
+}
+
+/// Address slugs: the project name lower-cased, other characters as `-`. Merchants sharing
+/// one get `-2`, `-3`… in the order of their files, whatever order they were given in.
+fn slugs(merchants: &[MerchantInput]) -> Vec<String> {
+    let bases: Vec<String> = merchants
+        .iter()
+        .map(|m| {
+            let name = m
+                .loaded
+                .config
+                .as_ref()
+                .map_or_else(|| file_stem(&m.loaded.path), |c| c.project.name.clone());
+            slugify(&name)
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..merchants.len()).collect();
+    order.sort_by(|a, b| {
+        (&bases[*a], &merchants[*a].loaded.file).cmp(&(&bases[*b], &merchants[*b].loaded.file))
+    });
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut slugs = vec![String::new(); merchants.len()];
+    for i in order {
+        let mut slug = bases[i].clone();
+        let mut n = 2;
+        while taken.contains(&slug) || (slug != bases[i] && bases.contains(&slug)) {
+            slug = format!("{}-{n}", bases[i]);
+            n += 1;
+        }
+        taken.insert(slug.clone());
+        slugs[i] = slug;
+    }
+    slugs
+}
+
+fn slugify(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.trim().chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    if slug.is_empty() {
+        "merchant".to_owned()
+    } else {
+        slug.to_owned()
+    }
+}
+
+fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::testing::{LUMA, P, T, id, live, load, load_as};
+
+    fn input(loaded: &Loaded, live: LiveState) -> MerchantInput<'_> {
+        MerchantInput {
+            loaded,
+            diagnostics: Vec::new(),
+            live,
+            fingerprints: BTreeMap::new(),
+        }
+    }
+
+    fn actions(plan: &Plan) -> Vec<(String, &'static str, bool)> {
+        plan.changes
+            .iter()
+            .map(|c| (c.address.clone(), c.action.as_str(), c.adopted))
+            .collect()
+    }
+
+    #[test]
+    fn a_new_project_is_created_with_its_data_spaces() {
+        let (loaded, _) = load(LUMA);
+        let plan = plan(&[input(&loaded, LiveState::default())]);
+        let got = actions(&plan);
+        assert_eq!(got[0], ("project.luma".into(), "create", false));
+        assert_eq!(got[1], ("data_space.luma.live".into(), "create", false));
+        assert_eq!(
+            got[4],
+            ("environment.luma.production".into(), "no-op", false)
+        );
+        assert_eq!(
+            (plan.summary.create, plan.summary.no_op, plan.refused),
+            (4, 3, false)
+        );
+        assert!(plan.has_changes());
+    }
+
+    #[test]
+    fn renames_and_adoptions_carry_the_live_ids() {
+        let (loaded, _) = load(LUMA);
+        let state = live(&[(
+            1,
+            "Luma",
+            &[
+                (2, "Production", P),
+                (3, "Testing 1", T),
+                (4, "Testing 2", T),
+            ],
+        )]);
+        let plan = plan(&[input(&loaded, state)]);
+        let staging = &plan.changes[2];
+        assert_eq!(
+            (
+                staging.action,
+                staging.adopted,
+                staging.environment_id.clone()
+            ),
+            (Action::Rename, true, Some(id(3)))
+        );
+        assert_eq!(staging.project_id, Some(id(1)));
+        let Some(Object::Binding(binding)) = &plan.changes[5].after else {
+            panic!("a binding")
+        };
+        assert_eq!(binding.data_space_id, Some(id(3)));
+        assert_eq!(plan.summary.rename, 3);
+    }
+
+    #[test]
+    fn unmanaged_projects_and_data_spaces_are_listed() {
+        let (loaded, _) = load(LUMA);
+        let state = live(&[
+            (
+                1,
+                "Luma",
+                &[
+                    (2, "Luma Production", P),
+                    (3, "Luma Staging", T),
+                    (4, "Luma QA", T),
+                ],
+            ),
+            (5, "Other", &[(6, "Production", P)]),
+        ]);
+        let mut yaml_two = LUMA.replace("    qa: {type: testing, name: Luma QA}\n", "");
+        yaml_two = yaml_two.replace("  qa: {tier: testing, data_space: qa}\n", "");
+        let (two, _) = load(&yaml_two);
+        let plan_one = plan(&[input(&loaded, state.clone())]);
+        assert_eq!(plan_one.unmanaged.len(), 1);
+        assert_eq!(
+            (plan_one.unmanaged[0].kind, plan_one.unmanaged[0].id.clone()),
+            (Kind::Project, id(5))
+        );
+        assert!(!plan_one.has_changes());
+        let plan_two = plan(&[input(&two, state)]);
+        let ids: Vec<String> = plan_two.unmanaged.iter().map(|u| u.id.clone()).collect();
+        assert_eq!(ids, vec![id(4), id(5)]);
+    }
+
+    #[test]
+    fn offline_and_live_errors_refuse_the_plan() {
+        let (loaded, _) = load(LUMA);
+        let mut merchant = input(&loaded, live(&[(1, "Luma", &[(2, "Production", P)])]));
+        let plan_live = plan(std::slice::from_ref(&merchant));
+        assert!(plan_live.refused);
+        assert!(plan_live.diagnostics.iter().all(|d| d.rule == "SC024"));
+        merchant.live = LiveState::default();
+        let (_, offline) = load(&LUMA.replace("data_space: qa", "data_space: nowhere"));
+        merchant.diagnostics = offline;
+        let plan_offline = plan(&[merchant]);
+        assert!(plan_offline.refused && plan_offline.merchants[0].refused);
+        assert!(
+            plan_offline
+                .diagnostics
+                .iter()
+                .any(|d| d.rule == "SC008" && d.is_error())
+        );
+    }
+
+    #[test]
+    fn colliding_slugs_are_numbered_by_file_whatever_the_input_order() {
+        let (a, _) = load_as("a.yaml", LUMA);
+        let (b, _) = load_as("b.yaml", &LUMA.replace("name: Luma\n", "name: LUMA!\n"));
+        let (c, _) = load_as(
+            "c.yaml",
+            &LUMA.replace("name: Luma\n", "name: \"Ünïcode\"\n"),
+        );
+        for inputs in [
+            vec![
+                input(&a, LiveState::default()),
+                input(&b, LiveState::default()),
+            ],
+            vec![
+                input(&b, LiveState::default()),
+                input(&a, LiveState::default()),
+            ],
+        ] {
+            let plan = plan(&inputs);
+            let slugs: Vec<(&str, &str)> = plan
+                .merchants
+                .iter()
+                .map(|m| (m.slug.as_str(), m.file.as_str()))
+                .collect();
+            assert_eq!(slugs, vec![("luma", "a.yaml"), ("luma-2", "b.yaml")]);
+        }
+        assert_eq!(
+            plan(&[input(&c, LiveState::default())]).merchants[0].slug,
+            "n-code"
+        );
+    }
+
+    #[test]
+    fn digests_are_stable_and_follow_their_inputs() {
+        let (loaded, _) = load(LUMA);
+        let one = plan(&[input(&loaded, LiveState::default())]);
+        assert_eq!(one, plan(&[input(&loaded, LiveState::default())]));
+        let other = plan(&[input(&loaded, live(&[(1, "X", &[(2, "P", P)])]))]);
+        assert_eq!(one.config_digest, other.config_digest);
+        assert_ne!(one.live_digest, other.live_digest);
+    }
+}

@@ -1,0 +1,303 @@
+//! The plan: one model for every merchant, what the renderers show, what `plan --out` saves and
+//! what apply executes. Its JSON form is the contract (DESIGN.md, "The plan file").
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::digest::KeyFingerprint;
+use super::identity::MatchedBy;
+use crate::config::{DataSpaceType, KeySetName, Tier};
+use crate::diagnostic::{Diagnostic, JsonDiagnostic, Severity};
+
+/// The plan file format this build writes and reads.
+pub const FORMAT_VERSION: &str = "1";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: String,
+    pub tool_version: String,
+    /// `sha256:` of every merchant's configuration (secret references, never secrets) and key
+    /// fingerprints.
+    pub config_digest: String,
+    /// `sha256:` of the merchants' live digests, in merchant order.
+    pub live_digest: String,
+    pub merchants: Vec<MerchantPlan>,
+    /// Every merchant's changes: by merchant, then project, data spaces, environments.
+    pub changes: Vec<Change>,
+    pub summary: Summary,
+    /// Live objects nothing declares: listed, never deleted.
+    pub unmanaged: Vec<Unmanaged>,
+    pub diagnostics: Vec<PlanDiagnostic>,
+    /// An error-severity finding fired: nothing of this plan may be applied.
+    pub refused: bool,
+}
+
+impl Plan {
+    /// Whether applying would change anything.
+    pub fn has_changes(&self) -> bool {
+        self.summary.create + self.summary.rename + self.summary.update > 0
+    }
+
+    /// One merchant's changes, in order.
+    pub fn changes_of<'a>(&'a self, merchant: &'a str) -> impl Iterator<Item = &'a Change> {
+        self.changes.iter().filter(move |c| c.merchant == merchant)
+    }
+}
+
+/// One merchant file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MerchantPlan {
+    /// The address prefix of its changes, from the project name.
+    pub slug: String,
+    pub file: String,
+    /// The declared project name (the file name when the file could not be read).
+    pub project: String,
+    /// The live project, when identified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    /// `sha256:` of the account's live state this plan was made from.
+    pub live_digest: String,
+    /// The fingerprints of the declared key sets.
+    pub keys: BTreeMap<KeySetName, KeyFingerprint>,
+    pub refused: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    Create,
+    Rename,
+    Update,
+    NoOp,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Rename => "rename",
+            Action::Update => "update",
+            Action::NoOp => "no-op",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Project,
+    DataSpace,
+    Environment,
+}
+
+/// One declared object and what applying does to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// `project.luma`, `data_space.luma.staging`, `environment.luma.production`.
+    pub address: String,
+    pub merchant: String,
+    pub kind: Kind,
+    pub action: Action,
+    /// The live object as it is; absent when it does not exist yet or is not read.
+    pub before: Option<Object>,
+    /// The object as declared.
+    pub after: Option<Object>,
+    /// How the declaration found its live object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matched_by: Option<MatchedBy>,
+    /// saasctl chose the live object (by type, or the one unclaimed of its type).
+    #[serde(default)]
+    pub adopted: bool,
+    /// Why, or how it happens, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The live project id the change is executed against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    /// The live data space ("environment" in the registry) id the change is executed against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Object {
+    Binding(Binding),
+    Named(Named),
+}
+
+/// A project or a data space.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Named {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<DataSpaceType>,
+}
+
+/// What an installation is bound to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Binding {
+    /// The data space's logical key.
+    pub data_space: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_space_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_space_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_space_type: Option<DataSpaceType>,
+    pub tier: Tier,
+    /// `magento_saas/environment`.
+    pub key_set: KeySetName,
+    pub websites: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub create: usize,
+    pub rename: usize,
+    pub update: usize,
+    #[serde(rename = "no-op")]
+    pub no_op: usize,
+}
+
+impl Summary {
+    pub fn count(changes: &[Change]) -> Self {
+        let mut summary = Summary::default();
+        for change in changes {
+            *match change.action {
+                Action::Create => &mut summary.create,
+                Action::Rename => &mut summary.rename,
+                Action::Update => &mut summary.update,
+                Action::NoOp => &mut summary.no_op,
+            } += 1;
+        }
+        summary
+    }
+}
+
+/// A live object no declaration claims.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unmanaged {
+    pub kind: Kind,
+    /// The merchant through whose keys it was seen.
+    pub merchant: String,
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub data_space_type: Option<DataSpaceType>,
+    /// For a data space: its project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+}
+
+/// A diagnostic as the plan file holds it: the `JsonDiagnostic` shape, owned, so that a saved
+/// plan reads back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanDiagnostic {
+    pub rule: String,
+    #[serde(deserialize_with = "severity")]
+    pub severity: Severity,
+    pub message: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub help: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<PlanRelated>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanRelated {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub label: String,
+}
+
+impl PlanDiagnostic {
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl From<&Diagnostic> for PlanDiagnostic {
+    fn from(d: &Diagnostic) -> Self {
+        let j = JsonDiagnostic::from(d);
+        Self {
+            rule: j.rule.to_owned(),
+            severity: j.severity,
+            message: j.message.to_owned(),
+            file: j.file.to_owned(),
+            line: j.line,
+            column: j.column,
+            help: j.help.to_owned(),
+            related: j
+                .related
+                .iter()
+                .map(|r| PlanRelated {
+                    file: r.file.to_owned(),
+                    line: r.line,
+                    column: r.column,
+                    label: r.label.to_owned(),
+                })
+                .collect(),
+        }
+    }
+}
+
+fn severity<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Severity, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    [Severity::Info, Severity::Warning, Severity::Error]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown severity `{text}`, expected info, warning or error"
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Position;
+    use crate::diagnostic::Location;
+
+    #[test]
+    fn plan_diagnostics_have_the_json_diagnostic_shape_and_read_back() {
+        let d = Diagnostic::new(
+            "SC020",
+            Severity::Error,
+            "taken",
+            Location {
+                file: "a.yaml".into(),
+                position: Position {
+                    line: 3,
+                    column: 4,
+                    offset: 10,
+                    len: 1,
+                },
+            },
+        )
+        .help("rename")
+        .related(
+            Location {
+                file: "a.yaml".into(),
+                position: Position::default_start(),
+            },
+            "here",
+        );
+        let ours = serde_json::to_value(PlanDiagnostic::from(&d)).unwrap();
+        assert_eq!(
+            ours,
+            serde_json::to_value(JsonDiagnostic::from(&d)).unwrap()
+        );
+        let back: PlanDiagnostic = serde_json::from_value(ours).unwrap();
+        assert_eq!(back, PlanDiagnostic::from(&d));
+    }
+}

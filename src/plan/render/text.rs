@@ -1,0 +1,165 @@
+//! The terminal rendering, Terraform-like: refusals first, then each merchant's changes
+//! (`+` create, `~` rename or update, `=` no-op), the unmanaged objects, and the summary line.
+
+use std::fmt::Write;
+
+use anstyle::{AnsiColor, Style};
+
+use crate::plan::{Action, Change, Object, Plan, PlanDiagnostic, Unmanaged};
+
+pub fn render(plan: &Plan, color: bool) -> String {
+    let paint = |style: Style, text: &str| {
+        if color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_owned()
+        }
+    };
+    let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
+    let mut out = String::new();
+    if plan.refused {
+        let _ = writeln!(
+            out,
+            "{}\n",
+            paint(
+                red,
+                &format!("Refused: {}; nothing will be applied.", errors(plan))
+            )
+        );
+    }
+    for d in by_severity(plan) {
+        let _ = writeln!(out, "{}", diagnostic_line(d));
+        if !d.help.is_empty() {
+            let _ = writeln!(out, "  help: {}", d.help);
+        }
+    }
+    if !plan.diagnostics.is_empty() {
+        out.push('\n');
+    }
+    for merchant in &plan.merchants {
+        let _ = writeln!(out, "{} ({})", merchant.slug, merchant.file);
+        for change in plan.changes_of(&merchant.slug) {
+            let line = change_line(change);
+            let style = match change.action {
+                Action::Create => Style::new().fg_color(Some(AnsiColor::Green.into())),
+                Action::Rename | Action::Update => {
+                    Style::new().fg_color(Some(AnsiColor::Yellow.into()))
+                }
+                Action::NoOp => Style::new().dimmed(),
+            };
+            let _ = writeln!(out, "  {}", paint(style, &line));
+            if let Some(note) = change
+                .note
+                .as_ref()
+                .filter(|_| change.action != Action::NoOp || change.adopted)
+            {
+                let _ = writeln!(out, "      {note}");
+            }
+        }
+        out.push('\n');
+    }
+    if !plan.unmanaged.is_empty() {
+        let _ = writeln!(out, "Unmanaged (listed, never deleted):");
+        for u in &plan.unmanaged {
+            let _ = writeln!(out, "  {}", unmanaged_line(u));
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "{}", summary_line(plan));
+    out
+}
+
+/// `Plan: 1 to create, 2 to rename, 0 to update.`, or `No changes.`
+pub fn summary_line(plan: &Plan) -> String {
+    if !plan.has_changes() {
+        return "No changes.".to_owned();
+    }
+    let s = &plan.summary;
+    format!(
+        "Plan: {} to create, {} to rename, {} to update.",
+        s.create, s.rename, s.update
+    )
+}
+
+/// The findings, errors first (they are why a plan is refused), each severity in file order.
+pub fn by_severity(plan: &Plan) -> Vec<&PlanDiagnostic> {
+    let mut list: Vec<&PlanDiagnostic> = plan.diagnostics.iter().collect();
+    list.sort_by_key(|d| std::cmp::Reverse(d.severity));
+    list
+}
+
+/// `2 errors`: how many error-severity findings refuse the plan.
+pub fn errors(plan: &Plan) -> String {
+    let n = plan.diagnostics.iter().filter(|d| d.is_error()).count();
+    format!("{n} error{}", if n == 1 { "" } else { "s" })
+}
+
+/// `error[SC024] saasctl.yaml:12:5: message`
+pub fn diagnostic_line(d: &PlanDiagnostic) -> String {
+    format!(
+        "{}[{}] {}:{}:{}: {}",
+        d.severity, d.rule, d.file, d.line, d.column, d.message
+    )
+}
+
+/// One change on one line, without colour, e.g.
+/// `~ data_space.luma.staging: "Testing 1" -> "Luma Staging" (77aa…), adopted`.
+pub fn change_line(change: &Change) -> String {
+    let sign = match change.action {
+        Action::Create => "+",
+        Action::Rename | Action::Update => "~",
+        Action::NoOp => "=",
+    };
+    let what = match (&change.before, &change.after) {
+        (_, Some(Object::Binding(b))) => {
+            let id = b.data_space_id.as_deref().unwrap_or("id not known yet");
+            let websites = if b.websites.is_empty() {
+                "none".to_owned()
+            } else {
+                b.websites.join(", ")
+            };
+            format!(
+                "{} -> data space `{}` \"{}\" ({id}), key set {}, websites {websites}",
+                b.tier.as_str(),
+                b.data_space,
+                b.data_space_name.as_deref().unwrap_or("?"),
+                b.key_set.as_str(),
+            )
+        }
+        (Some(Object::Named(before)), Some(Object::Named(after))) if before.name != after.name => {
+            format!(
+                "\"{}\" -> \"{}\" ({})",
+                before.name,
+                after.name,
+                after.id.as_deref().unwrap_or("")
+            )
+        }
+        (_, Some(Object::Named(after))) => match &after.id {
+            Some(id) => format!("\"{}\" ({id})", after.name),
+            None => format!("\"{}\"", after.name),
+        },
+        _ => String::new(),
+    };
+    let kind = match &change.after {
+        Some(Object::Named(n)) => n
+            .kind
+            .map(|k| format!("{} ", k.as_str()))
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    let adopted = if change.adopted { ", adopted" } else { "" };
+    format!("{sign} {}: {kind}{what}{adopted}", change.address)
+}
+
+/// `? data_space "Testing 2" (id) of project (id), seen by luma`
+pub fn unmanaged_line(u: &Unmanaged) -> String {
+    let mut line = match u.data_space_type {
+        Some(kind) => format!("? {} data space \"{}\" ({})", kind.as_str(), u.name, u.id),
+        None => format!("? project \"{}\" ({})", u.name, u.id),
+    };
+    if let Some(project) = &u.project_id {
+        let _ = write!(line, " of project {project}");
+    }
+    let _ = write!(line, ", seen by {}", u.merchant);
+    line
+}

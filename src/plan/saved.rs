@@ -1,0 +1,177 @@
+//! Saved plans (`plan --out FILE`, `apply FILE`, `show FILE`): written atomically and private
+//! (0600 from creation), read back only in a format version this build knows.
+
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use super::model::{FORMAT_VERSION, Plan};
+use super::render::json;
+use crate::config::io_reason;
+use crate::diagnostic::display_path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanFileError {
+    #[error("cannot write plan {path}: {reason}")]
+    Write { path: String, reason: String },
+    #[error("cannot read plan {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("{path} is not a saasctl plan: {reason}")]
+    Invalid { path: String, reason: String },
+    #[error(
+        "{path} has plan format_version {found}; this saasctl reads version {FORMAT_VERSION}: make the plan again with this version"
+    )]
+    Version { path: String, found: String },
+}
+
+/// Writes `plan` to `path`: a temporary file beside it (mode 0600), synced, then renamed over
+/// `path`, so a reader never sees half a plan.
+pub fn write(plan: &Plan, path: &Path) -> Result<(), PlanFileError> {
+    let fail = |e: std::io::Error| PlanFileError::Write {
+        path: display_path(path),
+        reason: io_reason(&e),
+    };
+    let temp = temp_path(path);
+    let result = (|| {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temp)?;
+        file.write_all(json::render(plan).as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)?;
+        // The rename itself is durable only once the directory is synced.
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::File::open(dir)?.sync_all()?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result.map_err(fail)
+}
+
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "plan".to_owned());
+    path.with_file_name(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ))
+}
+
+/// Reads a saved plan; a plan of another format version is refused with what to do.
+pub fn read(path: &Path) -> Result<Plan, PlanFileError> {
+    let shown = display_path(path);
+    let text = std::fs::read_to_string(path).map_err(|e| PlanFileError::Read {
+        path: shown.clone(),
+        reason: io_reason(&e),
+    })?;
+    let invalid = |reason: String| PlanFileError::Invalid {
+        path: shown.clone(),
+        reason,
+    };
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| invalid(format!("not JSON ({e})")))?;
+    match value.get("format_version") {
+        Some(serde_json::Value::String(v)) if v == FORMAT_VERSION => {}
+        Some(other) => {
+            return Err(PlanFileError::Version {
+                path: shown,
+                found: other.to_string(),
+            });
+        }
+        None => return Err(invalid("it has no `format_version`".to_owned())),
+    }
+    serde_json::from_value(value).map_err(|e| invalid(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::os::unix::fs::PermissionsExt;
+
+    use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+
+    use super::*;
+    use crate::config::{KeySetName, SecretValue};
+    use crate::plan::testing::load;
+    use crate::plan::{KeyFingerprint, LiveState, MerchantInput, plan};
+
+    const API_KEY: &str = "api-key-0123456789abcdef-very-secret";
+
+    fn a_plan() -> (Plan, String) {
+        let private = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).expect("key");
+        let pem = private
+            .to_pkcs8_pem(LineEnding::LF)
+            .expect("pem")
+            .to_string();
+        let fingerprint = KeyFingerprint::of(&private, &SecretValue::new(API_KEY)).expect("fp");
+        let (loaded, _) = load(crate::plan::testing::LUMA);
+        let plan = plan(&[MerchantInput {
+            loaded: &loaded,
+            diagnostics: Vec::new(),
+            live: LiveState::default(),
+            fingerprints: BTreeMap::from([(KeySetName::Production, fingerprint)]),
+        }]);
+        (plan, pem)
+    }
+
+    #[test]
+    fn saved_plans_are_private_read_back_and_hold_no_secret() {
+        let (plan, pem) = a_plan();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plan.json");
+        write(&plan, &path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(read(&path).unwrap(), plan);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains(API_KEY));
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        assert!(!text.contains(&body));
+        for line in pem.lines().filter(|l| !l.starts_with("-----")) {
+            assert!(
+                !text.contains(line),
+                "a line of the private key is in the plan"
+            );
+        }
+        assert!(text.contains(&plan.merchants[0].keys[&KeySetName::Production].api_key));
+        // Only the plan is left in the directory.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn other_format_versions_and_garbage_are_refused_clearly() {
+        let (plan, _) = a_plan();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plan.json");
+        let mut value = serde_json::to_value(&plan).unwrap();
+        value["format_version"] = serde_json::json!("2");
+        std::fs::write(&path, value.to_string()).unwrap();
+        let err = read(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("format_version \"2\"; this saasctl reads version 1"),
+            "{err}"
+        );
+        std::fs::write(&path, "{}").unwrap();
+        assert!(
+            read(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("no `format_version`")
+        );
+        std::fs::write(&path, "not json").unwrap();
+        assert!(
+            read(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("not a saasctl plan")
+        );
+    }
+}

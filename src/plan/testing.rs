@@ -1,0 +1,130 @@
+//! Test helpers: configurations loaded from YAML text and live states built from tuples.
+
+use crate::config::{DataSpaceType, Loaded};
+use crate::diagnostic::Diagnostic;
+
+use super::live::{LiveDataSpace, LiveProject, LiveState};
+
+/// A data space id that sorts by `n`.
+pub fn id(n: u32) -> String {
+    format!("00000000-0000-4000-8000-{n:012}")
+}
+
+pub const P: DataSpaceType = DataSpaceType::Production;
+pub const T: DataSpaceType = DataSpaceType::Testing;
+
+/// A live data space: (id number, name, type).
+pub type Space<'a> = (u32, &'a str, DataSpaceType);
+
+/// A live state from (project id number, name, data spaces).
+pub fn live(projects: &[(u32, &str, &[Space])]) -> LiveState {
+    LiveState {
+        projects: projects
+            .iter()
+            .map(|(pid, name, spaces)| LiveProject {
+                id: id(*pid),
+                name: (*name).into(),
+                data_spaces: spaces
+                    .iter()
+                    .map(|(sid, name, kind)| LiveDataSpace {
+                        id: id(*sid),
+                        name: (*name).into(),
+                        kind: *kind,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+    .canonical()
+}
+
+/// A merchant: Luma, an Adobe Commerce licence, keys provisioned by the embedded gateway
+/// (so missing key files are not findings), a production and two testing data spaces.
+pub const LUMA: &str = r#"version: 1
+account:
+  license: adobe-commerce
+keys:
+  production:
+    api_key: {file: keys/production.api-key}
+    private_key: {file: keys/production.pem}
+    gateway: embedded
+project:
+  name: Luma
+  data_spaces:
+    live: {type: production, name: Luma Production}
+    staging: {type: testing, name: Luma Staging}
+    qa: {type: testing, name: Luma QA}
+environments:
+  production: {tier: production, data_space: live, websites: [base, wholesale]}
+  staging: {tier: staging, data_space: staging, websites: [base]}
+  qa: {tier: testing, data_space: qa}
+"#;
+
+/// Loads `yaml` as `saasctl.yaml` in a fresh directory, as `validate` does.
+pub fn load(yaml: &str) -> (Loaded, Vec<Diagnostic>) {
+    load_as("saasctl.yaml", yaml)
+}
+
+/// Loads `yaml` under `name`; the file is shown by its name alone, for stable snapshots.
+pub fn load_as(name: &str, yaml: &str) -> (Loaded, Vec<Diagnostic>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(name);
+    std::fs::write(&path, yaml).expect("write yaml");
+    let (mut loaded, mut diagnostics) = crate::validate::validate_file(&path);
+    let shown = name.to_owned();
+    for d in &mut diagnostics {
+        d.location.file = shown.clone();
+    }
+    loaded.file = shown;
+    (loaded, diagnostics)
+}
+
+/// The findings of one live rule on `yaml` matched against `state`, as (line, column, message).
+pub fn live_findings(rule: &str, yaml: &str, state: &LiveState) -> Vec<(usize, usize, String)> {
+    let (loaded, _) = load(yaml);
+    let config = loaded.config.clone().expect("valid config");
+    let matching = super::identity::match_config(&config, state);
+    let cx = crate::rules::LiveContext {
+        file: crate::rules::Context {
+            loaded: &loaded,
+            config: &config,
+        },
+        live: state,
+        matching: &matching,
+    };
+    crate::rules::check_live(&cx)
+        .into_iter()
+        .filter(|d| d.rule == rule)
+        .map(|d| {
+            (
+                d.location.position.line,
+                d.location.position.column,
+                d.message,
+            )
+        })
+        .collect()
+}
+
+/// A live rule fires on its bad example and not on its good one, against `state`; both
+/// examples are valid offline (bar unreadable keys).
+pub fn assert_live_examples(info: &crate::rules::RuleInfo, state: &LiveState) {
+    for example in [info.bad_example, info.good_example] {
+        let (_, offline) = load(example);
+        assert!(
+            !offline.iter().any(|d| d.is_error() && d.rule != "SC007"),
+            "{}: example has offline errors: {offline:?}",
+            info.id
+        );
+    }
+    assert!(
+        !live_findings(info.id, info.bad_example, state).is_empty(),
+        "{} does not fire on its bad example",
+        info.id
+    );
+    let good = live_findings(info.id, info.good_example, state);
+    assert!(
+        good.is_empty(),
+        "{} fires on its good example: {good:?}",
+        info.id
+    );
+}

@@ -1,0 +1,198 @@
+//! SC020: a rename must not take a name another live object already has.
+
+use super::{LiveContext, RuleInfo};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::plan::{SpaceMatch, is_rename};
+use crate::route;
+use crate::rules::sc009_name_clash::normalize;
+
+pub struct Rule;
+
+pub static INFO: RuleInfo = RuleInfo {
+    id: "SC020",
+    name: "rename-collision",
+    severity: Severity::Error,
+    summary: "a rename whose new name is taken by another live object",
+    explanation: r#"
+A rename gives a live project or data space its declared name. When another project of the
+account, or another data space of the same project, already has that name, the two could no
+longer be told apart: the next plan would match the wrong one by name. Names compare ignoring
+case and surrounding spaces. A live data space of the other type with the declared name
+counts too: it is not a match (types never change), so it blocks the name.
+
+Checked against the live state by `saasctl plan`; in the example below, the live project `Luma`
+has a production data space `Production` and a testing data space named `Luma Production`.
+
+Fix: choose a free name, or rename the other object first (declare it with `previous_names`).
+"#,
+    bad_example: r#"version: 1
+account:
+  license: adobe-commerce
+keys:
+  production:
+    api_key: {env: LUMA_API_KEY}
+    private_key: {file: keys/production.pem}
+project:
+  name: Luma
+  data_spaces:
+    live: {type: production, name: Luma Production}
+    staging: {type: testing, name: Luma Staging}
+environments:
+  production:
+    tier: production
+    data_space: live
+  staging:
+    tier: staging
+    data_space: staging
+"#,
+    good_example: r#"version: 1
+account:
+  license: adobe-commerce
+keys:
+  production:
+    api_key: {env: LUMA_API_KEY}
+    private_key: {file: keys/production.pem}
+project:
+  name: Luma
+  data_spaces:
+    live: {type: production, name: Luma Live}
+    staging: {type: testing, name: Luma Staging}
+environments:
+  production:
+    tier: production
+    data_space: live
+  staging:
+    tier: staging
+    data_space: staging
+"#,
+};
+
+impl super::LiveRule for Rule {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, cx: &LiveContext) -> Vec<Diagnostic> {
+        let Some(project) = cx.matching.live_project() else {
+            return Vec::new();
+        };
+        let config = cx.file.config;
+        let mut findings = Vec::new();
+        let declared = &config.project.name;
+        if is_rename(declared, &project.name) {
+            for other in
+                cx.live.projects.iter().filter(|p| {
+                    !std::ptr::eq(*p, project) && normalize(&p.name) == normalize(declared)
+                })
+            {
+                findings.push(
+                    INFO.finding(
+                        format!(
+                            "{} would be renamed to `{declared}`, but {} already has that name",
+                            project.describe(),
+                            other.describe()
+                        ),
+                        cx.file.at(&route!["project", "name"]),
+                        "choose a free name, or rename the other project first",
+                    )
+                    .label("name taken"),
+                );
+            }
+        }
+        for (key, outcome) in &cx.matching.data_spaces {
+            let (SpaceMatch::Found { live, .. }, Some(space)) =
+                (outcome, config.project.data_spaces.get(key))
+            else {
+                continue;
+            };
+            if !is_rename(&space.name, &live.name) {
+                continue;
+            }
+            for other in project.data_spaces.iter().filter(|s| {
+                !std::ptr::eq(*s, *live) && normalize(&s.name) == normalize(&space.name)
+            }) {
+                findings.push(
+                    INFO.finding(
+                        format!(
+                            "data space `{key}` ({}) would be renamed to `{}`, but {} of {} already has that name",
+                            live.describe(),
+                            space.name,
+                            other.describe(),
+                            project.describe()
+                        ),
+                        cx.file.at(&route!["project", "data_spaces", key, "name"]),
+                        "choose a free name, or declare the other data space and rename it first",
+                    )
+                    .label("name taken"),
+                );
+            }
+        }
+        findings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::plan::testing::{LUMA, P, T, assert_live_examples, id, live, live_findings};
+
+    #[test]
+    fn examples() {
+        let state = live(&[(
+            1,
+            "Luma",
+            &[(2, "Production", P), (3, "Luma Production", T)],
+        )]);
+        assert_live_examples(&super::INFO, &state);
+        assert_eq!(
+            live_findings("SC020", super::INFO.bad_example, &state),
+            vec![(
+                11,
+                36,
+                format!(
+                    "data space `live` (production data space `Production` ({})) would be renamed to `Luma Production`, but testing data space `Luma Production` ({}) of project `Luma` ({}) already has that name",
+                    id(2),
+                    id(3),
+                    id(1)
+                )
+            )]
+        );
+    }
+
+    #[test]
+    fn a_project_rename_onto_another_projects_name() {
+        let yaml = LUMA.replace(
+            "  name: Luma\n",
+            &format!("  name: Luma\n  id: {}\n", id(5)),
+        );
+        let state = live(&[
+            (1, "luma", &[(2, "Production", P)]),
+            (5, "Old", &[(6, "Luma Production", P)]),
+        ]);
+        let findings = live_findings("SC020", &yaml, &state);
+        assert_eq!(findings.len(), 1);
+        assert_eq!((findings[0].0, findings[0].1), (10, 9));
+        assert!(
+            findings[0]
+                .2
+                .contains(&format!("project `luma` ({})", id(1)))
+        );
+    }
+
+    #[test]
+    fn a_data_space_of_the_other_type_blocks_the_name() {
+        let state = live(&[(
+            1,
+            "Luma",
+            &[
+                (2, "Luma Staging", P),
+                (3, "Luma QA", T),
+                (4, "Testing 1", T),
+            ],
+        )]);
+        let findings = live_findings("SC020", LUMA, &state);
+        // `live` adopts the production one and would rename it away from `Luma Staging`,
+        // while `staging` adopts `Testing 1` and would take that name: refused.
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(findings[0].2.starts_with("data space `staging`"));
+    }
+}
