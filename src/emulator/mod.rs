@@ -11,7 +11,7 @@
 //! # }
 //! ```
 
-mod atomic;
+pub mod embedded;
 mod faults;
 pub mod portal;
 mod server;

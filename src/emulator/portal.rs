@@ -11,8 +11,8 @@ use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use rsa::traits::PublicKeyParts;
 use serde::{Deserialize, Serialize};
 
-use super::atomic::write_private;
 use super::state::{Account, Refusal};
+use crate::atomic_file::write_private;
 use crate::config::{License, SecretValue, io_reason};
 use crate::registry::{RegistryError, gateway_url, jwt};
 

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use super::atomic::write_private;
+use crate::atomic_file::write_private;
 use crate::config::{License, io_reason};
 use crate::registry::jwt::now_secs;
 use crate::registry::wire::{self, AccountSyncStatus, Environment, EnvironmentType, Row};

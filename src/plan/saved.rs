@@ -1,12 +1,11 @@
 //! Saved plans (`plan --out FILE`, `apply FILE`, `show FILE`): written atomically and private
 //! (0600 from creation), read back only in a format version this build knows.
 
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::model::{FORMAT_VERSION, Plan};
 use super::render::json;
+use crate::atomic_file::write_private;
 use crate::config::io_reason;
 use crate::diagnostic::display_path;
 
@@ -24,45 +23,13 @@ pub enum PlanFileError {
     Version { path: String, found: String },
 }
 
-/// Writes `plan` to `path`: a temporary file beside it (mode 0600), synced, then renamed over
-/// `path`, so a reader never sees half a plan.
+/// Writes `plan` to `path` atomically and privately (mode 0600): a reader never sees half a
+/// plan.
 pub fn write(plan: &Plan, path: &Path) -> Result<(), PlanFileError> {
-    let fail = |e: std::io::Error| PlanFileError::Write {
+    write_private(path, json::render(plan).as_bytes()).map_err(|e| PlanFileError::Write {
         path: display_path(path),
         reason: io_reason(&e),
-    };
-    let temp = temp_path(path);
-    let result = (|| {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&temp)?;
-        file.write_all(json::render(plan).as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)?;
-        // The rename itself is durable only once the directory is synced.
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::File::open(dir)?.sync_all()?;
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result.map_err(fail)
-}
-
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "plan".to_owned());
-    path.with_file_name(format!(
-        ".{name}.{}.{}.tmp",
-        std::process::id(),
-        uuid::Uuid::new_v4().simple()
-    ))
+    })
 }
 
 /// Reads a saved plan; a plan of another format version is refused with what to do.

@@ -9,6 +9,7 @@ mod sc004_licence_allowance;
 mod sc005_payment_services_shared_space;
 mod sc006_inline_secret;
 mod sc007_unreadable_key;
+pub use sc007_unreadable_key::check_private_key;
 mod sc008_undeclared_reference;
 pub(crate) mod sc009_name_clash;
 mod sc010_production_tier_testing_space;

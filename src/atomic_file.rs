@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Writes `contents` to `path` through a temporary file in the same directory (mode 0600 on
 /// Unix, set at creation), synced, then renamed over `path`: the file is either the old or the
 /// new whole content, and never world-readable.
-pub(crate) fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
+pub fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let dir = path
         .parent()
