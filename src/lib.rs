@@ -2,6 +2,7 @@
 //!
 //! The data flows config -> rules -> (registry) -> plan -> apply; each stage is a module.
 
+pub mod apply;
 pub mod atomic_file;
 pub mod cli;
 pub mod config;

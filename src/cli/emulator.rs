@@ -71,8 +71,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
             seed: args.seed,
         },
     };
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| Error::new(format!("cannot start the async runtime: {e}")))?;
+    let runtime = super::runtime()?;
     runtime.block_on(async {
         let running = Emulator::bind(args.listen, config)
             .await

@@ -49,8 +49,7 @@ fn parse_license(value: &str) -> Result<License, String> {
 
 pub fn run(args: Args) -> Result<Exit, Error> {
     let Command::Generate(args) = args.command;
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| Error::new(format!("cannot start the async runtime: {e}")))?;
+    let runtime = super::runtime()?;
     let keys = runtime
         .block_on(portal::provision(
             &args.emulator,

@@ -1,10 +1,13 @@
 //! Command-line definitions, one file per command. Each command returns an [`Exit`] or an
 //! [`Error`]; `main` turns them into the process exit code.
 
+mod apply;
 mod emulator;
 mod explain;
 mod keys;
+mod plan;
 mod schema;
+mod show;
 mod validate;
 
 use std::io::IsTerminal;
@@ -75,6 +78,9 @@ pub enum Command {
     Validate(validate::Args),
     Schema(schema::Args),
     Explain(explain::Args),
+    Plan(plan::Args),
+    Apply(apply::Args),
+    Show(show::Args),
     Emulator(emulator::Args),
     Keys(keys::Args),
 }
@@ -85,7 +91,31 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Validate(args) => validate::run(args, color),
         Command::Schema(args) => schema::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Plan(args) => plan::run(args, color),
+        Command::Apply(args) => apply::run(args, color),
+        Command::Show(args) => show::run(args, color),
         Command::Emulator(args) => emulator::run(args),
         Command::Keys(args) => keys::run(args),
     }
+}
+
+/// Where the registry is, for the commands that read it.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RegistryArgs {
+    /// Send every key set to this gateway (e.g. an emulator's URL, or `embedded`). Plain http://
+    /// is accepted only for loopback addresses.
+    #[arg(long, env = "SAASCTL_GATEWAY", hide_env_values = true, value_name = "URL")]
+    pub gateway: Option<String>,
+}
+
+impl RegistryArgs {
+    pub fn connector(&self) -> crate::registry::connect::Connector {
+        crate::registry::connect::Connector::new(self.gateway.clone(), Default::default())
+    }
+}
+
+/// The async runtime the network commands run on.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Runtime::new()
+        .map_err(|e| Error::new(format!("cannot start the async runtime: {e}")))
 }

@@ -123,7 +123,10 @@ pub async fn provision(
 
 /// The secret if it can be read; `None` for a `{file:}` that does not exist yet.
 fn existing(secret: &Secret, base_dir: &Path) -> Result<Option<SecretValue>, EmbeddedError> {
-    if secret.file_path(base_dir).is_some_and(|path| !path.exists()) {
+    if secret
+        .file_path(base_dir)
+        .is_some_and(|path| !path.exists())
+    {
         return Ok(None);
     }
     secret

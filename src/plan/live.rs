@@ -43,6 +43,23 @@ pub struct LiveRow {
     pub environment_type: String,
 }
 
+impl From<crate::registry::wire::Row> for LiveRow {
+    fn from(row: crate::registry::wire::Row) -> Self {
+        use crate::registry::wire::EnvironmentType;
+        Self {
+            project_id: row.project_id,
+            project_name: row.project_name,
+            environment_id: row.environment_id,
+            environment_name: row.environment_name,
+            environment_type: match row.environment_type {
+                EnvironmentType::Production => "Production",
+                EnvironmentType::Testing => "Testing",
+            }
+            .to_owned(),
+        }
+    }
+}
+
 /// Registry rows that do not describe a consistent state.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LiveError {

@@ -6,6 +6,7 @@ mod digest;
 mod identity;
 mod live;
 mod model;
+pub mod refresh;
 pub mod render;
 pub mod saved;
 #[cfg(test)]

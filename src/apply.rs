@@ -1,0 +1,226 @@
+//! Executes plans: every step is derived from the live state read just before it, so a crash
+//! or a lost answer at any point leaves a state from which the next apply finishes the job,
+//! without duplicates. Merchants run concurrently (bounded); within one, the project comes
+//! before its data spaces, and data space renames run concurrently.
+
+use std::time::Instant;
+
+use futures::{StreamExt, stream};
+
+use crate::plan::refresh::{Files, MERCHANT_CONCURRENCY, Merchant};
+use crate::plan::{Action, Change, Kind, MerchantInput, Named, Object, Plan, plan};
+use crate::registry::connect::read_live;
+use crate::registry::{RegistryClient, RegistryError};
+
+/// Rounds of read, plan, execute per merchant: create, renames, then a check that nothing is
+/// left, with room for answers lost on the way.
+const MAX_ROUNDS: usize = 6;
+/// Data space renames of one project sent at once.
+const RENAME_CONCURRENCY: usize = 4;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error("{file}: {source}")]
+    Registry {
+        file: String,
+        #[source]
+        source: RegistryError,
+    },
+    #[error("{file}: the live state changed and the plan is now refused: {reasons}")]
+    Refused { file: String, reasons: String },
+    #[error("{file}: changes remain after {MAX_ROUNDS} rounds; run apply again")]
+    NotConverged { file: String },
+}
+
+/// What an apply did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Applied {
+    pub created: usize,
+    pub renamed: usize,
+}
+
+impl std::ops::AddAssign for Applied {
+    fn add_assign(&mut self, other: Self) {
+        self.created += other.created;
+        self.renamed += other.renamed;
+    }
+}
+
+/// Prints one progress line; merchants report concurrently.
+pub type Progress<'a> = &'a (dyn Fn(String) + Sync);
+
+/// Applies the changes of every merchant with something to do. Returns what was done, and
+/// every merchant's failure.
+pub async fn apply(
+    files: &Files,
+    merchants: &[Merchant],
+    planned: &Plan,
+    progress: Progress<'_>,
+) -> (Applied, Vec<ApplyError>) {
+    let pending = merchants.iter().filter(|m| {
+        let file = &files.loaded[m.index].file;
+        planned
+            .merchants
+            .iter()
+            .filter(|mp| &mp.file == file)
+            .any(|mp| {
+                planned
+                    .changes_of(&mp.slug)
+                    .any(|c| c.action != Action::NoOp)
+            })
+    });
+    let results: Vec<Result<Applied, ApplyError>> = stream::iter(pending)
+        .map(|merchant| converge(files, merchant, progress))
+        .buffer_unordered(MERCHANT_CONCURRENCY)
+        .collect()
+        .await;
+    let mut applied = Applied::default();
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(done) => applied += done,
+            Err(e) => errors.push(e),
+        }
+    }
+    (applied, errors)
+}
+
+/// Reads, plans and executes one merchant until its plan has no changes.
+async fn converge(
+    files: &Files,
+    merchant: &Merchant,
+    progress: Progress<'_>,
+) -> Result<Applied, ApplyError> {
+    let loaded = &files.loaded[merchant.index];
+    let client = &merchant.connection.client;
+    let registry = |source| ApplyError::Registry {
+        file: loaded.file.clone(),
+        source,
+    };
+    let mut applied = Applied::default();
+    for _ in 0..MAX_ROUNDS {
+        let live = read_live(client).await.map_err(registry)?;
+        let current = plan(&[MerchantInput {
+            loaded,
+            diagnostics: files.diagnostics[merchant.index].clone(),
+            live,
+            fingerprints: merchant.connection.fingerprints.clone(),
+        }]);
+        if current.refused {
+            return Err(ApplyError::Refused {
+                file: loaded.file.clone(),
+                reasons: current
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.is_error())
+                    .map(|d| format!("{} {}", d.rule, d.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            });
+        }
+        let todo: Vec<&Change> = current
+            .changes
+            .iter()
+            .filter(|c| c.action != Action::NoOp)
+            .collect();
+        if todo.is_empty() {
+            return Ok(applied);
+        }
+        // A project to create: its data spaces exist only afterwards, so plan again then.
+        if let Some(create) = todo
+            .iter()
+            .find(|c| c.kind == Kind::Project && c.action == Action::Create)
+        {
+            applied.created += create_project(client, create, progress)
+                .await
+                .map_err(registry)?;
+            continue;
+        }
+        for change in todo.iter().filter(|c| c.kind == Kind::Project) {
+            applied.renamed += rename(client, change, progress).await.map_err(registry)?;
+        }
+        let renames: Vec<Result<usize, RegistryError>> = stream::iter(
+            todo.iter()
+                .filter(|c| c.kind == Kind::DataSpace && c.action == Action::Rename),
+        )
+        .map(|change| rename(client, change, progress))
+        .buffer_unordered(RENAME_CONCURRENCY)
+        .collect()
+        .await;
+        for result in renames {
+            applied.renamed += result.map_err(registry)?;
+        }
+    }
+    Err(ApplyError::NotConverged {
+        file: loaded.file.clone(),
+    })
+}
+
+fn name_of(object: Option<&Object>) -> &str {
+    match object {
+        Some(Object::Named(Named { name, .. })) => name,
+        _ => "",
+    }
+}
+
+/// Creates the project. An answer lost on the way is not an error: the next round reads the
+/// registry and finds the project by name before anything is sent again.
+async fn create_project(
+    client: &RegistryClient,
+    change: &Change,
+    progress: Progress<'_>,
+) -> Result<usize, RegistryError> {
+    let name = name_of(change.after.as_ref());
+    progress(format!("{}: creating \"{name}\"", change.address));
+    let started = Instant::now();
+    match client.initialize(name).await {
+        Ok(rows) => {
+            let id = rows.first().map_or("", |r| r.project_id.as_str());
+            progress(format!(
+                "{}: created ({id}) in {:.1}s",
+                change.address,
+                started.elapsed().as_secs_f64()
+            ));
+            Ok(1)
+        }
+        Err(RegistryError::Uncertain { reason, .. }) => {
+            progress(format!(
+                "{}: no answer ({reason}); reading the registry before anything else",
+                change.address
+            ));
+            Ok(0)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn rename(
+    client: &RegistryClient,
+    change: &Change,
+    progress: Progress<'_>,
+) -> Result<usize, RegistryError> {
+    let (from, to) = (
+        name_of(change.before.as_ref()),
+        name_of(change.after.as_ref()),
+    );
+    progress(format!(
+        "{}: renaming \"{from}\" -> \"{to}\"",
+        change.address
+    ));
+    let started = Instant::now();
+    match (change.kind, &change.project_id, &change.environment_id) {
+        (Kind::Project, Some(id), _) => {
+            client.rename_project(id, to).await?;
+        }
+        (Kind::DataSpace, _, Some(id)) => {
+            client.rename_environment(id, to).await?;
+        }
+        _ => return Ok(0),
+    }
+    progress(format!(
+        "{}: renamed in {:.1}s",
+        change.address,
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(1)
+}

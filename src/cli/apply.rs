@@ -1,0 +1,167 @@
+//! `saasctl apply`: applies a saved plan as it is, or plans then applies.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use super::plan::{Format, load_or_refuse};
+use super::{Error, Exit, RegistryArgs, runtime};
+use crate::apply::{Applied, apply};
+use crate::plan::refresh::{Files, Merchant, plan_merchants, read_merchants};
+use crate::plan::{Kind, Plan, render, saved};
+use crate::registry::connect::Connector;
+
+/// Apply a saved plan (reviewed: no prompt), or plan and apply configuration files.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A plan saved by `saasctl plan --out FILE`, or configuration files and directories.
+    #[arg(default_value = "saasctl.yaml")]
+    pub targets: Vec<PathBuf>,
+
+    /// Apply without asking. Required when not on a terminal, unless a saved plan is applied.
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// Whether the one target is a saved plan rather than YAML.
+fn is_saved_plan(targets: &[PathBuf]) -> bool {
+    let [target] = targets else { return false };
+    target.is_file()
+        && std::fs::read(target).is_ok_and(|bytes| bytes.trim_ascii_start().starts_with(b"{"))
+}
+
+pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
+    if is_saved_plan(&args.targets) {
+        return apply_saved(&args.targets[0], &args.registry, color);
+    }
+    let Some(files) = load_or_refuse(&args.targets, Format::Text, color)? else {
+        return Ok(Exit::Refused);
+    };
+    runtime()?.block_on(async {
+        let connector = args.registry.connector();
+        let result = async {
+            let merchants = read_all(&files, &connector).await?;
+            let plan = plan_merchants(&files, &merchants);
+            print!("{}", render::text::render(&plan, color));
+            if plan.refused {
+                return Ok(Exit::Refused);
+            }
+            if !plan.has_changes() {
+                return Ok(Exit::Success);
+            }
+            if !args.auto_approve {
+                confirm()?;
+            }
+            execute(&files, &merchants, &plan, &connector).await
+        }
+        .await;
+        connector.shutdown().await;
+        result
+    })
+}
+
+/// Applies a reviewed plan, after checking that neither the files nor the live state changed.
+fn apply_saved(path: &Path, registry: &RegistryArgs, color: bool) -> Result<Exit, Error> {
+    let saved = saved::read(path).map_err(|e| Error::new(e.to_string()))?;
+    if saved.refused {
+        print!("{}", render::text::render(&saved, color));
+        return Ok(Exit::Refused);
+    }
+    let paths: Vec<PathBuf> = saved
+        .merchants
+        .iter()
+        .map(|m| PathBuf::from(&m.file))
+        .collect();
+    let files = Files::load(&paths).map_err(|e| Error::new(e.to_string()))?;
+    runtime()?.block_on(async {
+        let connector = registry.connector();
+        let result = async {
+            let merchants = read_all(&files, &connector).await?;
+            let current = plan_merchants(&files, &merchants);
+            if current.config_digest != saved.config_digest {
+                eprintln!(
+                    "error: the configuration or its keys changed since {} was made; plan again",
+                    path.display()
+                );
+                return Ok(Exit::Stale);
+            }
+            if current.live_digest != saved.live_digest {
+                eprintln!(
+                    "error: the live registry changed since {} was made; plan again",
+                    path.display()
+                );
+                return Ok(Exit::Stale);
+            }
+            if !current.has_changes() {
+                println!("No changes.");
+                return Ok(Exit::Success);
+            }
+            execute(&files, &merchants, &current, &connector).await
+        }
+        .await;
+        connector.shutdown().await;
+        result
+    })
+}
+
+async fn read_all(files: &Files, connector: &Connector) -> Result<Vec<Merchant>, Error> {
+    read_merchants(files, connector)
+        .await
+        .map_err(|errors| Error::new(errors.join("\n")))
+}
+
+/// Asks on a terminal; elsewhere `--auto-approve` is required.
+fn confirm() -> Result<(), Error> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::new(
+            "not on a terminal: pass --auto-approve, or apply a plan saved with `saasctl plan --out FILE`",
+        ));
+    }
+    print!("\nApply these changes? Only 'yes' is accepted: ");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Error::new(format!("cannot read the answer: {e}")))?;
+    if answer.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(Error::new("apply cancelled"))
+    }
+}
+
+/// Runs the changes, then prints the resulting bindings.
+async fn execute(
+    files: &Files,
+    merchants: &[Merchant],
+    plan: &Plan,
+    connector: &Connector,
+) -> Result<Exit, Error> {
+    println!();
+    let progress = |line: String| println!("{line}");
+    let (applied, errors) = apply(files, merchants, plan, &progress).await;
+    let Applied { created, renamed } = applied;
+    if !errors.is_empty() {
+        for error in &errors {
+            eprintln!("error: {error}");
+        }
+        return Err(Error::new(format!(
+            "apply failed after {created} created, {renamed} renamed; run it again to finish"
+        )));
+    }
+    println!("\nApply complete: {created} created, {renamed} renamed.");
+    let after = read_all(files, connector).await?;
+    let final_plan = plan_merchants(files, &after);
+    println!("\nBindings:");
+    for change in final_plan
+        .changes
+        .iter()
+        .filter(|c| c.kind == Kind::Environment)
+    {
+        println!("  {}", render::text::change_line(change));
+    }
+    Ok(Exit::Success)
+}

@@ -1,0 +1,109 @@
+//! `saasctl plan`: reads the live state and prints what apply would change.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use super::{Error, Exit, RegistryArgs, runtime};
+use crate::diagnostic::render_human;
+use crate::plan::refresh::{Files, plan_merchants, read_merchants};
+use crate::plan::{Plan, render, saved};
+
+/// Read the live registry and show what apply would change.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Files, or directories searched for *.yaml/*.yml files with `version:` at the top.
+    #[arg(default_value = "saasctl.yaml")]
+    pub paths: Vec<PathBuf>,
+
+    /// Also save the plan to FILE (JSON, mode 0600), for `saasctl apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Exit 2 when the plan has changes (0 when it has none).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Terraform-like lines, coloured on a terminal.
+    Text,
+    /// For a pull-request comment.
+    Markdown,
+    /// The plan file format.
+    Json,
+}
+
+impl Format {
+    pub fn render(self, plan: &Plan, color: bool) -> String {
+        match self {
+            Format::Text => render::text::render(plan, color),
+            Format::Markdown => render::markdown::render(plan),
+            Format::Json => render::json::render(plan),
+        }
+    }
+}
+
+/// Loads the files; when they have errors, prints them and the refusal and returns `None`.
+pub fn load_or_refuse(
+    paths: &[PathBuf],
+    format: Format,
+    color: bool,
+) -> Result<Option<Files>, Error> {
+    let files = Files::load(paths).map_err(|e| Error::new(e.to_string()))?;
+    if !files.has_errors() {
+        return Ok(Some(files));
+    }
+    let refused = files.refused_plan();
+    match format {
+        Format::Text => println!(
+            "{}{}",
+            render_human(&files.all_diagnostics(), &files.sources, color),
+            render::text::summary_line(&refused)
+        ),
+        other => print!("{}", other.render(&refused, color)),
+    }
+    Ok(None)
+}
+
+/// Reads every merchant's live state and plans.
+pub fn make_plan(files: &Files, registry: &RegistryArgs) -> Result<Plan, Error> {
+    runtime()?.block_on(async {
+        let connector = registry.connector();
+        let merchants = read_merchants(files, &connector).await;
+        connector.shutdown().await;
+        let merchants = merchants.map_err(|errors| Error::new(errors.join("\n")))?;
+        Ok(plan_merchants(files, &merchants))
+    })
+}
+
+pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
+    let Some(files) = load_or_refuse(&args.paths, args.format, color)? else {
+        return Ok(Exit::Refused);
+    };
+    let plan = make_plan(&files, &args.registry)?;
+    print!("{}", args.format.render(&plan, color));
+    if let Some(out) = &args.out {
+        saved::write(&plan, out).map_err(|e| Error::new(e.to_string()))?;
+        eprintln!(
+            "Saved the plan to {}; apply it with `saasctl apply {}`.",
+            out.display(),
+            out.display()
+        );
+    }
+    Ok(if plan.refused {
+        Exit::Refused
+    } else if args.detailed_exitcode && plan.has_changes() {
+        Exit::Changes
+    } else {
+        Exit::Success
+    })
+}

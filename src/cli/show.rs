@@ -1,0 +1,24 @@
+//! `saasctl show PLANFILE`: prints a saved plan.
+
+use std::path::PathBuf;
+
+use super::plan::Format;
+use super::{Error, Exit};
+use crate::plan::saved;
+
+/// Print a saved plan.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A plan saved by `saasctl plan --out FILE`.
+    pub plan: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
+    let plan = saved::read(&args.plan).map_err(|e| Error::new(e.to_string()))?;
+    print!("{}", args.format.render(&plan, color));
+    Ok(Exit::Success)
+}

@@ -1,0 +1,129 @@
+//! Planning files against the live registry: load and check every file, connect each merchant
+//! through its keys and read its account's live state (concurrently, with a bound), then plan.
+
+use std::path::PathBuf;
+
+use futures::{StreamExt, stream};
+
+use super::build::{MerchantInput, plan};
+use super::live::LiveState;
+use super::model::{Plan, Summary};
+use crate::config::{DiscoverError, Loaded};
+use crate::diagnostic::{Diagnostic, Sources};
+use crate::registry::connect::{Connection, Connector, read_live};
+use crate::validate::validate_file;
+
+/// How many merchants are read at once: the work is network-bound, the registry rate-limited.
+pub const MERCHANT_CONCURRENCY: usize = 8;
+
+/// Every file of a run, as loaded and checked offline.
+pub struct Files {
+    pub loaded: Vec<Loaded>,
+    pub diagnostics: Vec<Vec<Diagnostic>>,
+    pub sources: Sources,
+}
+
+impl Files {
+    pub fn load(paths: &[PathBuf]) -> Result<Self, DiscoverError> {
+        let mut files = Files {
+            loaded: Vec::new(),
+            diagnostics: Vec::new(),
+            sources: Sources::default(),
+        };
+        for path in crate::config::discover(paths)? {
+            let (loaded, diagnostics) = validate_file(&path);
+            files
+                .sources
+                .insert(loaded.file.clone(), loaded.source.clone());
+            files.loaded.push(loaded);
+            files.diagnostics.push(diagnostics);
+        }
+        Ok(files)
+    }
+
+    /// Every offline finding, in file order.
+    pub fn all_diagnostics(&self) -> Vec<Diagnostic> {
+        self.diagnostics.iter().flatten().cloned().collect()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().flatten().any(Diagnostic::is_error)
+    }
+
+    /// The plan of files refused offline: their findings, and no changes, since nothing was read.
+    pub fn refused_plan(&self) -> Plan {
+        let inputs: Vec<MerchantInput> = self
+            .loaded
+            .iter()
+            .zip(&self.diagnostics)
+            .map(|(loaded, diagnostics)| MerchantInput {
+                loaded,
+                diagnostics: diagnostics.clone(),
+                live: LiveState::default(),
+                fingerprints: Default::default(),
+            })
+            .collect();
+        let mut refused = plan(&inputs);
+        refused.changes.clear();
+        refused.unmanaged.clear();
+        refused.summary = Summary::default();
+        refused
+    }
+}
+
+/// A merchant connected and read.
+pub struct Merchant {
+    pub index: usize,
+    pub connection: Connection,
+    pub live: LiveState,
+}
+
+/// Connects every merchant and reads its live state; all failures are reported, not just the
+/// first.
+pub async fn read_merchants(
+    files: &Files,
+    connector: &Connector,
+) -> Result<Vec<Merchant>, Vec<String>> {
+    let results: Vec<Result<Merchant, String>> = stream::iter(files.loaded.iter().enumerate())
+        .map(|(index, loaded)| async move {
+            let config = loaded
+                .config
+                .as_ref()
+                .ok_or_else(|| format!("{}: the file has errors", loaded.file))?;
+            let connection = connector
+                .connect(loaded, config)
+                .await
+                .map_err(|e| e.to_string())?;
+            let live = read_live(&connection.client)
+                .await
+                .map_err(|e| format!("{}: {e}", loaded.file))?;
+            Ok(Merchant {
+                index,
+                connection,
+                live,
+            })
+        })
+        .buffered(MERCHANT_CONCURRENCY)
+        .collect()
+        .await;
+    let (merchants, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+    if errors.is_empty() {
+        Ok(merchants.into_iter().filter_map(Result::ok).collect())
+    } else {
+        Err(errors.into_iter().filter_map(Result::err).collect())
+    }
+}
+
+/// The plan of `files` against what was read.
+pub fn plan_merchants(files: &Files, merchants: &[Merchant]) -> Plan {
+    let inputs: Vec<MerchantInput> = merchants
+        .iter()
+        .map(|m| MerchantInput {
+            loaded: &files.loaded[m.index],
+            diagnostics: files.diagnostics[m.index].clone(),
+            live: m.live.clone(),
+            fingerprints: m.connection.fingerprints.clone(),
+        })
+        .collect();
+    plan(&inputs)
+}

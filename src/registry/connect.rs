@@ -1,0 +1,118 @@
+//! From a merchant file to signed registry clients: pick each key set's gateway, start the
+//! embedded registry and provision its keys where asked, read the secrets, fingerprint them.
+
+use std::collections::BTreeMap;
+
+use super::gateway::Gateway;
+use super::{ClientOptions, RegistryClient, RegistryError};
+use crate::config::{Config, KeySetName, Loaded, SecretValue};
+use crate::emulator::embedded::{self, EmbeddedError, EmbeddedRegistries};
+use crate::plan::{KeyFingerprint, LiveRow, LiveState};
+use crate::rules::check_private_key;
+
+/// Why a merchant's registry could not be read; names the file and key set, never a secret.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: key set `{key_set}`: {reason}")]
+pub struct ConnectError {
+    pub file: String,
+    pub key_set: &'static str,
+    pub reason: String,
+}
+
+/// Opens clients for the merchants of one run. Owns the run's embedded registries.
+#[derive(Debug, Default)]
+pub struct Connector {
+    /// `--gateway` / `SAASCTL_GATEWAY`: one gateway for every key set.
+    pub gateway_override: Option<String>,
+    pub options: ClientOptions,
+    embedded: EmbeddedRegistries,
+}
+
+/// A merchant's client for its project's key set, and the fingerprints of all its key sets.
+pub struct Connection {
+    pub client: RegistryClient,
+    pub fingerprints: BTreeMap<KeySetName, KeyFingerprint>,
+}
+
+impl Connector {
+    pub fn new(gateway_override: Option<String>, options: ClientOptions) -> Self {
+        Self {
+            gateway_override,
+            options,
+            embedded: EmbeddedRegistries::default(),
+        }
+    }
+
+    /// Connects `loaded` (which must have its model) through its project's key set.
+    pub async fn connect(
+        &self,
+        loaded: &Loaded,
+        config: &Config,
+    ) -> Result<Connection, ConnectError> {
+        let mut fingerprints = BTreeMap::new();
+        let mut client = None;
+        for (name, set) in config.keys.iter() {
+            let fail = |reason: String| ConnectError {
+                file: loaded.file.clone(),
+                key_set: name.as_str(),
+                reason,
+            };
+            let url = match Gateway::resolve(self.gateway_override.as_deref(), name, set) {
+                Gateway::Url(url) => url,
+                Gateway::Embedded => {
+                    let url = self
+                        .embedded
+                        .url(&loaded.base_dir)
+                        .await
+                        .map_err(|e| fail(e.to_string()))?;
+                    embedded::provision(&url, config.account.license, set, &loaded.base_dir)
+                        .await
+                        .map_err(|e: EmbeddedError| fail(e.to_string()))?;
+                    url
+                }
+            };
+            let secret = |s: &crate::config::Secret| {
+                s.resolve(&loaded.base_dir).map_err(|e| fail(e.to_string()))
+            };
+            let api_key = SecretValue::new(secret(&set.api_key)?.expose().trim());
+            let private_key = secret(&set.private_key)?;
+            let key = check_private_key(private_key.expose()).map_err(fail)?;
+            fingerprints.insert(name, KeyFingerprint::of(&key, &api_key).map_err(fail)?);
+            if name == config.project.keys {
+                client = Some(
+                    RegistryClient::with_options(
+                        &url,
+                        &api_key,
+                        &private_key,
+                        self.options,
+                    )
+                    .map_err(|e| fail(e.to_string()))?,
+                );
+            }
+        }
+        // SC008 refuses a project key set that is not declared, before anything connects.
+        let client = client.ok_or_else(|| ConnectError {
+            file: loaded.file.clone(),
+            key_set: config.project.keys.as_str(),
+            reason: "is not declared under `keys`".to_owned(),
+        })?;
+        Ok(Connection {
+            client,
+            fingerprints,
+        })
+    }
+
+    /// Stops the embedded registries, letting their last writes finish.
+    pub async fn shutdown(self) {
+        self.embedded.shutdown().await;
+    }
+}
+
+/// The account's live state as the planner sees it.
+pub async fn read_live(client: &RegistryClient) -> Result<LiveState, RegistryError> {
+    let rows = client.list_registry().await?;
+    LiveState::from_rows(rows.into_iter().map(LiveRow::from)).map_err(|e| RegistryError::Decode {
+        url: client.base_url().to_string(),
+        reason: e.to_string(),
+    })
+}
