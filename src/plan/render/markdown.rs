@@ -2,18 +2,15 @@
 
 use std::fmt::Write;
 
-use super::text::{by_severity, change_line, errors, summary_line, unmanaged_line};
+use super::text::{by_severity, change_line, summary_line, unmanaged_line};
 use crate::plan::{Action, Plan, Summary};
 
 pub fn render(plan: &Plan) -> String {
     let mut out = String::from("### saasctl plan\n\n");
-    let _ = writeln!(out, "**{}**\n", summary_line(plan));
     if plan.refused {
-        let _ = writeln!(
-            out,
-            "> [!CAUTION]\n> **Refused**: {}; nothing will be applied.\n",
-            errors(plan)
-        );
+        let _ = writeln!(out, "> [!CAUTION]\n> **{}**\n", summary_line(plan));
+    } else {
+        let _ = writeln!(out, "**{}**\n", summary_line(plan));
     }
     if !plan.diagnostics.is_empty() {
         out.push_str("| finding | where | message | help |\n|---|---|---|---|\n");

@@ -69,8 +69,11 @@ pub fn render(plan: &Plan, color: bool) -> String {
     out
 }
 
-/// `Plan: 1 to create, 2 to rename, 0 to update.`, or `No changes.`
+/// `Plan: 1 to create, 2 to rename, 0 to update.`, `No changes.`, or the refusal.
 pub fn summary_line(plan: &Plan) -> String {
+    if plan.refused {
+        return format!("Plan refused: {}; nothing will be applied.", errors(plan));
+    }
     if !plan.has_changes() {
         return "No changes.".to_owned();
     }
