@@ -26,6 +26,17 @@ pub struct Config {
     pub environments: IndexMap<String, Environment>,
 }
 
+impl Config {
+    /// The environments bound to the data space `space_key`, in declared order.
+    pub fn environments_bound_to(&self, space_key: &str) -> Vec<&String> {
+        self.environments
+            .iter()
+            .filter(|(_, env)| env.data_space == space_key)
+            .map(|(name, _)| name)
+            .collect()
+    }
+}
+
 /// The merchant's licence and services.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

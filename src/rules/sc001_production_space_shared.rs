@@ -74,13 +74,7 @@ impl super::Rule for Rule {
             if space.kind != DataSpaceType::Production {
                 continue;
             }
-            let bound: Vec<&String> = cx
-                .config
-                .environments
-                .iter()
-                .filter(|(_, env)| &env.data_space == space_key)
-                .map(|(name, _)| name)
-                .collect();
+            let bound = cx.config.environments_bound_to(space_key);
             let Some((first, others)) = bound.split_first() else {
                 continue;
             };

@@ -62,12 +62,7 @@ impl super::Rule for Rule {
             .project
             .data_spaces
             .iter()
-            .filter(|(key, _)| {
-                !cx.config
-                    .environments
-                    .values()
-                    .any(|env| &env.data_space == *key)
-            })
+            .filter(|(key, _)| cx.config.environments_bound_to(key).is_empty())
             .map(|(key, space)| {
                 INFO.finding(
                     format!(
