@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use github::render_github;
 pub use human::render_human;
@@ -17,7 +17,7 @@ pub use sarif::render_sarif;
 
 use crate::config::Position;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -129,46 +129,53 @@ impl Diagnostic {
     }
 }
 
-/// The JSON form shared by `validate --format json` and the plan's `diagnostics[]`.
-#[derive(Debug, Serialize)]
-pub struct JsonDiagnostic<'a> {
-    pub rule: &'a str,
+/// The JSON form shared by `validate --format json` and the plan's `diagnostics[]`; owned, so
+/// a saved plan reads back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonDiagnostic {
+    pub rule: String,
     pub severity: Severity,
-    pub message: &'a str,
-    pub file: &'a str,
+    pub message: String,
+    pub file: String,
     pub line: usize,
     pub column: usize,
-    pub help: &'a str,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub related: Vec<JsonRelated<'a>>,
+    pub help: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<JsonRelated>,
 }
 
-#[derive(Debug, Serialize)]
-pub struct JsonRelated<'a> {
-    pub file: &'a str,
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonRelated {
+    pub file: String,
     pub line: usize,
     pub column: usize,
-    pub label: &'a str,
+    pub label: String,
 }
 
-impl<'a> From<&'a Diagnostic> for JsonDiagnostic<'a> {
-    fn from(d: &'a Diagnostic) -> Self {
+impl JsonDiagnostic {
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl From<&Diagnostic> for JsonDiagnostic {
+    fn from(d: &Diagnostic) -> Self {
         Self {
-            rule: d.rule,
+            rule: d.rule.to_owned(),
             severity: d.severity,
-            message: &d.message,
-            file: &d.location.file,
+            message: d.message.clone(),
+            file: d.location.file.clone(),
             line: d.location.position.line,
             column: d.location.position.column,
-            help: &d.help,
+            help: d.help.clone(),
             related: d
                 .related
                 .iter()
                 .map(|r| JsonRelated {
-                    file: &r.location.file,
+                    file: r.location.file.clone(),
                     line: r.location.position.line,
                     column: r.location.position.column,
-                    label: &r.label,
+                    label: r.label.clone(),
                 })
                 .collect(),
         }
@@ -220,4 +227,30 @@ pub fn summary(diagnostics: &[Diagnostic]) -> String {
         plural(count(Severity::Warning), "warning"),
         plural(count(Severity::Info), "note")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_diagnostics_read_back_as_written() {
+        let at = |line, column| Location {
+            file: "a.yaml".into(),
+            position: Position {
+                line,
+                column,
+                offset: 10,
+                len: 1,
+            },
+        };
+        let d = Diagnostic::new("SC020", Severity::Error, "taken", at(3, 4))
+            .help("rename")
+            .related(at(1, 1), "here");
+        let json = serde_json::to_value(JsonDiagnostic::from(&d)).unwrap();
+        assert_eq!(json["severity"], "error");
+        assert_eq!(json["related"][0]["label"], "here");
+        let back: JsonDiagnostic = serde_json::from_value(json).unwrap();
+        assert_eq!(back, JsonDiagnostic::from(&d));
+    }
 }

@@ -7,11 +7,11 @@ use super::digest::{KeyFingerprint, json_digest};
 use super::identity::{Matching, ProjectMatch, SpaceMatch, is_rename, match_config};
 use super::live::LiveState;
 use super::model::{
-    Action, Binding, Change, FORMAT_VERSION, Kind, MerchantPlan, Named, Object, Plan,
-    PlanDiagnostic, Summary, Unmanaged,
+    Action, Binding, Change, FORMAT_VERSION, Kind, MerchantPlan, Named, Object, Plan, Summary,
+    Unmanaged,
 };
 use crate::config::{Config, KeySetName, Loaded};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, JsonDiagnostic};
 use crate::rules::{self, Context, LiveContext};
 
 /// One merchant file as the planner takes it.
@@ -127,7 +127,7 @@ pub fn plan(merchants: &[MerchantInput]) -> Plan {
         merchants: plans,
         changes,
         unmanaged,
-        diagnostics: diagnostics.iter().map(PlanDiagnostic::from).collect(),
+        diagnostics: diagnostics.iter().map(JsonDiagnostic::from).collect(),
     }
 }
 

@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use super::digest::KeyFingerprint;
 use super::identity::MatchedBy;
 use crate::config::{DataSpaceType, KeySetName, Tier};
-use crate::diagnostic::{Diagnostic, JsonDiagnostic, Severity};
+use crate::diagnostic::JsonDiagnostic;
 
 /// The plan file format this build writes and reads.
 pub const FORMAT_VERSION: &str = "1";
@@ -28,7 +28,7 @@ pub struct Plan {
     pub summary: Summary,
     /// Live objects nothing declares: listed, never deleted.
     pub unmanaged: Vec<Unmanaged>,
-    pub diagnostics: Vec<PlanDiagnostic>,
+    pub diagnostics: Vec<JsonDiagnostic>,
     /// An error-severity finding fired: nothing of this plan may be applied.
     pub refused: bool,
 }
@@ -193,111 +193,4 @@ pub struct Unmanaged {
     /// For a data space: its project.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
-}
-
-/// A diagnostic as the plan file holds it: the `JsonDiagnostic` shape, owned, so that a saved
-/// plan reads back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlanDiagnostic {
-    pub rule: String,
-    #[serde(deserialize_with = "severity")]
-    pub severity: Severity,
-    pub message: String,
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub help: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub related: Vec<PlanRelated>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlanRelated {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub label: String,
-}
-
-impl PlanDiagnostic {
-    pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
-    }
-}
-
-impl From<&Diagnostic> for PlanDiagnostic {
-    fn from(d: &Diagnostic) -> Self {
-        let j = JsonDiagnostic::from(d);
-        Self {
-            rule: j.rule.to_owned(),
-            severity: j.severity,
-            message: j.message.to_owned(),
-            file: j.file.to_owned(),
-            line: j.line,
-            column: j.column,
-            help: j.help.to_owned(),
-            related: j
-                .related
-                .iter()
-                .map(|r| PlanRelated {
-                    file: r.file.to_owned(),
-                    line: r.line,
-                    column: r.column,
-                    label: r.label.to_owned(),
-                })
-                .collect(),
-        }
-    }
-}
-
-fn severity<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Severity, D::Error> {
-    let text = String::deserialize(deserializer)?;
-    [Severity::Info, Severity::Warning, Severity::Error]
-        .into_iter()
-        .find(|s| s.as_str() == text)
-        .ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "unknown severity `{text}`, expected info, warning or error"
-            ))
-        })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::Position;
-    use crate::diagnostic::Location;
-
-    #[test]
-    fn plan_diagnostics_have_the_json_diagnostic_shape_and_read_back() {
-        let d = Diagnostic::new(
-            "SC020",
-            Severity::Error,
-            "taken",
-            Location {
-                file: "a.yaml".into(),
-                position: Position {
-                    line: 3,
-                    column: 4,
-                    offset: 10,
-                    len: 1,
-                },
-            },
-        )
-        .help("rename")
-        .related(
-            Location {
-                file: "a.yaml".into(),
-                position: Position::default_start(),
-            },
-            "here",
-        );
-        let ours = serde_json::to_value(PlanDiagnostic::from(&d)).unwrap();
-        assert_eq!(
-            ours,
-            serde_json::to_value(JsonDiagnostic::from(&d)).unwrap()
-        );
-        let back: PlanDiagnostic = serde_json::from_value(ours).unwrap();
-        assert_eq!(back, PlanDiagnostic::from(&d));
-    }
 }

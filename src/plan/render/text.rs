@@ -5,7 +5,8 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use crate::plan::{Action, Change, Object, Plan, PlanDiagnostic, Unmanaged};
+use crate::diagnostic::JsonDiagnostic;
+use crate::plan::{Action, Change, Object, Plan, Unmanaged};
 
 pub fn render(plan: &Plan, color: bool) -> String {
     let paint = |style: Style, text: &str| {
@@ -85,8 +86,8 @@ pub fn summary_line(plan: &Plan) -> String {
 }
 
 /// The findings, errors first (they are why a plan is refused), each severity in file order.
-pub fn by_severity(plan: &Plan) -> Vec<&PlanDiagnostic> {
-    let mut list: Vec<&PlanDiagnostic> = plan.diagnostics.iter().collect();
+pub fn by_severity(plan: &Plan) -> Vec<&JsonDiagnostic> {
+    let mut list: Vec<&JsonDiagnostic> = plan.diagnostics.iter().collect();
     list.sort_by_key(|d| std::cmp::Reverse(d.severity));
     list
 }
@@ -98,7 +99,7 @@ pub fn errors(plan: &Plan) -> String {
 }
 
 /// `error[SC024] saasctl.yaml:12:5: message`
-pub fn diagnostic_line(d: &PlanDiagnostic) -> String {
+pub fn diagnostic_line(d: &JsonDiagnostic) -> String {
     format!(
         "{}[{}] {}:{}:{}: {}",
         d.severity, d.rule, d.file, d.line, d.column, d.message
