@@ -104,7 +104,12 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
 pub struct RegistryArgs {
     /// Send every key set to this gateway (e.g. an emulator's URL, or `embedded`). Plain http://
     /// is accepted only for loopback addresses.
-    #[arg(long, env = "SAASCTL_GATEWAY", hide_env_values = true, value_name = "URL")]
+    #[arg(
+        long,
+        env = "SAASCTL_GATEWAY",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub gateway: Option<String>,
 }
 

@@ -80,13 +80,8 @@ impl Connector {
             fingerprints.insert(name, KeyFingerprint::of(&key, &api_key).map_err(fail)?);
             if name == config.project.keys {
                 client = Some(
-                    RegistryClient::with_options(
-                        &url,
-                        &api_key,
-                        &private_key,
-                        self.options,
-                    )
-                    .map_err(|e| fail(e.to_string()))?,
+                    RegistryClient::with_options(&url, &api_key, &private_key, self.options)
+                        .map_err(|e| fail(e.to_string()))?,
                 );
             }
         }
