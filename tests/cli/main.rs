@@ -4,5 +4,6 @@ mod common;
 mod examples;
 mod explain;
 mod help;
+mod plan_apply;
 mod schema;
 mod validate;
