@@ -25,11 +25,15 @@ pub struct Args {
     pub registry: RegistryArgs,
 }
 
-/// Whether the one target is a saved plan rather than YAML.
+/// Whether the one target is a saved plan (a JSON object with `format_version`) rather than
+/// YAML, which may be a flow mapping too.
 fn is_saved_plan(targets: &[PathBuf]) -> bool {
     let [target] = targets else { return false };
     target.is_file()
-        && std::fs::read(target).is_ok_and(|bytes| bytes.trim_ascii_start().starts_with(b"{"))
+        && std::fs::read(target)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+            .is_some_and(|value| value.get("format_version").is_some())
 }
 
 pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
