@@ -314,10 +314,37 @@ fn the_gateway_may_come_from_the_environment() {
     registry.write_yaml(LUMA);
     let plan = registry.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(code(&plan), 2, "{}", both(&plan));
-    // Without either, the default gateway is not loopback http: nothing reaches the emulator.
-    let apply = registry.command(&["apply", "--auto-approve"]).output();
-    let apply = apply.expect("run saasctl");
-    assert_ne!(code(&apply), 0, "{}", both(&apply));
+    let apply = registry.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    assert_eq!(registry.live(), LUMA_LIVE);
+}
+
+#[test]
+fn an_unreachable_registry_is_an_error() {
+    let registry = Registry::new();
+    registry.write_yaml(LUMA);
+    // A loopback port nobody listens on any more.
+    let dead = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        format!("http://{}/", listener.local_addr().expect("addr"))
+    };
+    for args in [
+        &["plan", "--detailed-exitcode"][..],
+        &["apply", "--auto-approve"][..],
+    ] {
+        let output = registry
+            .command(args)
+            .env("SAASCTL_GATEWAY", &dead)
+            .output()
+            .expect("run saasctl");
+        assert_eq!(code(&output), 1, "{}", both(&output));
+        assert!(stderr(&output).starts_with("error: "), "{}", both(&output));
+        assert!(
+            stderr(&output).contains("saasctl.yaml"),
+            "{}",
+            both(&output)
+        );
+    }
     assert!(registry.rows().is_empty());
 }
 
@@ -453,7 +480,11 @@ fn a_pinned_project_id_that_is_gone_is_refused() {
         "  name: Luma\n",
         "  name: Luma\n  id: 3f0c0000-0000-4000-8000-000000000000\n",
     ));
-    for args in [&["plan"][..], &["apply", "--auto-approve"][..]] {
+    for args in [
+        &["plan", "--out", "refused.json"][..],
+        &["apply", "--auto-approve"][..],
+        &["apply", "refused.json"][..],
+    ] {
         let text = assert_refused(&registry, "SC022", args);
         assert!(
             text.contains("3f0c0000-0000-4000-8000-000000000000"),
@@ -524,10 +555,39 @@ fn a_saved_plan_is_refused_once_the_registry_changed() {
     // Planned again, the saved plan applies as it is: it was reviewed, so no prompt.
     let plan = registry.run(&["plan", "--out", "fresh.json"]);
     assert_eq!(code(&plan), 0, "{}", both(&plan));
+    let show = registry.run(&["show", "fresh.json", "--color", "never"]);
+    assert_eq!(code(&show), 0, "{}", both(&show));
+    assert_eq!(
+        stdout(&show),
+        stdout(&plan),
+        "show differs from the plan it saved"
+    );
     let apply = registry.run(&["apply", "fresh.json"]);
     assert_eq!(code(&apply), 0, "{}", both(&apply));
     assert_eq!(registry.live(), LUMA_LIVE);
     assert_eq!(registry.project_ids(), vec![project_id]);
+
+    // Applied, the plan no longer matches the registry it was made against.
+    let twice = registry.run(&["apply", "fresh.json"]);
+    assert_eq!(code(&twice), 4, "{}", both(&twice));
+    assert_eq!(registry.live(), LUMA_LIVE);
+}
+
+#[test]
+fn a_saved_plan_is_refused_once_the_configuration_changed() {
+    let registry = Registry::new();
+    registry.write_yaml(LUMA);
+    let plan = registry.run(&["plan", "--out", "plan.json"]);
+    assert_eq!(code(&plan), 0, "{}", both(&plan));
+    registry.write_yaml(&LUMA.replace("name: Luma QA", "name: Luma Test"));
+    let stale = registry.run(&["apply", "plan.json"]);
+    assert_eq!(code(&stale), 4, "{}", both(&stale));
+    assert!(
+        stderr(&stale).contains("the configuration or its keys changed"),
+        "{}",
+        both(&stale)
+    );
+    assert!(registry.rows().is_empty(), "a stale plan sent a change");
 }
 
 /// The plan file is 0600 and holds neither the API key nor any line of the private key.
