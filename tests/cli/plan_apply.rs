@@ -751,3 +751,27 @@ fn rename_plan_snapshots() {
     registry.write_yaml(LUMA_RENAMED);
     snapshot_plans(&registry, "rename_plan");
 }
+
+#[test]
+fn a_change_of_case_is_a_rename() {
+    let registry = Registry::new();
+    let created = registry.initialize("LUMA");
+    registry.rename_data_space(
+        &row(&created, "Production").environment_id,
+        "luma production",
+    );
+    registry.rename_data_space(&row(&created, "Testing 1").environment_id, "LUMA STAGING");
+    registry.write_yaml(LUMA);
+    let plan = registry.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&plan), 2, "{}", both(&plan));
+    let text = stdout(&plan);
+    assert!(text.contains(r#""LUMA" -> "Luma""#), "{text}");
+    assert!(
+        text.contains(r#""luma production" -> "Luma Production""#),
+        "{text}"
+    );
+    let apply = registry.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    assert_eq!(registry.live(), LUMA_LIVE);
+    assert_eq!(registry.project_ids(), vec![created[0].project_id.clone()]);
+}
