@@ -59,7 +59,12 @@ fn main() {
                 })
                 .collect();
             let planned = std::hint::black_box(plan(&inputs));
-            assert_eq!(planned.summary.rename, MERCHANTS * 4, "{:?}", planned.summary);
+            assert_eq!(
+                planned.summary.rename,
+                MERCHANTS * 4,
+                "{:?}",
+                planned.summary
+            );
             started.elapsed()
         })
         .collect();

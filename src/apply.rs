@@ -69,35 +69,41 @@ pub async fn apply(
                     .any(|c| c.action != Action::NoOp)
             })
     });
-    let results: Vec<Result<Applied, ApplyError>> = stream::iter(pending)
-        .map(|merchant| converge(files, merchant, progress))
+    let results: Vec<(Applied, Result<(), ApplyError>)> = stream::iter(pending)
+        .map(|merchant| async move {
+            // What a failed merchant did before failing still counts.
+            let mut applied = Applied::default();
+            let result = converge(files, merchant, progress, &mut applied).await;
+            (applied, result)
+        })
         .buffer_unordered(MERCHANT_CONCURRENCY)
         .collect()
         .await;
     let mut applied = Applied::default();
     let mut errors = Vec::new();
-    for result in results {
-        match result {
-            Ok(done) => applied += done,
-            Err(e) => errors.push(e),
+    for (done, result) in results {
+        applied += done;
+        if let Err(e) = result {
+            errors.push(e);
         }
     }
     (applied, errors)
 }
 
-/// Reads, plans and executes one merchant until its plan has no changes.
+/// Reads, plans and executes one merchant until its plan has no changes, counting what it
+/// does in `applied`.
 async fn converge(
     files: &Files,
     merchant: &Merchant,
     progress: Progress<'_>,
-) -> Result<Applied, ApplyError> {
+    applied: &mut Applied,
+) -> Result<(), ApplyError> {
     let loaded = &files.loaded[merchant.index];
     let client = &merchant.connection.client;
     let registry = |source| ApplyError::Registry {
         file: loaded.file.clone(),
         source,
     };
-    let mut applied = Applied::default();
     for _ in 0..MAX_ROUNDS {
         let live = read_live(client).await.map_err(registry)?;
         let current = plan(&[MerchantInput {
@@ -124,7 +130,7 @@ async fn converge(
             .filter(|c| c.action != Action::NoOp)
             .collect();
         if todo.is_empty() {
-            return Ok(applied);
+            return Ok(());
         }
         // A project to create: its data spaces exist only afterwards, so plan again then.
         if let Some(create) = todo
@@ -147,8 +153,16 @@ async fn converge(
         .buffer_unordered(RENAME_CONCURRENCY)
         .collect()
         .await;
+        // Count every rename that went through before reporting one that did not.
+        let mut failed = None;
         for result in renames {
-            applied.renamed += result.map_err(registry)?;
+            match result {
+                Ok(done) => applied.renamed += done,
+                Err(e) => failed = failed.or(Some(e)),
+            }
+        }
+        if let Some(e) = failed {
+            return Err(registry(e));
         }
     }
     Err(ApplyError::NotConverged {
