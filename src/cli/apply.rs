@@ -145,7 +145,16 @@ async fn execute(
     connector: &Connector,
 ) -> Result<Exit, Error> {
     println!();
-    let progress = |line: String| println!("{line}");
+    // On a terminal each step carries the time since apply began; logs get plain lines.
+    let started = std::time::Instant::now();
+    let on_terminal = std::io::stdout().is_terminal();
+    let progress = |line: String| {
+        if on_terminal {
+            println!("[{:>5.1}s] {line}", started.elapsed().as_secs_f64());
+        } else {
+            println!("{line}");
+        }
+    };
     let (applied, errors) = apply(files, merchants, plan, &progress).await;
     let Applied { created, renamed } = applied;
     if !errors.is_empty() {
