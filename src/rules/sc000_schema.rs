@@ -18,26 +18,8 @@ Every problem is reported at the YAML node it is about, all of them in one run.
 Fix: correct the field at the reported line. Editors that read the
 `# yaml-language-server: $schema=...` modeline complete and check fields as you type.
 "#,
-    bad_example: r#"version: 1
-account:
-  licence: adobe-commerce
-"#,
-    good_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-environments:
-  production:
-    tier: production
-    data_space: live
-"#,
+    bad_example: include_str!("examples/sc000.bad.yaml"),
+    good_example: include_str!("examples/sc000.good.yaml"),
 };
 
 #[cfg(test)]

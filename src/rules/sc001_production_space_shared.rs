@@ -21,46 +21,8 @@ search, and cannot be removed one by one.
 Fix: bind only the production installation to the production data space; bind the others to a
 testing data space.
 "#,
-    bad_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-    staging: {type: testing, name: Luma Staging}
-environments:
-  production:
-    tier: production
-    data_space: live
-  staging:
-    tier: production
-    data_space: live
-"#,
-    good_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-    staging: {type: testing, name: Luma Staging}
-environments:
-  production:
-    tier: production
-    data_space: live
-  staging:
-    tier: staging
-    data_space: staging
-"#,
+    bad_example: include_str!("examples/sc001.bad.yaml"),
+    good_example: include_str!("examples/sc001.good.yaml"),
 };
 
 impl super::Rule for Rule {

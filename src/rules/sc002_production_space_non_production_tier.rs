@@ -20,40 +20,8 @@ mistake: a staging site cloned from production keeps production's data space id.
 Fix: bind the environment to a testing data space, or correct its `tier` if it really is the
 production installation.
 "#,
-    bad_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-    staging: {type: testing, name: Luma Staging}
-environments:
-  staging:
-    tier: staging
-    data_space: live
-"#,
-    good_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-    staging: {type: testing, name: Luma Staging}
-environments:
-  staging:
-    tier: staging
-    data_space: staging
-"#,
+    bad_example: include_str!("examples/sc002.bad.yaml"),
+    good_example: include_str!("examples/sc002.good.yaml"),
 };
 
 impl super::Rule for Rule {

@@ -21,56 +21,8 @@ catalog, prices and events: whichever synced last wins.
 Fix: give each installation its own data space, or make their website codes distinct (rename
 the website code in one installation).
 "#,
-    bad_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-    shared: {type: testing, name: Luma Shared Testing}
-environments:
-  production:
-    tier: production
-    data_space: live
-  staging:
-    tier: staging
-    data_space: shared
-    websites: [base, wholesale]
-  qa:
-    tier: testing
-    data_space: shared
-    websites: [base]
-"#,
-    good_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-    shared: {type: testing, name: Luma Shared Testing}
-environments:
-  production:
-    tier: production
-    data_space: live
-  staging:
-    tier: staging
-    data_space: shared
-    websites: [base, wholesale]
-  qa:
-    tier: testing
-    data_space: shared
-    websites: [qa_base]
-"#,
+    bad_example: include_str!("examples/sc003.bad.yaml"),
+    good_example: include_str!("examples/sc003.good.yaml"),
 };
 
 impl super::Rule for Rule {

@@ -21,46 +21,8 @@ to it would never be bound.
 Fix: remove the extra data space and bind its environments to a declared one, or check
 `account.license`.
 "#,
-    bad_example: r#"version: 1
-account:
-  license: magento-open-source
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-    staging: {type: testing, name: Luma Staging}
-environments:
-  production:
-    tier: production
-    data_space: live
-  staging:
-    tier: staging
-    data_space: staging
-"#,
-    good_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-    staging: {type: testing, name: Luma Staging}
-environments:
-  production:
-    tier: production
-    data_space: live
-  staging:
-    tier: staging
-    data_space: staging
-"#,
+    bad_example: include_str!("examples/sc004.bad.yaml"),
+    good_example: include_str!("examples/sc004.good.yaml"),
 };
 
 impl super::Rule for Rule {

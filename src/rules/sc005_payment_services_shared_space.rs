@@ -19,59 +19,8 @@ other's transactions. (A shared production data space is already refused by SC00
 
 Fix: bind each installation to its own data space.
 "#,
-    bad_example: r#"version: 1
-account:
-  license: adobe-commerce
-  services: [payment-services]
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-    staging: {type: testing, name: Luma Staging}
-environments:
-  production:
-    tier: production
-    data_space: live
-  staging:
-    tier: staging
-    data_space: staging
-    websites: [base]
-  qa:
-    tier: testing
-    data_space: staging
-    websites: [qa]
-"#,
-    good_example: r#"version: 1
-account:
-  license: adobe-commerce
-  services: [payment-services]
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-    staging: {type: testing, name: Luma Staging}
-    qa: {type: testing, name: Luma QA}
-environments:
-  production:
-    tier: production
-    data_space: live
-  staging:
-    tier: staging
-    data_space: staging
-    websites: [base]
-  qa:
-    tier: testing
-    data_space: qa
-    websites: [qa]
-"#,
+    bad_example: include_str!("examples/sc005.bad.yaml"),
+    good_example: include_str!("examples/sc005.good.yaml"),
 };
 
 impl super::Rule for Rule {

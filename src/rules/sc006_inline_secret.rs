@@ -21,38 +21,8 @@ Fix: move the secret to an environment variable or a file kept out of git, and r
 `api_key: {env: NAME}` or `private_key: {file: keys/production.pem}`. Then revoke the leaked
 key and create a new one.
 "#,
-    bad_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: 3b2f9e0c1d4a4f5b8e7d6c5b4a3f2e1d
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-environments:
-  production:
-    tier: production
-    data_space: live
-"#,
-    good_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-environments:
-  production:
-    tier: production
-    data_space: live
-"#,
+    bad_example: include_str!("examples/sc006.bad.yaml"),
+    good_example: include_str!("examples/sc006.good.yaml"),
 };
 
 impl super::Rule for Rule {

@@ -32,39 +32,8 @@ use the PEM private key downloaded with the API key (`-----BEGIN PRIVATE KEY----
 `-----BEGIN RSA PRIVATE KEY-----`), unencrypted. With `gateway: embedded`, missing key files
 are created on the first apply.
 "#,
-    bad_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: SAASCTL_EXAMPLE_UNSET_VARIABLE}
-    private_key: {file: keys/does-not-exist.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-environments:
-  production:
-    tier: production
-    data_space: live
-"#,
-    good_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {file: keys/production.api-key}
-    private_key: {file: keys/production.pem}
-    gateway: embedded
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-environments:
-  production:
-    tier: production
-    data_space: live
-"#,
+    bad_example: include_str!("examples/sc007.bad.yaml"),
+    good_example: include_str!("examples/sc007.good.yaml"),
 };
 
 impl super::Rule for Rule {

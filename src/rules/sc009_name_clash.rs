@@ -24,54 +24,8 @@ and surrounding spaces, as the Admin shows them.
 Fix: give every data space a distinct name, and drop previous names that are now used by
 another data space.
 "#,
-    bad_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-    staging: {type: testing, name: Luma Staging, previous_names: [Testing 1]}
-    qa: {type: testing, name: Testing 1}
-environments:
-  production:
-    tier: production
-    data_space: live
-  staging:
-    tier: staging
-    data_space: staging
-  qa:
-    tier: testing
-    data_space: qa
-"#,
-    good_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-    staging: {type: testing, name: Luma Staging, previous_names: [Testing 1]}
-    qa: {type: testing, name: Luma QA, previous_names: [Testing 2]}
-environments:
-  production:
-    tier: production
-    data_space: live
-  staging:
-    tier: staging
-    data_space: staging
-  qa:
-    tier: testing
-    data_space: qa
-"#,
+    bad_example: include_str!("examples/sc009.bad.yaml"),
+    good_example: include_str!("examples/sc009.good.yaml"),
 };
 
 /// How names compare: the Admin trims and ignores case.

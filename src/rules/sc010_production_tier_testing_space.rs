@@ -19,43 +19,8 @@ space. This is allowed (for example while migrating), but rarely intended.
 
 Fix: bind the production environment to the production data space, or correct its `tier`.
 "#,
-    bad_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-    staging: {type: testing, name: Luma Staging}
-environments:
-  production:
-    tier: production
-    data_space: staging
-"#,
-    good_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-    staging: {type: testing, name: Luma Staging}
-environments:
-  production:
-    tier: production
-    data_space: live
-  staging:
-    tier: staging
-    data_space: staging
-"#,
+    bad_example: include_str!("examples/sc010.bad.yaml"),
+    good_example: include_str!("examples/sc010.good.yaml"),
 };
 
 impl super::Rule for Rule {

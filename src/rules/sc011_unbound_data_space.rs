@@ -17,39 +17,8 @@ It may also be a leftover of an environment that was removed or renamed.
 
 Fix: nothing, if it is kept on purpose; otherwise bind an environment to it.
 "#,
-    bad_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-    spare: {type: testing, name: Luma Spare}
-environments:
-  production:
-    tier: production
-    data_space: live
-"#,
-    good_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-environments:
-  production:
-    tier: production
-    data_space: live
-"#,
+    bad_example: include_str!("examples/sc011.bad.yaml"),
+    good_example: include_str!("examples/sc011.good.yaml"),
 };
 
 impl super::Rule for Rule {

@@ -19,53 +19,8 @@ find its project or data space there.
 Fix: set the environment's `keys` to the project's key set, or register the project through
 the key set the installations use.
 "#,
-    bad_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-  sandbox:
-    api_key: {env: LUMA_SANDBOX_API_KEY}
-    private_key: {file: keys/sandbox.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-    staging: {type: testing, name: Luma Staging}
-environments:
-  production:
-    tier: production
-    data_space: live
-  staging:
-    tier: staging
-    keys: sandbox
-    data_space: staging
-"#,
-    good_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-  sandbox:
-    api_key: {env: LUMA_SANDBOX_API_KEY}
-    private_key: {file: keys/sandbox.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-    staging: {type: testing, name: Luma Staging}
-environments:
-  production:
-    tier: production
-    data_space: live
-  staging:
-    tier: staging
-    data_space: staging
-"#,
+    bad_example: include_str!("examples/sc012.bad.yaml"),
+    good_example: include_str!("examples/sc012.good.yaml"),
 };
 
 impl super::Rule for Rule {

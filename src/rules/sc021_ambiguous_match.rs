@@ -25,46 +25,8 @@ matches neither by name.
 
 Fix: pin the declaration's `id`, or put the live name in its `previous_names`.
 "#,
-    bad_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-    staging: {type: testing, name: Luma Staging}
-environments:
-  production:
-    tier: production
-    data_space: live
-  staging:
-    tier: staging
-    data_space: staging
-"#,
-    good_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-    staging: {type: testing, name: Luma Staging, previous_names: [Testing 2]}
-environments:
-  production:
-    tier: production
-    data_space: live
-  staging:
-    tier: staging
-    data_space: staging
-"#,
+    bad_example: include_str!("examples/sc021.bad.yaml"),
+    good_example: include_str!("examples/sc021.good.yaml"),
 };
 
 impl super::LiveRule for Rule {

@@ -25,39 +25,8 @@ project with the pinned id.
 Fix: correct the id (the Admin shows it under Commerce Services Connector), or remove it to
 match by name.
 "#,
-    bad_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  id: 3f0c1d2e-0000-4000-8000-000000000001
-  data_spaces:
-    live: {type: production, name: Luma Production}
-environments:
-  production:
-    tier: production
-    data_space: live
-"#,
-    good_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-environments:
-  production:
-    tier: production
-    data_space: live
-"#,
+    bad_example: include_str!("examples/sc022.bad.yaml"),
+    good_example: include_str!("examples/sc022.good.yaml"),
 };
 
 impl super::LiveRule for Rule {

@@ -24,38 +24,8 @@ declaration says production.
 
 Fix: copy the id of the right object (or remove it to match by name).
 "#,
-    bad_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production, id: 77aa0000-0000-4000-8000-000000000003}
-environments:
-  production:
-    tier: production
-    data_space: live
-"#,
-    good_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production, id: 77aa0000-0000-4000-8000-000000000002}
-environments:
-  production:
-    tier: production
-    data_space: live
-"#,
+    bad_example: include_str!("examples/sc023.bad.yaml"),
+    good_example: include_str!("examples/sc023.good.yaml"),
 };
 
 impl super::LiveRule for Rule {

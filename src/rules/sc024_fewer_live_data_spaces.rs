@@ -24,42 +24,8 @@ only its production data space.
 
 Fix: remove the extra data spaces and bind their environments to existing ones.
 "#,
-    bad_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-    staging: {type: testing, name: Luma Staging}
-environments:
-  production:
-    tier: production
-    data_space: live
-  staging:
-    tier: staging
-    data_space: staging
-"#,
-    good_example: r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {env: LUMA_API_KEY}
-    private_key: {file: keys/production.pem}
-project:
-  name: Luma
-  data_spaces:
-    live: {type: production, name: Luma Production}
-environments:
-  production:
-    tier: production
-    data_space: live
-"#,
+    bad_example: include_str!("examples/sc024.bad.yaml"),
+    good_example: include_str!("examples/sc024.good.yaml"),
 };
 
 impl super::LiveRule for Rule {
