@@ -21,9 +21,10 @@ mod sc022_pinned_id_missing;
 mod sc023_pinned_id_wrong_type;
 mod sc024_fewer_live_data_spaces;
 
-use crate::config::{Config, Loaded, Node, Route};
+use crate::config::{Config, DataSpace, DataSpaceType, Loaded, Node, Route};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::plan::{LiveState, Matching};
+use crate::route;
 
 /// What `saasctl explain` and SARIF know of a rule.
 #[derive(Debug)]
@@ -95,6 +96,63 @@ impl Context<'_> {
     /// Where the key of the entry at `route` is.
     pub fn key(&self, route: &Route) -> Location {
         self.loaded.locate_key(route)
+    }
+}
+
+/// A data space bound to a second (or later) environment.
+pub struct SharedBinding<'a> {
+    pub space_key: &'a str,
+    pub space: &'a DataSpace,
+    /// The environment bound first, in declared order.
+    pub first: &'a str,
+    pub other: &'a str,
+}
+
+impl SharedBinding<'_> {
+    /// The finding at `other`'s binding, with `first`'s binding as the related place.
+    pub fn finding(
+        &self,
+        cx: &Context,
+        info: &'static RuleInfo,
+        message: String,
+        help: String,
+    ) -> Diagnostic {
+        info.finding(
+            message,
+            cx.at(&route!["environments", self.other, "data_space"]),
+            help,
+        )
+        .label("second environment bound here")
+        .related(
+            cx.at(&route!["environments", self.first, "data_space"]),
+            format!("`{}` is bound here first", self.first),
+        )
+    }
+}
+
+impl<'a> Context<'a> {
+    /// Every data space of `kind` bound to more than one environment: one entry per extra
+    /// environment.
+    pub fn shared_bindings(&self, kind: DataSpaceType) -> Vec<SharedBinding<'a>> {
+        let config = self.config;
+        let mut shared = Vec::new();
+        for (space_key, space) in config
+            .project
+            .data_spaces
+            .iter()
+            .filter(|(_, s)| s.kind == kind)
+        {
+            let bound = config.environments_bound_to(space_key);
+            if let Some((first, others)) = bound.split_first() {
+                shared.extend(others.iter().map(|other| SharedBinding {
+                    space_key,
+                    space,
+                    first,
+                    other,
+                }));
+            }
+        }
+        shared
     }
 }
 

@@ -1,9 +1,8 @@
 //! SC001: a production data space serves exactly one installation.
 
-use super::{Context, RuleInfo};
+use super::{Context, RuleInfo, SharedBinding};
 use crate::config::DataSpaceType;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::route;
 
 pub struct Rule;
 
@@ -31,34 +30,21 @@ impl super::Rule for Rule {
     }
 
     fn check(&self, cx: &Context) -> Vec<Diagnostic> {
-        let mut findings = Vec::new();
-        for (space_key, space) in &cx.config.project.data_spaces {
-            if space.kind != DataSpaceType::Production {
-                continue;
-            }
-            let bound = cx.config.environments_bound_to(space_key);
-            let Some((first, others)) = bound.split_first() else {
-                continue;
-            };
-            for other in others {
-                findings.push(
-                    INFO.finding(
-                        format!(
-                            "production data space `{space_key}` ({}) is bound to environments `{first}` and `{other}`",
-                            space.name
-                        ),
-                        cx.at(&route!["environments", *other, "data_space"]),
-                        format!("bind `{other}` to a testing data space; only one installation may send data to production"),
-                    )
-                    .label("second environment bound here")
-                    .related(
-                        cx.at(&route!["environments", *first, "data_space"]),
-                        format!("`{first}` is bound here first"),
+        cx.shared_bindings(DataSpaceType::Production)
+            .iter()
+            .map(|shared| {
+                let SharedBinding { space_key, space, first, other } = shared;
+                shared.finding(
+                    cx,
+                    &INFO,
+                    format!(
+                        "production data space `{space_key}` ({}) is bound to environments `{first}` and `{other}`",
+                        space.name
                     ),
-                );
-            }
-        }
-        findings
+                    format!("bind `{other}` to a testing data space; only one installation may send data to production"),
+                )
+            })
+            .collect()
     }
 }
 

@@ -1,6 +1,6 @@
 //! SC005: with Payment Services, every data space serves one installation.
 
-use super::{Context, RuleInfo};
+use super::{Context, RuleInfo, SharedBinding};
 use crate::config::{DataSpaceType, Service};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::route;
@@ -37,35 +37,27 @@ impl super::Rule for Rule {
         {
             return Vec::new();
         }
-        let mut findings = Vec::new();
-        for (space_key, space) in &cx.config.project.data_spaces {
-            if space.kind == DataSpaceType::Production {
-                continue;
-            }
-            let bound = cx.config.environments_bound_to(space_key);
-            let Some((first, others)) = bound.split_first() else {
-                continue;
-            };
-            for other in others {
-                findings.push(
-                    INFO.finding(
+        // A shared production data space is SC001's finding already.
+        cx.shared_bindings(DataSpaceType::Testing)
+            .iter()
+            .map(|shared| {
+                let SharedBinding { space_key, space, first, other } = shared;
+                shared
+                    .finding(
+                        cx,
+                        &INFO,
                         format!(
                             "with payment-services, data space `{space_key}` ({}) cannot serve both `{first}` and `{other}`",
                             space.name
                         ),
-                        cx.at(&route!["environments", *other, "data_space"]),
                         format!("bind `{other}` to a data space of its own"),
                     )
-                    .label("second environment bound here")
                     .related(
-                        cx.at(&route!["environments", *first, "data_space"]),
-                        format!("`{first}` is bound here first"),
+                        cx.at(&route!["account", "services"]),
+                        "payment-services enabled here",
                     )
-                    .related(cx.at(&route!["account", "services"]), "payment-services enabled here"),
-                );
-            }
-        }
-        findings
+            })
+            .collect()
     }
 }
 
