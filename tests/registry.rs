@@ -613,19 +613,22 @@ fn the_binary_serves_and_provisions_keys() {
         .to_owned();
 
     let out_dir = dir.path().join("keys");
-    let output = Command::new(bin)
-        .args([
-            "keys",
-            "generate",
-            "--emulator",
-            &url,
-            "--license",
-            "adobe-commerce",
-        ])
-        .arg("--out")
-        .arg(&out_dir)
-        .output()
-        .unwrap();
+    let generate = || {
+        Command::new(bin)
+            .args([
+                "keys",
+                "generate",
+                "--emulator",
+                &url,
+                "--license",
+                "adobe-commerce",
+            ])
+            .arg("--out")
+            .arg(&out_dir)
+            .output()
+            .unwrap()
+    };
+    let output = generate();
     assert!(output.status.success(), "{output:?}");
     let printed = String::from_utf8(output.stdout).unwrap();
     let api_key = std::fs::read_to_string(out_dir.join("production.api-key")).unwrap();
@@ -642,19 +645,7 @@ fn the_binary_serves_and_provisions_keys() {
         assert_eq!(mode & 0o777, 0o600, "{name}");
     }
 
-    let again = Command::new(bin)
-        .args([
-            "keys",
-            "generate",
-            "--emulator",
-            &url,
-            "--license",
-            "adobe-commerce",
-        ])
-        .arg("--out")
-        .arg(&out_dir)
-        .output()
-        .unwrap();
+    let again = generate();
     assert!(
         !again.status.success(),
         "existing key files are not overwritten"
