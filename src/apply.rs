@@ -7,10 +7,11 @@ use std::time::Instant;
 
 use futures::{StreamExt, stream};
 
-use crate::plan::refresh::{Files, MERCHANT_CONCURRENCY, Merchant};
+use crate::plan::refresh::{MERCHANT_CONCURRENCY, Merchant};
 use crate::plan::{Action, Change, Kind, MerchantInput, Named, Object, Plan, plan};
 use crate::registry::connect::read_live;
 use crate::registry::{RegistryClient, RegistryError};
+use crate::validate::Files;
 
 /// Rounds of read, plan, execute per merchant: create, renames, then a check that nothing is
 /// left, with room for answers lost on the way.

@@ -16,30 +16,39 @@ pub fn validate_file(path: &Path) -> (Loaded, Vec<Diagnostic>) {
     (loaded, diagnostics)
 }
 
-/// The outcome of validating several files.
-#[derive(Debug, Default)]
-pub struct Report {
-    pub files: Vec<Loaded>,
-    pub diagnostics: Vec<Diagnostic>,
+/// Every file a run names, as loaded and checked offline.
+pub struct Files {
+    pub loaded: Vec<Loaded>,
+    /// Each file's findings, in the order of `loaded`.
+    pub diagnostics: Vec<Vec<Diagnostic>>,
     pub sources: Sources,
 }
 
-impl Report {
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
+impl Files {
+    /// Validates every file the paths name (directories are searched).
+    pub fn load(paths: &[PathBuf]) -> Result<Self, config::DiscoverError> {
+        let mut files = Files {
+            loaded: Vec::new(),
+            diagnostics: Vec::new(),
+            sources: Sources::default(),
+        };
+        for path in config::discover(paths)? {
+            let (loaded, diagnostics) = validate_file(&path);
+            files
+                .sources
+                .insert(loaded.file.clone(), loaded.source.clone());
+            files.loaded.push(loaded);
+            files.diagnostics.push(diagnostics);
+        }
+        Ok(files)
     }
-}
 
-/// Validates every file the paths name (directories are searched).
-pub fn validate_paths(paths: &[PathBuf]) -> Result<Report, config::DiscoverError> {
-    let mut report = Report::default();
-    for path in config::discover(paths)? {
-        let (loaded, diagnostics) = validate_file(&path);
-        report
-            .sources
-            .insert(loaded.file.clone(), loaded.source.clone());
-        report.diagnostics.extend(diagnostics);
-        report.files.push(loaded);
+    /// Every finding, in file order.
+    pub fn all_diagnostics(&self) -> Vec<Diagnostic> {
+        self.diagnostics.iter().flatten().cloned().collect()
     }
-    Ok(report)
+
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().flatten().any(Diagnostic::is_error)
+    }
 }

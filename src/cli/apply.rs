@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use super::plan::{Format, load_or_refuse};
 use super::{Error, Exit, RegistryArgs, runtime};
 use crate::apply::{Applied, apply};
-use crate::plan::refresh::{Files, Merchant, plan_merchants, read_merchants};
+use crate::plan::refresh::{Merchant, plan_merchants, read_merchants};
 use crate::plan::{Kind, Plan, render, saved};
 use crate::registry::connect::Connector;
+use crate::validate::Files;
 
 /// Apply a saved plan (reviewed: no prompt), or plan and apply configuration files.
 #[derive(Debug, clap::Args)]

@@ -6,8 +6,9 @@ use clap::ValueEnum;
 
 use super::{Error, Exit, RegistryArgs, runtime};
 use crate::diagnostic::render_human;
-use crate::plan::refresh::{Files, plan_merchants, read_merchants};
+use crate::plan::refresh::{plan_merchants, read_merchants, refused_plan};
 use crate::plan::{Plan, render, saved};
+use crate::validate::Files;
 
 /// Read the live registry and show what apply would change.
 #[derive(Debug, clap::Args)]
@@ -62,7 +63,7 @@ pub fn load_or_refuse(
     if !files.has_errors() {
         return Ok(Some(files));
     }
-    let refused = files.refused_plan();
+    let refused = refused_plan(&files);
     match format {
         Format::Text => println!(
             "{}{}",

@@ -6,7 +6,7 @@ use clap::ValueEnum;
 
 use super::{Error, Exit};
 use crate::diagnostic::{self, render_github, render_human, render_json, render_sarif};
-use crate::validate::validate_paths;
+use crate::validate::Files;
 
 /// Check configuration files offline: schema and rules, no network.
 #[derive(Debug, clap::Args)]
@@ -33,28 +33,29 @@ pub enum Format {
 }
 
 pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
-    let report = validate_paths(&args.paths).map_err(|e| Error::new(e.to_string()))?;
+    let files = Files::load(&args.paths).map_err(|e| Error::new(e.to_string()))?;
+    let diagnostics = files.all_diagnostics();
     let out = match args.format {
         Format::Human => {
-            let mut out = render_human(&report.diagnostics, &report.sources, color);
-            let files = report.files.len();
-            let plural = if files == 1 { "" } else { "s" };
-            if report.diagnostics.is_empty() {
-                out.push_str(&format!("No problems found in {files} file{plural}.\n"));
+            let mut out = render_human(&diagnostics, &files.sources, color);
+            let count = files.loaded.len();
+            let plural = if count == 1 { "" } else { "s" };
+            if diagnostics.is_empty() {
+                out.push_str(&format!("No problems found in {count} file{plural}.\n"));
             } else {
                 out.push_str(&format!(
-                    "{} in {files} file{plural}.\n",
-                    diagnostic::summary(&report.diagnostics)
+                    "{} in {count} file{plural}.\n",
+                    diagnostic::summary(&diagnostics)
                 ));
             }
             out
         }
-        Format::Json => render_json(&report.diagnostics),
-        Format::Sarif => render_sarif(&report.diagnostics),
-        Format::Github => render_github(&report.diagnostics),
+        Format::Json => render_json(&diagnostics),
+        Format::Sarif => render_sarif(&diagnostics),
+        Format::Github => render_github(&diagnostics),
     };
     print!("{out}");
-    Ok(if report.has_errors() {
+    Ok(if files.has_errors() {
         Exit::Failure
     } else {
         Exit::Success

@@ -1,74 +1,35 @@
 //! Planning files against the live registry: load and check every file, connect each merchant
 //! through its keys and read its account's live state (concurrently, with a bound), then plan.
 
-use std::path::PathBuf;
-
 use futures::{StreamExt, stream};
 
 use super::build::{MerchantInput, plan};
 use super::live::LiveState;
 use super::model::{Plan, Summary};
-use crate::config::{DiscoverError, Loaded};
-use crate::diagnostic::{Diagnostic, Sources};
 use crate::registry::connect::{Connection, Connector, read_live};
-use crate::validate::validate_file;
+use crate::validate::Files;
 
 /// How many merchants are read at once: the work is network-bound, the registry rate-limited.
 pub const MERCHANT_CONCURRENCY: usize = 8;
 
-/// Every file of a run, as loaded and checked offline.
-pub struct Files {
-    pub loaded: Vec<Loaded>,
-    pub diagnostics: Vec<Vec<Diagnostic>>,
-    pub sources: Sources,
-}
-
-impl Files {
-    pub fn load(paths: &[PathBuf]) -> Result<Self, DiscoverError> {
-        let mut files = Files {
-            loaded: Vec::new(),
-            diagnostics: Vec::new(),
-            sources: Sources::default(),
-        };
-        for path in crate::config::discover(paths)? {
-            let (loaded, diagnostics) = validate_file(&path);
-            files
-                .sources
-                .insert(loaded.file.clone(), loaded.source.clone());
-            files.loaded.push(loaded);
-            files.diagnostics.push(diagnostics);
-        }
-        Ok(files)
-    }
-
-    /// Every offline finding, in file order.
-    pub fn all_diagnostics(&self) -> Vec<Diagnostic> {
-        self.diagnostics.iter().flatten().cloned().collect()
-    }
-
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().flatten().any(Diagnostic::is_error)
-    }
-
-    /// The plan of files refused offline: their findings, and no changes, since nothing was read.
-    pub fn refused_plan(&self) -> Plan {
-        let inputs: Vec<MerchantInput> = self
-            .loaded
-            .iter()
-            .zip(&self.diagnostics)
-            .map(|(loaded, diagnostics)| MerchantInput {
-                loaded,
-                diagnostics: diagnostics.clone(),
-                live: LiveState::default(),
-                fingerprints: Default::default(),
-            })
-            .collect();
-        let mut refused = plan(&inputs);
-        refused.changes.clear();
-        refused.unmanaged.clear();
-        refused.summary = Summary::default();
-        refused
-    }
+/// The plan of files refused offline: their findings, and no changes, since nothing was read.
+pub fn refused_plan(files: &Files) -> Plan {
+    let inputs: Vec<MerchantInput> = files
+        .loaded
+        .iter()
+        .zip(&files.diagnostics)
+        .map(|(loaded, diagnostics)| MerchantInput {
+            loaded,
+            diagnostics: diagnostics.clone(),
+            live: LiveState::default(),
+            fingerprints: Default::default(),
+        })
+        .collect();
+    let mut refused = plan(&inputs);
+    refused.changes.clear();
+    refused.unmanaged.clear();
+    refused.summary = Summary::default();
+    refused
 }
 
 /// A merchant connected and read.
