@@ -5,8 +5,9 @@
 
 use std::time::{Duration, Instant};
 
-use saasctl::plan::{LiveRow, LiveState, MerchantInput, plan};
-use saasctl::validate::validate_file;
+use saasctl::live::{LiveRow, LiveState};
+use saasctl::plan::{MerchantInput, plan};
+use saasctl::rules::check_file;
 
 const MERCHANTS: usize = 200;
 
@@ -47,7 +48,7 @@ fn main() {
     let mut times: Vec<Duration> = (0..20)
         .map(|_| {
             let started = Instant::now();
-            let files: Vec<_> = paths.iter().map(|p| validate_file(p)).collect();
+            let files: Vec<_> = paths.iter().map(|p| check_file(p)).collect();
             let inputs: Vec<MerchantInput> = files
                 .iter()
                 .zip(&lives)

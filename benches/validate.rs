@@ -23,7 +23,7 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("saasctl.yaml");
     std::fs::write(&path, large_config(1_000)).expect("write");
-    let (_, diagnostics) = saasctl::validate::validate_file(&path);
+    let (_, diagnostics) = saasctl::rules::check_file(&path);
     // Only the API key variable is missing; the rest must be clean, or the bench measures errors.
     assert!(
         diagnostics.iter().all(|d| d.rule == "SC007"),
@@ -33,7 +33,7 @@ fn main() {
     let mut times: Vec<Duration> = (0..30)
         .map(|_| {
             let started = Instant::now();
-            std::hint::black_box(saasctl::validate::validate_file(&path));
+            std::hint::black_box(saasctl::rules::check_file(&path));
             started.elapsed()
         })
         .collect();

@@ -3,6 +3,7 @@
 
 mod github;
 mod human;
+mod rule_info;
 mod sarif;
 
 use std::collections::BTreeMap;
@@ -13,9 +14,8 @@ use serde::{Deserialize, Serialize};
 
 pub use github::render_github;
 pub use human::render_human;
+pub use rule_info::RuleInfo;
 pub use sarif::render_sarif;
-
-use crate::config::Position;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -38,6 +38,27 @@ impl Severity {
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// Where a node sits in its file: 1-based line and column, and its byte range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+    pub offset: usize,
+    pub len: usize,
+}
+
+impl Position {
+    /// Line 1, column 1: for problems with the file as a whole.
+    pub fn default_start() -> Self {
+        Position {
+            line: 1,
+            column: 1,
+            offset: 0,
+            len: 0,
+        }
     }
 }
 

@@ -1,14 +1,21 @@
 //! saasctl: the Commerce Services Connector setup as code.
 //!
-//! The data flows config -> rules -> (registry) -> plan -> apply; each stage is a module.
+//! Modules in layers, bottom to top (DESIGN.md, "Architecture"); each imports only from the
+//! layers below it, which `tests/layers.rs` checks:
+//! `diagnostic`, `file` -> `config` -> `registry` -> `emulator`, `live` -> `rules` -> `plan`
+//! -> `run` -> `cli`.
 
-pub mod apply;
-pub mod atomic_file;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
+pub mod digest;
 pub mod emulator;
+pub mod error;
+pub mod file;
+pub mod live;
 pub mod plan;
 pub mod registry;
 pub mod rules;
-pub mod validate;
+pub mod run;
+
+pub use error::Error;

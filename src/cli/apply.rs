@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 
 use super::plan::{Format, load_or_refuse};
 use super::{Error, Exit, RegistryArgs, runtime};
-use crate::apply::{Applied, apply};
-use crate::plan::refresh::{Merchant, plan_merchants, read_merchants};
-use crate::plan::{Kind, Plan, render, saved};
-use crate::registry::connect::Connector;
-use crate::validate::Files;
+use crate::plan::{Kind, Plan, render};
+use crate::run::Files;
+use crate::run::apply::{Applied, apply};
+use crate::run::connect::Connector;
+use crate::run::plan_file;
+use crate::run::refresh::{Merchant, plan_merchants, read_merchants};
 
 /// Apply a saved plan (reviewed: no prompt), or plan and apply configuration files.
 #[derive(Debug, clap::Args)]
@@ -69,7 +70,7 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
 
 /// Applies a reviewed plan, after checking that neither the files nor the live state changed.
 fn apply_saved(path: &Path, registry: &RegistryArgs, color: bool) -> Result<Exit, Error> {
-    let saved = saved::read(path).map_err(|e| Error::new(e.to_string()))?;
+    let saved = plan_file::read(path).map_err(|e| Error::new(e.to_string()))?;
     if saved.refused {
         print!("{}", render::text::render(&saved, color));
         return Ok(Exit::Refused);

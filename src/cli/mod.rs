@@ -114,8 +114,8 @@ pub struct RegistryArgs {
 }
 
 impl RegistryArgs {
-    pub fn connector(&self) -> crate::registry::connect::Connector {
-        crate::registry::connect::Connector::new(self.gateway.clone(), Default::default())
+    pub fn connector(&self) -> crate::run::connect::Connector {
+        crate::run::connect::Connector::new(self.gateway.clone(), Default::default())
     }
 }
 

@@ -6,9 +6,10 @@ use clap::ValueEnum;
 
 use super::{Error, Exit, RegistryArgs, runtime};
 use crate::diagnostic::render_human;
-use crate::plan::refresh::{plan_merchants, read_merchants, refused_plan};
-use crate::plan::{Plan, render, saved};
-use crate::validate::Files;
+use crate::plan::{Plan, render};
+use crate::run::Files;
+use crate::run::plan_file;
+use crate::run::refresh::{plan_merchants, read_merchants, refused_plan};
 
 /// Read the live registry and show what apply would change.
 #[derive(Debug, clap::Args)]
@@ -93,7 +94,7 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
     let plan = make_plan(&files, &args.registry)?;
     print!("{}", args.format.render(&plan, color));
     if let Some(out) = &args.out {
-        saved::write(&plan, out).map_err(|e| Error::new(e.to_string()))?;
+        plan_file::write(&plan, out).map_err(|e| Error::new(e.to_string()))?;
         eprintln!(
             "Saved the plan to {}; apply it with `saasctl apply {}`.",
             out.display(),

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::plan::Format;
 use super::{Error, Exit};
-use crate::plan::saved;
+use crate::run::plan_file;
 
 /// Print a saved plan.
 #[derive(Debug, clap::Args)]
@@ -18,7 +18,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
-    let plan = saved::read(&args.plan).map_err(|e| Error::new(e.to_string()))?;
+    let plan = plan_file::read(&args.plan).map_err(|e| Error::new(e.to_string()))?;
     print!("{}", args.format.render(&plan, color));
     Ok(Exit::Success)
 }

@@ -6,7 +6,7 @@ use clap::ValueEnum;
 
 use super::{Error, Exit};
 use crate::diagnostic::{self, render_github, render_human, render_json, render_sarif};
-use crate::validate::Files;
+use crate::run::Files;
 
 /// Check configuration files offline: schema and rules, no network.
 #[derive(Debug, clap::Args)]
@@ -38,7 +38,7 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
     let out = match args.format {
         Format::Human => {
             let mut out = render_human(&diagnostics, &files.sources, color);
-            let count = files.loaded.len();
+            let count = files.files.len();
             let plural = if count == 1 { "" } else { "s" };
             if diagnostics.is_empty() {
                 out.push_str(&format!("No problems found in {count} file{plural}.\n"));
@@ -51,7 +51,7 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
             out
         }
         Format::Json => render_json(&diagnostics),
-        Format::Sarif => render_sarif(&diagnostics),
+        Format::Sarif => render_sarif(&diagnostics, crate::rules::catalogue()),
         Format::Github => render_github(&diagnostics),
     };
     print!("{out}");

@@ -7,30 +7,22 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
-/// Where a node sits in its file: 1-based line and column, and its byte range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Position {
-    pub line: usize,
-    pub column: usize,
-    pub offset: usize,
-    pub len: usize,
-}
+use crate::diagnostic::Position;
 
-impl Position {
-    fn from_location(location: &serde_saphyr::Location) -> Self {
-        let span = location.span();
-        Self {
-            line: usize::try_from(location.line()).unwrap_or(usize::MAX),
-            column: usize::try_from(location.column()).unwrap_or(usize::MAX),
-            offset: span
-                .byte_offset()
-                .and_then(|o| usize::try_from(o).ok())
-                .unwrap_or(0),
-            len: span
-                .byte_len()
-                .and_then(|l| usize::try_from(l).ok())
-                .unwrap_or(0),
-        }
+/// Converts the parser's location into a [`Position`].
+fn position_of(location: &serde_saphyr::Location) -> Position {
+    let span = location.span();
+    Position {
+        line: usize::try_from(location.line()).unwrap_or(usize::MAX),
+        column: usize::try_from(location.column()).unwrap_or(usize::MAX),
+        offset: span
+            .byte_offset()
+            .and_then(|o| usize::try_from(o).ok())
+            .unwrap_or(0),
+        len: span
+            .byte_len()
+            .and_then(|l| usize::try_from(l).ok())
+            .unwrap_or(0),
     }
 }
 
@@ -221,7 +213,7 @@ impl Node {
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let spanned = Spanned::<Value>::deserialize(deserializer)?;
-        let mut position = Position::from_location(&spanned.referenced);
+        let mut position = position_of(&spanned.referenced);
         // The parser spans only a container's first token; extend it over its children so a
         // secret inside can be masked whole.
         let children_end = match &spanned.value {

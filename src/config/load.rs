@@ -3,12 +3,35 @@
 
 use std::path::{Path, PathBuf};
 
-use super::document::{Node, Position, Route, Value};
+use super::document::{Node, Route, Value};
 use super::model::Config;
 use super::schema;
-use super::secret::io_reason;
-use crate::diagnostic::{Diagnostic, Location, display_path};
-use crate::rules::{self, sc000_schema::SC000};
+use crate::diagnostic::{Diagnostic, Location, Position, Severity, display_path};
+use crate::file::io_reason;
+
+/// The rule id of every problem with the file's YAML or its fit to the schema (documented in
+/// `rules::sc000_schema`).
+pub const SCHEMA_RULE: &str = "SC000";
+
+fn schema_finding(
+    message: impl Into<String>,
+    location: Location,
+    help: impl Into<String>,
+) -> Diagnostic {
+    Diagnostic::new(SCHEMA_RULE, Severity::Error, message, location).help(help)
+}
+
+/// A finding on the raw document, made before the schema is checked (by the rules that know
+/// better than the schema what a node means, such as an inline secret).
+pub struct DocumentFinding {
+    pub route: Route,
+    pub diagnostic: Diagnostic,
+    /// The node holds a secret: its text is masked before any snippet shows it.
+    pub secret: bool,
+}
+
+/// The rules run on the raw document while loading; the rules layer passes its own.
+pub type DocumentRules<'a> = &'a dyn Fn(&Loaded, &Node) -> Vec<DocumentFinding>;
 
 /// Files larger than this are refused before parsing.
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
@@ -50,18 +73,6 @@ impl Loaded {
     }
 }
 
-impl Position {
-    /// Line 1, column 1: for problems with the file as a whole.
-    pub fn default_start() -> Self {
-        Position {
-            line: 1,
-            column: 1,
-            offset: 0,
-            len: 0,
-        }
-    }
-}
-
 fn parse_options() -> serde_saphyr::Options {
     // Small budgets: a real config has hundreds of nodes, a YAML bomb billions.
     serde_saphyr::options! {
@@ -81,7 +92,7 @@ fn parse_options() -> serde_saphyr::Options {
 }
 
 /// Reads and checks one file. Returns what could be read and every problem found.
-pub fn load(path: &Path) -> (Loaded, Vec<Diagnostic>) {
+pub fn load(path: &Path, document_rules: DocumentRules) -> (Loaded, Vec<Diagnostic>) {
     let file = display_path(path);
     let mut loaded = Loaded {
         file: file.clone(),
@@ -92,7 +103,7 @@ pub fn load(path: &Path) -> (Loaded, Vec<Diagnostic>) {
         config: None,
     };
     let whole_file = |message: String, help: &str| {
-        SC000.finding(
+        schema_finding(
             message,
             Location {
                 file: file.clone(),
@@ -134,7 +145,7 @@ pub fn load(path: &Path) -> (Loaded, Vec<Diagnostic>) {
             loaded.source = text;
             return (
                 loaded,
-                vec![SC000.finding(
+                vec![schema_finding(
                     "the file is not UTF-8 text",
                     Location { file, position },
                     "save the file as UTF-8",
@@ -142,19 +153,19 @@ pub fn load(path: &Path) -> (Loaded, Vec<Diagnostic>) {
             );
         }
     };
-    let diagnostics = check(&mut loaded);
+    let diagnostics = check(&mut loaded, document_rules);
     (loaded, diagnostics)
 }
 
 /// Parses `loaded.source`, validates it and fills in its document and model.
-pub fn check(loaded: &mut Loaded) -> Vec<Diagnostic> {
+pub fn check(loaded: &mut Loaded, document_rules: DocumentRules) -> Vec<Diagnostic> {
     let document =
         match serde_saphyr::from_str_with_options::<Node>(&loaded.source, parse_options()) {
             Ok(document) => document,
             Err(e) => return vec![syntax_error(loaded, &e)],
         };
     if matches!(document.value, Value::Null) {
-        return vec![SC000.finding(
+        return vec![schema_finding(
             "the file holds no configuration",
             loaded.locate(&Route::root()),
             "start it with `version: 1`; see examples/quickstart/saasctl.yaml",
@@ -163,7 +174,7 @@ pub fn check(loaded: &mut Loaded) -> Vec<Diagnostic> {
     loaded.document = Some(document.clone());
     let document = &document;
 
-    let findings = rules::check_document(loaded, document);
+    let findings = document_rules(loaded, document);
     let secrets: Vec<Position> = findings
         .iter()
         .filter(|f| f.secret)
@@ -186,7 +197,7 @@ pub fn check(loaded: &mut Loaded) -> Vec<Diagnostic> {
         } else {
             loaded.locate(&error.route)
         };
-        diagnostics.push(SC000.finding(error.message, location, error.help));
+        diagnostics.push(schema_finding(error.message, location, error.help));
     }
     for position in secrets {
         mask(&mut loaded.source, position);
@@ -196,7 +207,7 @@ pub fn check(loaded: &mut Loaded) -> Vec<Diagnostic> {
     }
     match serde_json::from_value::<Config>(document.to_json()) {
         Ok(config) => loaded.config = Some(config),
-        Err(e) => diagnostics.push(SC000.finding(
+        Err(e) => diagnostics.push(schema_finding(
             format!("the configuration does not fit the model: {e}"),
             loaded.locate(&Route::root()),
             "see `saasctl schema`",
@@ -243,7 +254,7 @@ fn syntax_error(loaded: &Loaded, error: &serde_saphyr::Error) -> Diagnostic {
             });
     let message = error.without_snippet().to_string();
     let message = message.lines().next().unwrap_or("invalid YAML").trim();
-    SC000.finding(
+    schema_finding(
         format!("invalid YAML: {message}"),
         Location {
             file: loaded.file.clone(),
@@ -350,7 +361,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("saasctl.yaml");
         std::fs::write(&path, text).unwrap();
-        load(&path)
+        load(&path, &|_, _| Vec::new())
     }
 
     #[test]
@@ -381,7 +392,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.yaml");
         std::fs::write(&path, b"version: 1\n\xff\xfe\x00garbage").unwrap();
-        let (_, diagnostics) = load(&path);
+        let (_, diagnostics) = load(&path, &|_, _| Vec::new());
         assert_eq!(diagnostics[0].message, "the file is not UTF-8 text");
         assert_eq!(diagnostics[0].location.position.line, 2);
     }

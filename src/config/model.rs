@@ -257,3 +257,8 @@ impl Tier {
         }
     }
 }
+
+/// How project and data space names compare: the Admin trims and ignores case.
+pub fn normalize_name(name: &str) -> String {
+    name.trim().to_lowercase()
+}

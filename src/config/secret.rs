@@ -3,6 +3,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::file::io_reason;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -66,16 +68,6 @@ impl Secret {
                 Ok(SecretValue(value))
             }
         }
-    }
-}
-
-/// An I/O error's reason without the OS error number noise.
-pub fn io_reason(error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        std::io::ErrorKind::InvalidData => "not valid UTF-8 text".to_owned(),
-        _ => error.to_string(),
     }
 }
 

@@ -41,8 +41,8 @@ fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Position;
     use crate::diagnostic::Location;
+    use crate::diagnostic::Position;
 
     #[test]
     fn escapes_workflow_command_syntax() {

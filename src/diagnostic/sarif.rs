@@ -2,11 +2,15 @@
 
 use serde_json::{Value, json};
 
-use super::{Diagnostic, Severity};
-use crate::rules;
+use super::{Diagnostic, RuleInfo, Severity};
 
-pub fn render_sarif(diagnostics: &[Diagnostic]) -> String {
-    let rules: Vec<Value> = rules::catalogue()
+/// The SARIF log of `diagnostics`, describing every rule of `catalogue`.
+pub fn render_sarif<'a>(
+    diagnostics: &[Diagnostic],
+    catalogue: impl IntoIterator<Item = &'a RuleInfo>,
+) -> String {
+    let rules: Vec<Value> = catalogue
+        .into_iter()
         .map(|info| {
             json!({
                 "id": info.id,

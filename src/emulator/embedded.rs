@@ -10,8 +10,9 @@ use tokio::sync::Mutex;
 
 use super::portal::{NewAccount, PortalError, generate_key_pair, register};
 use super::{Emulator, EmulatorConfig, EmulatorError, RunningEmulator};
-use crate::atomic_file::write_private;
-use crate::config::{KeySet, License, Secret, SecretValue, io_reason};
+use crate::config::{KeySet, License, Secret, SecretValue};
+use crate::file::io_reason;
+use crate::file::write_private;
 use crate::rules::check_private_key;
 
 /// Where the embedded registry keeps its state, relative to the YAML's directory.

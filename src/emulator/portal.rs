@@ -12,8 +12,9 @@ use rsa::traits::PublicKeyParts;
 use serde::{Deserialize, Serialize};
 
 use super::state::{Account, Refusal};
-use crate::atomic_file::write_private;
-use crate::config::{License, SecretValue, io_reason};
+use crate::config::{License, SecretValue};
+use crate::file::io_reason;
+use crate::file::write_private;
 use crate::registry::{RegistryError, gateway_url, jwt};
 
 /// The portal's path on the emulator.

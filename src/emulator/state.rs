@@ -5,8 +5,9 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::atomic_file::write_private;
-use crate::config::{License, io_reason};
+use crate::config::License;
+use crate::file::io_reason;
+use crate::file::write_private;
 use crate::registry::jwt::now_secs;
 use crate::registry::wire::{self, AccountSyncStatus, Environment, EnvironmentType, Row};
 

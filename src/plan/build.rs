@@ -3,15 +3,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::digest::{KeyFingerprint, json_digest};
-use super::identity::{Matching, ProjectMatch, SpaceMatch, is_rename, match_config};
-use super::live::LiveState;
 use super::model::{
     Action, Binding, Change, FORMAT_VERSION, Kind, MerchantPlan, Named, Object, Plan, Summary,
     Unmanaged,
 };
 use crate::config::{Config, KeySetName, Loaded};
 use crate::diagnostic::{Diagnostic, JsonDiagnostic};
+use crate::digest::{KeyFingerprint, json_digest};
+use crate::live::{LiveState, Matching, ProjectMatch, SpaceMatch, is_rename, match_config};
 use crate::rules::{self, Context, LiveContext};
 
 /// One merchant file as the planner takes it.
@@ -186,7 +185,7 @@ fn merchant_changes(slug: &str, config: &Config, matching: &Matching) -> Vec<Cha
                     Action::NoOp
                 };
                 let note = by.is_adoption().then(|| match by {
-                    super::MatchedBy::Type => format!(
+                    crate::live::MatchedBy::Type => format!(
                         "adopted by type: no data space of the project is claimed by id or name, so {} data spaces are assigned in declared order to the live ones ordered by id",
                         space.kind.as_str()
                     ),
@@ -313,7 +312,7 @@ fn file_stem(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::testing::{LUMA, P, T, id, live, load, load_as};
+    use crate::rules::testing::{LUMA, P, T, id, live, load, load_as};
 
     fn input(loaded: &Loaded, live: LiveState) -> MerchantInput<'_> {
         MerchantInput {

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::digest::KeyFingerprint;
-use super::identity::MatchedBy;
 use crate::config::{DataSpaceType, KeySetName, Tier};
 use crate::diagnostic::JsonDiagnostic;
+use crate::digest::KeyFingerprint;
+use crate::live::MatchedBy;
 
 /// The plan file format this build writes and reads.
 pub const FORMAT_VERSION: &str = "1";

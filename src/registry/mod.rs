@@ -1,7 +1,7 @@
-//! The live SaaS state: the registry's wire types, the signed client and its retries.
+//! The registry client: wire types, RS256 signing, requests with retries. Knows nothing of
+//! configuration files or plans.
 
 pub mod client;
-pub mod connect;
 pub mod gateway;
 pub mod jwt;
 pub mod wire;

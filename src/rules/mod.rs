@@ -21,65 +21,14 @@ mod sc022_pinned_id_missing;
 mod sc023_pinned_id_wrong_type;
 mod sc024_fewer_live_data_spaces;
 
-use crate::config::{Config, DataSpace, DataSpaceType, Loaded, Node, Route};
-use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::plan::{LiveState, Matching};
+use std::path::Path;
+
+pub use crate::config::DocumentFinding;
+use crate::config::{self, Config, DataSpace, DataSpaceType, Loaded, Node, Route};
+pub use crate::diagnostic::RuleInfo;
+use crate::diagnostic::{Diagnostic, Location};
+use crate::live::{LiveState, Matching};
 use crate::route;
-
-/// What `saasctl explain` and SARIF know of a rule.
-#[derive(Debug)]
-pub struct RuleInfo {
-    pub id: &'static str,
-    /// A short kebab-case name, e.g. `production-space-shared`.
-    pub name: &'static str,
-    pub severity: Severity,
-    /// One line: what the rule refuses or warns about.
-    pub summary: &'static str,
-    /// Why it matters and how to fix it (markdown).
-    pub explanation: &'static str,
-    /// A configuration the rule fires on.
-    pub bad_example: &'static str,
-    /// The same configuration, fixed.
-    pub good_example: &'static str,
-}
-
-impl RuleInfo {
-    /// A finding of this rule at its default severity.
-    pub fn finding(
-        &'static self,
-        message: impl Into<String>,
-        location: Location,
-        help: impl Into<String>,
-    ) -> Diagnostic {
-        Diagnostic::new(self.id, self.severity, message, location).help(help)
-    }
-
-    /// The full documentation printed by `saasctl explain`.
-    pub fn documentation(&self) -> String {
-        format!(
-            "{id} {name} ({severity})\n\n{summary}\n\n{explanation}\n\nExample that fires:\n\n{bad}\nFixed:\n\n{good}",
-            id = self.id,
-            name = self.name,
-            severity = self.severity,
-            summary = self.summary,
-            explanation = self.explanation.trim(),
-            bad = indent(self.bad_example),
-            good = indent(self.good_example),
-        )
-    }
-}
-
-fn indent(yaml: &str) -> String {
-    yaml.lines()
-        .map(|line| {
-            if line.is_empty() {
-                "\n".to_owned()
-            } else {
-                format!("    {line}\n")
-            }
-        })
-        .collect()
-}
 
 /// What a rule sees of a file that fits the schema.
 pub struct Context<'a> {
@@ -154,14 +103,6 @@ impl<'a> Context<'a> {
         }
         shared
     }
-}
-
-/// A finding on the raw document, made before the schema is checked.
-pub struct DocumentFinding {
-    pub route: Route,
-    pub diagnostic: Diagnostic,
-    /// The node holds a secret: its text is masked before any snippet shows it.
-    pub secret: bool,
 }
 
 pub trait Rule: Sync {
@@ -239,6 +180,16 @@ pub fn check_document(loaded: &Loaded, document: &Node) -> Vec<DocumentFinding> 
         .collect()
 }
 
+/// Loads one file and runs every rule on it. Findings are sorted by position.
+pub fn check_file(path: &Path) -> (Loaded, Vec<Diagnostic>) {
+    let (loaded, mut diagnostics) = config::load(path, &check_document);
+    if let Some(config) = &loaded.config {
+        diagnostics.extend(check(&loaded, config));
+    }
+    Diagnostic::sort(&mut diagnostics);
+    (loaded, diagnostics)
+}
+
 /// Runs every rule on a file that fits the schema.
 pub fn check(loaded: &Loaded, config: &Config) -> Vec<Diagnostic> {
     let cx = Context { loaded, config };
@@ -251,54 +202,7 @@ pub fn check_live(cx: &LiveContext) -> Vec<Diagnostic> {
 }
 
 #[cfg(test)]
-pub(crate) mod testing {
-    //! Helpers for the rule tests: load YAML text and run the whole pipeline on it.
-
-    use crate::diagnostic::Diagnostic;
-
-    /// Loads `yaml` as `saasctl.yaml` in a fresh directory and returns every finding.
-    pub fn validate_text(yaml: &str) -> Vec<Diagnostic> {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("saasctl.yaml");
-        std::fs::write(&path, yaml).expect("write yaml");
-        crate::validate::validate_file(&path).1
-    }
-
-    /// The findings of one rule, as (line, column, message).
-    pub fn findings_of(rule: &str, yaml: &str) -> Vec<(usize, usize, String)> {
-        validate_text(yaml)
-            .into_iter()
-            .filter(|d| d.rule == rule)
-            .map(|d| {
-                (
-                    d.location.position.line,
-                    d.location.position.column,
-                    d.message,
-                )
-            })
-            .collect()
-    }
-
-    /// The rule fires on its documented bad example and not on its good one.
-    pub fn assert_examples(info: &crate::rules::RuleInfo) {
-        assert!(
-            !findings_of(info.id, info.bad_example).is_empty(),
-            "{} does not fire on its bad example",
-            info.id
-        );
-        let good = validate_text(info.good_example);
-        assert!(
-            !good.iter().any(|d| d.rule == info.id),
-            "{} fires on its good example: {good:?}",
-            info.id
-        );
-        assert!(
-            !good.iter().any(|d| d.is_error() && d.rule != "SC007"),
-            "{}'s good example has errors: {good:?}",
-            info.id
-        );
-    }
-}
+pub(crate) mod testing;
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@ use super::RuleInfo;
 use crate::diagnostic::Severity;
 
 pub static SC000: RuleInfo = RuleInfo {
-    id: "SC000",
+    id: crate::config::SCHEMA_RULE,
     name: "schema",
     severity: Severity::Error,
     summary: "the file is not YAML, or does not fit the saasctl schema",

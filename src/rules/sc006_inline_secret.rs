@@ -113,7 +113,7 @@ fn find_pem_blocks(node: &Node, route: &Route, found: &mut dyn FnMut(&Route)) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{assert_examples, findings_of, validate_text};
+    use crate::rules::testing::{assert_examples, findings_of, load};
 
     #[test]
     fn examples() {
@@ -122,7 +122,7 @@ mod tests {
 
     #[test]
     fn points_at_the_value_and_replaces_the_schema_error() {
-        let all = validate_text(super::INFO.bad_example);
+        let (_, all) = load(super::INFO.bad_example);
         assert!(!all.iter().any(|d| d.rule == "SC000"), "{all:?}");
         let findings = findings_of("SC006", super::INFO.bad_example);
         assert_eq!(
@@ -147,7 +147,7 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("saasctl.yaml");
             std::fs::write(&path, &yaml).unwrap();
-            let (loaded, diagnostics) = crate::validate::validate_file(&path);
+            let (loaded, diagnostics) = crate::rules::check_file(&path);
             let finding = diagnostics.iter().find(|d| d.rule == rule).expect(rule);
             assert_eq!(finding.location.position.line, 6, "{finding:?}");
             let mut sources = crate::diagnostic::Sources::default();
@@ -167,7 +167,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("saasctl.yaml");
         std::fs::write(&path, &yaml).unwrap();
-        let (loaded, diagnostics) = crate::validate::validate_file(&path);
+        let (loaded, diagnostics) = crate::rules::check_file(&path);
         let sc006: Vec<_> = diagnostics.iter().filter(|d| d.rule == "SC006").collect();
         assert_eq!(sc006.len(), 1, "{diagnostics:?}");
         let mut sources = crate::diagnostic::Sources::default();

@@ -164,7 +164,7 @@ mod tests {
         let yaml = INFO.good_example.replace("    gateway: embedded\n", "");
         let path = dir.path().join("saasctl.yaml");
         std::fs::write(&path, yaml).unwrap();
-        let (_, diagnostics) = crate::validate::validate_file(&path);
+        let (_, diagnostics) = crate::rules::check_file(&path);
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         // Without the files, the same YAML fails.
         assert!(

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::{Context, RuleInfo};
-use crate::config::Route;
+use crate::config::{Route, normalize_name};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::route;
 
@@ -28,11 +28,6 @@ another data space.
     good_example: include_str!("examples/sc009.good.yaml"),
 };
 
-/// How names compare: the Admin trims and ignores case.
-pub fn normalize(name: &str) -> String {
-    name.trim().to_lowercase()
-}
-
 impl super::Rule for Rule {
     fn info(&self) -> &'static RuleInfo {
         &INFO
@@ -46,14 +41,14 @@ impl super::Rule for Rule {
             let base = route!["project", "data_spaces", key];
             let mut claims = vec![(
                 "name",
-                normalize(&space.name),
+                normalize_name(&space.name),
                 base.at("name"),
                 format!("name `{}`", space.name),
             )];
             for (i, previous) in space.previous_names.iter().enumerate() {
                 claims.push((
                     "name",
-                    normalize(previous),
+                    normalize_name(previous),
                     base.at("previous_names").at(i),
                     format!("previous name `{previous}`"),
                 ));

@@ -1,10 +1,10 @@
 //! SC020: a rename must not take a name another live object already has.
 
 use super::{LiveContext, RuleInfo};
+use crate::config::normalize_name;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::plan::{SpaceMatch, is_rename};
+use crate::live::{SpaceMatch, is_rename};
 use crate::route;
-use crate::rules::sc009_name_clash::normalize;
 
 pub struct Rule;
 
@@ -42,11 +42,9 @@ impl super::LiveRule for Rule {
         let mut findings = Vec::new();
         let declared = &config.project.name;
         if is_rename(declared, &project.name) {
-            for other in
-                cx.live.projects.iter().filter(|p| {
-                    !std::ptr::eq(*p, project) && normalize(&p.name) == normalize(declared)
-                })
-            {
+            for other in cx.live.projects.iter().filter(|p| {
+                !std::ptr::eq(*p, project) && normalize_name(&p.name) == normalize_name(declared)
+            }) {
                 findings.push(
                     INFO.finding(
                         format!(
@@ -71,7 +69,7 @@ impl super::LiveRule for Rule {
                 continue;
             }
             for other in project.data_spaces.iter().filter(|s| {
-                !std::ptr::eq(*s, *live) && normalize(&s.name) == normalize(&space.name)
+                !std::ptr::eq(*s, *live) && normalize_name(&s.name) == normalize_name(&space.name)
             }) {
                 findings.push(
                     INFO.finding(
@@ -95,7 +93,7 @@ impl super::LiveRule for Rule {
 
 #[cfg(test)]
 mod tests {
-    use crate::plan::testing::{LUMA, P, T, assert_live_examples, id, live, live_findings};
+    use crate::rules::testing::{LUMA, P, T, assert_live_examples, id, live, live_findings};
 
     #[test]
     fn examples() {

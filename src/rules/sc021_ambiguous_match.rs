@@ -2,7 +2,7 @@
 
 use super::{LiveContext, RuleInfo};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::plan::{ProjectMatch, SpaceMatch};
+use crate::live::{ProjectMatch, SpaceMatch};
 use crate::route;
 
 pub struct Rule;
@@ -76,7 +76,7 @@ impl super::LiveRule for Rule {
 
 #[cfg(test)]
 mod tests {
-    use crate::plan::testing::{LUMA, P, T, assert_live_examples, id, live, live_findings};
+    use crate::rules::testing::{LUMA, P, T, assert_live_examples, id, live, live_findings};
 
     #[test]
     fn examples() {

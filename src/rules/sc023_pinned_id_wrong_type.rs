@@ -2,7 +2,7 @@
 
 use super::{LiveContext, RuleInfo};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::plan::{ProjectMatch, SpaceMatch};
+use crate::live::{ProjectMatch, SpaceMatch};
 use crate::route;
 
 pub struct Rule;
@@ -90,8 +90,8 @@ impl super::LiveRule for Rule {
 
 #[cfg(test)]
 mod tests {
-    use crate::plan::LiveState;
-    use crate::plan::testing::{LUMA, P, T, assert_live_examples, id, live, live_findings};
+    use crate::live::LiveState;
+    use crate::rules::testing::{LUMA, P, T, assert_live_examples, id, live, live_findings};
 
     fn example_state() -> LiveState {
         let mut state = live(&[(1, "Luma", &[(2, "Luma Production", P), (3, "Testing 1", T)])]);

@@ -152,6 +152,6 @@ fn every_truncation_of_an_example_is_reported_in_process() {
             continue;
         }
         std::fs::write(&path, &text[..cut]).expect("write");
-        let _ = saasctl::validate::validate_file(&path);
+        let _ = saasctl::rules::check_file(&path);
     }
 }

@@ -9,8 +9,9 @@ pub mod text;
 mod tests {
     use std::collections::BTreeMap;
 
-    use crate::plan::testing::{LUMA, P, T, live, load_as};
-    use crate::plan::{LiveState, MerchantInput, Plan, plan};
+    use crate::live::LiveState;
+    use crate::plan::{MerchantInput, Plan, plan};
+    use crate::rules::testing::{LUMA, P, T, live, load_as};
 
     fn plan_of(yaml: &str, state: LiveState) -> Plan {
         let (loaded, diagnostics) = load_as("luma.yaml", yaml);

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::digest::json_digest;
 use crate::config::DataSpaceType;
+use crate::digest::json_digest;
 
 /// Every project of one merchant account, sorted by id, each with its data spaces sorted by id.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,11 +3,10 @@
 
 use std::path::Path;
 
-use super::model::{FORMAT_VERSION, Plan};
-use super::render::json;
-use crate::atomic_file::write_private;
-use crate::config::io_reason;
 use crate::diagnostic::display_path;
+use crate::file::{io_reason, write_private};
+use crate::plan::render::json;
+use crate::plan::{FORMAT_VERSION, Plan};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanFileError {
@@ -67,8 +66,10 @@ mod tests {
 
     use super::*;
     use crate::config::{KeySetName, SecretValue};
-    use crate::plan::testing::load;
-    use crate::plan::{KeyFingerprint, LiveState, MerchantInput, plan};
+    use crate::digest::KeyFingerprint;
+    use crate::live::LiveState;
+    use crate::plan::{MerchantInput, plan};
+    use crate::rules::testing::load;
 
     const API_KEY: &str = "api-key-0123456789abcdef-very-secret";
 
@@ -79,7 +80,7 @@ mod tests {
             .expect("pem")
             .to_string();
         let fingerprint = KeyFingerprint::of(&private, &SecretValue::new(API_KEY)).expect("fp");
-        let (loaded, _) = load(crate::plan::testing::LUMA);
+        let (loaded, _) = load(crate::rules::testing::LUMA);
         let plan = plan(&[MerchantInput {
             loaded: &loaded,
             diagnostics: Vec::new(),

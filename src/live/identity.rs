@@ -7,9 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::live::{LiveDataSpace, LiveProject, LiveState, same_id};
-use crate::config::{Config, DataSpace, DataSpaceType};
-use crate::rules::sc009_name_clash::normalize;
+use super::state::{LiveDataSpace, LiveProject, LiveState, same_id};
+use crate::config::{Config, DataSpace, DataSpaceType, normalize_name};
 
 /// How a declaration found its live object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,11 +176,11 @@ fn match_project<'l>(config: &Config, live: &'l LiveState) -> ProjectMatch<'l> {
         };
     }
     let by_names = |names: &[&String], by: MatchedBy| {
-        let names: Vec<String> = names.iter().map(|n| normalize(n)).collect();
+        let names: Vec<String> = names.iter().map(|n| normalize_name(n)).collect();
         let candidates: Vec<&LiveProject> = live
             .projects
             .iter()
-            .filter(|p| names.contains(&normalize(&p.name)))
+            .filter(|p| names.contains(&normalize_name(&p.name)))
             .collect();
         match candidates.as_slice() {
             [] => None,
@@ -233,8 +232,12 @@ fn match_spaces<'l>(
                 continue;
             }
             let names: Vec<String> = match by {
-                MatchedBy::Name => vec![normalize(&space.name)],
-                _ => space.previous_names.iter().map(|n| normalize(n)).collect(),
+                MatchedBy::Name => vec![normalize_name(&space.name)],
+                _ => space
+                    .previous_names
+                    .iter()
+                    .map(|n| normalize_name(n))
+                    .collect(),
             };
             // Only a data space of the declared type can be this one; a same-named one of
             // the other type is a rename collision (SC020), not a match.
@@ -242,7 +245,7 @@ fn match_spaces<'l>(
                 .data_spaces
                 .iter()
                 .filter(|s| s.kind == space.kind && !is_claimed(&claimed, s))
-                .filter(|s| names.contains(&normalize(&s.name)))
+                .filter(|s| names.contains(&normalize_name(&s.name)))
                 .collect();
             *outcome = match candidates.as_slice() {
                 [] => None,
@@ -315,7 +318,7 @@ fn match_spaces<'l>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::testing::{LUMA, P, T, id, live, load};
+    use crate::rules::testing::{LUMA, P, T, id, live, load};
 
     /// (key, how, live id number) for every matched data space; other outcomes by name.
     fn outcomes(yaml: &str, state: &LiveState) -> (String, Vec<(String, String)>) {

@@ -3,11 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use super::gateway::Gateway;
-use super::{ClientOptions, RegistryClient, RegistryError};
 use crate::config::{Config, KeySetName, Loaded, SecretValue};
+use crate::digest::KeyFingerprint;
 use crate::emulator::embedded::{self, EmbeddedError, EmbeddedRegistries};
-use crate::plan::{KeyFingerprint, LiveRow, LiveState};
+use crate::live::{LiveRow, LiveState};
+use crate::registry::gateway::Gateway;
+use crate::registry::{ClientOptions, RegistryClient, RegistryError};
 use crate::rules::check_private_key;
 
 /// Why a merchant's registry could not be read; names the file and key set, never a secret.

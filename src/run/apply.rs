@@ -7,11 +7,11 @@ use std::time::Instant;
 
 use futures::{StreamExt, stream};
 
-use crate::plan::refresh::{MERCHANT_CONCURRENCY, Merchant};
+use super::Files;
+use super::connect::read_live;
+use super::refresh::{MERCHANT_CONCURRENCY, Merchant};
 use crate::plan::{Action, Change, Kind, MerchantInput, Named, Object, Plan, plan};
-use crate::registry::connect::read_live;
 use crate::registry::{RegistryClient, RegistryError};
-use crate::validate::Files;
 
 /// Rounds of read, plan, execute per merchant: create, renames, then a check that nothing is
 /// left, with room for answers lost on the way.
@@ -59,7 +59,7 @@ pub async fn apply(
     progress: Progress<'_>,
 ) -> (Applied, Vec<ApplyError>) {
     let pending = merchants.iter().filter(|m| {
-        let file = &files.loaded[m.index].file;
+        let file = &files.files[m.index].loaded.file;
         planned
             .merchants
             .iter()
@@ -99,7 +99,7 @@ async fn converge(
     progress: Progress<'_>,
     applied: &mut Applied,
 ) -> Result<(), ApplyError> {
-    let loaded = &files.loaded[merchant.index];
+    let loaded = &files.files[merchant.index].loaded;
     let client = &merchant.connection.client;
     let registry = |source| ApplyError::Registry {
         file: loaded.file.clone(),
@@ -109,7 +109,7 @@ async fn converge(
         let live = read_live(client).await.map_err(registry)?;
         let current = plan(&[MerchantInput {
             loaded,
-            diagnostics: files.diagnostics[merchant.index].clone(),
+            diagnostics: files.files[merchant.index].diagnostics.clone(),
             live,
             fingerprints: merchant.connection.fingerprints.clone(),
         }]);

@@ -1,9 +1,11 @@
-//! Test helpers: configurations loaded from YAML text and live states built from tuples.
+//! Test helpers for the rules and the planner: configurations loaded from YAML text (through
+//! the whole offline pipeline) and live states built from tuples.
 
 use crate::config::{DataSpaceType, Loaded};
 use crate::diagnostic::Diagnostic;
 
-use super::live::{LiveDataSpace, LiveProject, LiveState};
+use crate::live::{LiveDataSpace, LiveProject, LiveState};
+use crate::rules::RuleInfo;
 
 /// A data space id that sorts by `n`.
 pub fn id(n: u32) -> String {
@@ -70,7 +72,7 @@ pub fn load_as(name: &str, yaml: &str) -> (Loaded, Vec<Diagnostic>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join(name);
     std::fs::write(&path, yaml).expect("write yaml");
-    let (mut loaded, mut diagnostics) = crate::validate::validate_file(&path);
+    let (mut loaded, mut diagnostics) = crate::rules::check_file(&path);
     let shown = name.to_owned();
     for d in &mut diagnostics {
         d.location.file = shown.clone();
@@ -83,7 +85,7 @@ pub fn load_as(name: &str, yaml: &str) -> (Loaded, Vec<Diagnostic>) {
 pub fn live_findings(rule: &str, yaml: &str, state: &LiveState) -> Vec<(usize, usize, String)> {
     let (loaded, _) = load(yaml);
     let config = loaded.config.clone().expect("valid config");
-    let matching = super::identity::match_config(&config, state);
+    let matching = crate::live::match_config(&config, state);
     let cx = crate::rules::LiveContext {
         file: crate::rules::Context {
             loaded: &loaded,
@@ -92,7 +94,12 @@ pub fn live_findings(rule: &str, yaml: &str, state: &LiveState) -> Vec<(usize, u
         live: state,
         matching: &matching,
     };
-    crate::rules::check_live(&cx)
+    positions_of(rule, crate::rules::check_live(&cx))
+}
+
+/// The findings of `rule` among `diagnostics`, as (line, column, message).
+fn positions_of(rule: &str, diagnostics: Vec<Diagnostic>) -> Vec<(usize, usize, String)> {
+    diagnostics
         .into_iter()
         .filter(|d| d.rule == rule)
         .map(|d| {
@@ -105,9 +112,34 @@ pub fn live_findings(rule: &str, yaml: &str, state: &LiveState) -> Vec<(usize, u
         .collect()
 }
 
+/// The offline findings of one rule on `yaml`, as (line, column, message).
+pub fn findings_of(rule: &str, yaml: &str) -> Vec<(usize, usize, String)> {
+    positions_of(rule, load(yaml).1)
+}
+
+/// The rule fires on its documented bad example and not on its good one.
+pub fn assert_examples(info: &RuleInfo) {
+    assert!(
+        !findings_of(info.id, info.bad_example).is_empty(),
+        "{} does not fire on its bad example",
+        info.id
+    );
+    let (_, good) = load(info.good_example);
+    assert!(
+        !good.iter().any(|d| d.rule == info.id),
+        "{} fires on its good example: {good:?}",
+        info.id
+    );
+    assert!(
+        !good.iter().any(|d| d.is_error() && d.rule != "SC007"),
+        "{}'s good example has errors: {good:?}",
+        info.id
+    );
+}
+
 /// A live rule fires on its bad example and not on its good one, against `state`; both
 /// examples are valid offline (bar unreadable keys).
-pub fn assert_live_examples(info: &crate::rules::RuleInfo, state: &LiveState) {
+pub fn assert_live_examples(info: &RuleInfo, state: &LiveState) {
     for example in [info.bad_example, info.good_example] {
         let (_, offline) = load(example);
         assert!(

@@ -3,11 +3,10 @@
 
 use futures::{StreamExt, stream};
 
-use super::build::{MerchantInput, plan};
-use super::live::LiveState;
-use super::model::{Plan, Summary};
-use crate::registry::connect::{Connection, Connector, read_live};
-use crate::validate::Files;
+use super::Files;
+use super::connect::{Connection, Connector, read_live};
+use crate::live::LiveState;
+use crate::plan::{MerchantInput, Plan, Summary, plan};
 
 /// How many merchants are read at once: the work is network-bound, the registry rate-limited.
 pub const MERCHANT_CONCURRENCY: usize = 8;
@@ -15,12 +14,11 @@ pub const MERCHANT_CONCURRENCY: usize = 8;
 /// The plan of files refused offline: their findings, and no changes, since nothing was read.
 pub fn refused_plan(files: &Files) -> Plan {
     let inputs: Vec<MerchantInput> = files
-        .loaded
+        .files
         .iter()
-        .zip(&files.diagnostics)
-        .map(|(loaded, diagnostics)| MerchantInput {
-            loaded,
-            diagnostics: diagnostics.clone(),
+        .map(|file| MerchantInput {
+            loaded: &file.loaded,
+            diagnostics: file.diagnostics.clone(),
             live: LiveState::default(),
             fingerprints: Default::default(),
         })
@@ -45,28 +43,29 @@ pub async fn read_merchants(
     files: &Files,
     connector: &Connector,
 ) -> Result<Vec<Merchant>, Vec<String>> {
-    let results: Vec<Result<Merchant, String>> = stream::iter(files.loaded.iter().enumerate())
-        .map(|(index, loaded)| async move {
-            let config = loaded
-                .config
-                .as_ref()
-                .ok_or_else(|| format!("{}: the file has errors", loaded.file))?;
-            let connection = connector
-                .connect(loaded, config)
-                .await
-                .map_err(|e| e.to_string())?;
-            let live = read_live(&connection.client)
-                .await
-                .map_err(|e| format!("{}: {e}", loaded.file))?;
-            Ok(Merchant {
-                index,
-                connection,
-                live,
+    let results: Vec<Result<Merchant, String>> =
+        stream::iter(files.files.iter().map(|f| &f.loaded).enumerate())
+            .map(|(index, loaded)| async move {
+                let config = loaded
+                    .config
+                    .as_ref()
+                    .ok_or_else(|| format!("{}: the file has errors", loaded.file))?;
+                let connection = connector
+                    .connect(loaded, config)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let live = read_live(&connection.client)
+                    .await
+                    .map_err(|e| format!("{}: {e}", loaded.file))?;
+                Ok(Merchant {
+                    index,
+                    connection,
+                    live,
+                })
             })
-        })
-        .buffered(MERCHANT_CONCURRENCY)
-        .collect()
-        .await;
+            .buffered(MERCHANT_CONCURRENCY)
+            .collect()
+            .await;
     let (merchants, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
     if errors.is_empty() {
         Ok(merchants.into_iter().filter_map(Result::ok).collect())
@@ -80,8 +79,8 @@ pub fn plan_merchants(files: &Files, merchants: &[Merchant]) -> Plan {
     let inputs: Vec<MerchantInput> = merchants
         .iter()
         .map(|m| MerchantInput {
-            loaded: &files.loaded[m.index],
-            diagnostics: files.diagnostics[m.index].clone(),
+            loaded: &files.files[m.index].loaded,
+            diagnostics: files.files[m.index].diagnostics.clone(),
             live: m.live.clone(),
             fingerprints: m.connection.fingerprints.clone(),
         })

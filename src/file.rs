@@ -1,4 +1,5 @@
-//! Whole-file writes that readers never see half done, and that are private from the first byte.
+//! Files saasctl writes: whole-file writes that readers never see half done and that are
+//! private from the first byte, and I/O errors described without library internals.
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
@@ -42,6 +43,16 @@ pub fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// An I/O error's reason without the OS error number noise.
+pub fn io_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        std::io::ErrorKind::InvalidData => "not valid UTF-8 text".to_owned(),
+        _ => error.to_string(),
+    }
 }
 
 #[cfg(test)]
