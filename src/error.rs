@@ -1,1 +1,50 @@
-pub use crate::cli::Error;
+//! The one error a command returns: one variant per module's error, converted with `?`. `main`
+//! picks the exit code from the variant and prints the message; nothing is flattened to text
+//! before the edge.
+
+use std::path::PathBuf;
+
+use crate::config::DiscoverError;
+use crate::emulator::EmulatorError;
+use crate::emulator::portal::PortalError;
+use crate::run::MerchantErrors;
+use crate::run::apply::ApplyFailed;
+use crate::run::plan_file::PlanFileError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Discover(#[from] DiscoverError),
+    #[error(transparent)]
+    PlanFile(#[from] PlanFileError),
+    /// Merchants that could not be connected or read; every one is listed.
+    #[error(transparent)]
+    Merchants(#[from] MerchantErrors),
+    #[error(transparent)]
+    Apply(#[from] ApplyFailed),
+    #[error(transparent)]
+    Emulator(#[from] EmulatorError),
+    #[error(transparent)]
+    Portal(#[from] PortalError),
+    /// `apply PLANFILE`: the configuration or the live state moved since the plan was made.
+    #[error("the {what} changed since {} was made; plan again", plan.display())]
+    Stale { plan: PathBuf, what: &'static str },
+    #[error("no rule `{0}`; `saasctl explain all` lists them")]
+    UnknownRule(String),
+    #[error(
+        "not on a terminal: pass --auto-approve, or apply a plan saved with `saasctl plan --out FILE`"
+    )]
+    NotATerminal,
+    #[error("apply cancelled")]
+    Cancelled,
+    #[error(
+        "refusing to listen on {0}: not a loopback address (pass --allow-remote to do it anyway)"
+    )]
+    NotLoopback(std::net::SocketAddr),
+    #[error("cannot {what}")]
+    Io {
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+}

@@ -8,7 +8,15 @@ fn main() -> ExitCode {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(error) => {
             eprintln!("error: {error}");
-            ExitCode::from(saasctl::cli::Exit::Failure as u8)
+            ExitCode::from(exit_code(&error))
         }
+    }
+}
+
+/// The exit code of DESIGN.md for a failure, chosen by what went wrong.
+fn exit_code(error: &saasctl::Error) -> u8 {
+    match error {
+        saasctl::Error::Stale { .. } => 4,
+        _ => 1,
     }
 }

@@ -70,7 +70,7 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
 
 /// Applies a reviewed plan, after checking that neither the files nor the live state changed.
 fn apply_saved(path: &Path, registry: &RegistryArgs, color: bool) -> Result<Exit, Error> {
-    let saved = plan_file::read(path).map_err(|e| Error::new(e.to_string()))?;
+    let saved = plan_file::read(path)?;
     if saved.refused {
         print!("{}", render::text::render(&saved, color));
         return Ok(Exit::Refused);
@@ -80,25 +80,21 @@ fn apply_saved(path: &Path, registry: &RegistryArgs, color: bool) -> Result<Exit
         .iter()
         .map(|m| PathBuf::from(&m.file))
         .collect();
-    let files = Files::load(&paths).map_err(|e| Error::new(e.to_string()))?;
+    let files = Files::load(&paths)?;
     runtime()?.block_on(async {
         let connector = registry.connector();
         let result = async {
             let merchants = read_all(&files, &connector).await?;
             let current = plan_merchants(&files, &merchants);
+            let stale = |what| Error::Stale {
+                plan: path.to_path_buf(),
+                what,
+            };
             if current.config_digest != saved.config_digest {
-                eprintln!(
-                    "error: the configuration or its keys changed since {} was made; plan again",
-                    path.display()
-                );
-                return Ok(Exit::Stale);
+                return Err(stale("configuration or its keys"));
             }
             if current.live_digest != saved.live_digest {
-                eprintln!(
-                    "error: the live registry changed since {} was made; plan again",
-                    path.display()
-                );
-                return Ok(Exit::Stale);
+                return Err(stale("live registry"));
             }
             if !current.has_changes() {
                 println!("No changes.");
@@ -113,17 +109,13 @@ fn apply_saved(path: &Path, registry: &RegistryArgs, color: bool) -> Result<Exit
 }
 
 async fn read_all(files: &Files, connector: &Connector) -> Result<Vec<Merchant>, Error> {
-    read_merchants(files, connector)
-        .await
-        .map_err(|errors| Error::new(errors.join("\n")))
+    Ok(read_merchants(files, connector).await?)
 }
 
 /// Asks on a terminal; elsewhere `--auto-approve` is required.
 fn confirm() -> Result<(), Error> {
     if !std::io::stdin().is_terminal() {
-        return Err(Error::new(
-            "not on a terminal: pass --auto-approve, or apply a plan saved with `saasctl plan --out FILE`",
-        ));
+        return Err(Error::NotATerminal);
     }
     print!("\nApply these changes? Only 'yes' is accepted: ");
     let _ = std::io::stdout().flush();
@@ -131,11 +123,14 @@ fn confirm() -> Result<(), Error> {
     std::io::stdin()
         .lock()
         .read_line(&mut answer)
-        .map_err(|e| Error::new(format!("cannot read the answer: {e}")))?;
+        .map_err(|source| Error::Io {
+            what: "read the answer",
+            source,
+        })?;
     if answer.trim() == "yes" {
         Ok(())
     } else {
-        Err(Error::new("apply cancelled"))
+        Err(Error::Cancelled)
     }
 }
 
@@ -157,16 +152,7 @@ async fn execute(
             println!("{line}");
         }
     };
-    let (applied, errors) = apply(files, merchants, plan, &progress).await;
-    let Applied { created, renamed } = applied;
-    if !errors.is_empty() {
-        for error in &errors {
-            eprintln!("error: {error}");
-        }
-        return Err(Error::new(format!(
-            "apply failed after {created} created, {renamed} renamed; run it again to finish"
-        )));
-    }
+    let Applied { created, renamed } = apply(files, merchants, plan, &progress).await?;
     println!("\nApply complete: {created} created, {renamed} renamed.");
     let after = read_all(files, connector).await?;
     let final_plan = plan_merchants(files, &after);

@@ -54,10 +54,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<Exit, Error> {
     if !args.listen.ip().is_loopback() && !args.allow_remote {
-        return Err(Error::new(format!(
-            "refusing to listen on {}: not a loopback address (pass --allow-remote to do it anyway)",
-            args.listen
-        )));
+        return Err(Error::NotLoopback(args.listen));
     }
     let config = EmulatorConfig {
         state_file: args.state,
@@ -73,20 +70,18 @@ pub fn run(args: Args) -> Result<Exit, Error> {
     };
     let runtime = super::runtime()?;
     runtime.block_on(async {
-        let running = Emulator::bind(args.listen, config)
-            .await
-            .map_err(|e| Error::new(e.to_string()))?;
+        let running = Emulator::bind(args.listen, config).await?;
         let mut stdout = std::io::stdout().lock();
         // Scripts and tests wait for this line to learn the port.
         writeln!(stdout, "saasctl emulator listening on {}", running.url())
             .and_then(|()| stdout.flush())
-            .map_err(|e| Error::new(format!("cannot write to stdout: {e}")))?;
+            .map_err(|source| Error::Io {
+                what: "write to stdout",
+                source,
+            })?;
         drop(stdout);
         stop_signal().await;
-        running
-            .shutdown()
-            .await
-            .map_err(|e| Error::new(e.to_string()))?;
+        running.shutdown().await?;
         Ok(Exit::Success)
     })
 }

@@ -22,9 +22,6 @@ pub fn run(args: Args) -> Result<Exit, Error> {
             print!("{}", info.documentation());
             Ok(Exit::Success)
         }
-        None => Err(Error::new(format!(
-            "no rule `{}`; `saasctl explain all` lists them",
-            args.id
-        ))),
+        None => Err(Error::UnknownRule(args.id)),
     }
 }

@@ -50,14 +50,12 @@ fn parse_license(value: &str) -> Result<License, String> {
 pub fn run(args: Args) -> Result<Exit, Error> {
     let Command::Generate(args) = args.command;
     let runtime = super::runtime()?;
-    let keys = runtime
-        .block_on(portal::provision(
-            &args.emulator,
-            args.license,
-            &args.name,
-            &args.out,
-        ))
-        .map_err(|e| Error::new(e.to_string()))?;
+    let keys = runtime.block_on(portal::provision(
+        &args.emulator,
+        args.license,
+        &args.name,
+        &args.out,
+    ))?;
     eprintln!(
         "wrote {} and {}",
         keys.private_key_path.display(),

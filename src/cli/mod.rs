@@ -14,25 +14,16 @@ use std::io::IsTerminal;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-/// The exit codes of DESIGN.md.
+pub use crate::Error;
+
+/// How a command that did its job ended (DESIGN.md's exit codes); failures are [`Error`]s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     Success = 0,
-    Failure = 1,
+    /// `validate`: an error-severity finding.
+    Findings = 1,
     Changes = 2,
     Refused = 3,
-    Stale = 4,
-}
-
-/// A failure reported as `error: …` with exit code 1.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct Error(pub String);
-
-impl Error {
-    pub fn new(message: impl Into<String>) -> Self {
-        Self(message.into())
-    }
 }
 
 #[derive(Debug, Parser)]
@@ -121,6 +112,8 @@ impl RegistryArgs {
 
 /// The async runtime the network commands run on.
 pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
-    tokio::runtime::Runtime::new()
-        .map_err(|e| Error::new(format!("cannot start the async runtime: {e}")))
+    tokio::runtime::Runtime::new().map_err(|source| Error::Io {
+        what: "start the async runtime",
+        source,
+    })
 }

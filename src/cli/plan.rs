@@ -60,7 +60,7 @@ pub fn load_or_refuse(
     format: Format,
     color: bool,
 ) -> Result<Option<Files>, Error> {
-    let files = Files::load(paths).map_err(|e| Error::new(e.to_string()))?;
+    let files = Files::load(paths)?;
     if !files.has_errors() {
         return Ok(Some(files));
     }
@@ -82,7 +82,7 @@ pub fn make_plan(files: &Files, registry: &RegistryArgs) -> Result<Plan, Error> 
         let connector = registry.connector();
         let merchants = read_merchants(files, &connector).await;
         connector.shutdown().await;
-        let merchants = merchants.map_err(|errors| Error::new(errors.join("\n")))?;
+        let merchants = merchants?;
         Ok(plan_merchants(files, &merchants))
     })
 }
@@ -94,7 +94,7 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
     let plan = make_plan(&files, &args.registry)?;
     print!("{}", args.format.render(&plan, color));
     if let Some(out) = &args.out {
-        plan_file::write(&plan, out).map_err(|e| Error::new(e.to_string()))?;
+        plan_file::write(&plan, out)?;
         eprintln!(
             "Saved the plan to {}; apply it with `saasctl apply {}`.",
             out.display(),

@@ -18,7 +18,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
-    let plan = plan_file::read(&args.plan).map_err(|e| Error::new(e.to_string()))?;
+    let plan = plan_file::read(&args.plan)?;
     print!("{}", args.format.render(&plan, color));
     Ok(Exit::Success)
 }

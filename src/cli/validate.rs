@@ -33,7 +33,7 @@ pub enum Format {
 }
 
 pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
-    let files = Files::load(&args.paths).map_err(|e| Error::new(e.to_string()))?;
+    let files = Files::load(&args.paths)?;
     let diagnostics = files.all_diagnostics();
     let out = match args.format {
         Format::Human => {
@@ -56,7 +56,7 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
     };
     print!("{out}");
     Ok(if files.has_errors() {
-        Exit::Failure
+        Exit::Findings
     } else {
         Exit::Success
     })

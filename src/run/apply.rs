@@ -33,6 +33,19 @@ pub enum ApplyError {
     NotConverged { file: String },
 }
 
+/// An apply in which some merchants failed: what every merchant did still counts.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{}apply failed after {} created, {} renamed; run it again to finish",
+    .errors.iter().map(|e| format!("{e}\nerror: ")).collect::<String>(),
+    .applied.created,
+    .applied.renamed
+)]
+pub struct ApplyFailed {
+    pub applied: Applied,
+    pub errors: Vec<ApplyError>,
+}
+
 /// What an apply did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Applied {
@@ -50,14 +63,14 @@ impl std::ops::AddAssign for Applied {
 /// Prints one progress line; merchants report concurrently.
 pub type Progress<'a> = &'a (dyn Fn(String) + Sync);
 
-/// Applies the changes of every merchant with something to do. Returns what was done, and
-/// every merchant's failure.
+/// Applies the changes of every merchant with something to do. Returns what was done, or
+/// every merchant's failure with what was done anyway.
 pub async fn apply(
     files: &Files,
     merchants: &[Merchant],
     planned: &Plan,
     progress: Progress<'_>,
-) -> (Applied, Vec<ApplyError>) {
+) -> Result<Applied, ApplyFailed> {
     let pending = merchants.iter().filter(|m| {
         let file = &files.files[m.index].loaded.file;
         planned
@@ -88,7 +101,11 @@ pub async fn apply(
             errors.push(e);
         }
     }
-    (applied, errors)
+    if errors.is_empty() {
+        Ok(applied)
+    } else {
+        Err(ApplyFailed { applied, errors })
+    }
 }
 
 /// Reads, plans and executes one merchant until its plan has no changes, counting what it

@@ -9,3 +9,25 @@ pub mod plan_file;
 pub mod refresh;
 
 pub use files::{CheckedFile, Files};
+
+use crate::registry::RegistryError;
+
+/// Why one merchant could not be connected or read.
+#[derive(Debug, thiserror::Error)]
+pub enum MerchantError {
+    #[error("{file}: the file has errors")]
+    Invalid { file: String },
+    #[error(transparent)]
+    Connect(#[from] connect::ConnectError),
+    #[error("{file}: {source}")]
+    Read {
+        file: String,
+        #[source]
+        source: RegistryError,
+    },
+}
+
+/// Every merchant of a run that could not be connected or read, one per line.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\nerror: "))]
+pub struct MerchantErrors(pub Vec<MerchantError>);

@@ -3,8 +3,8 @@
 
 use futures::{StreamExt, stream};
 
-use super::Files;
 use super::connect::{Connection, Connector, read_live};
+use super::{Files, MerchantError, MerchantErrors};
 use crate::live::LiveState;
 use crate::plan::{MerchantInput, Plan, Summary, plan};
 
@@ -42,21 +42,24 @@ pub struct Merchant {
 pub async fn read_merchants(
     files: &Files,
     connector: &Connector,
-) -> Result<Vec<Merchant>, Vec<String>> {
-    let results: Vec<Result<Merchant, String>> =
+) -> Result<Vec<Merchant>, MerchantErrors> {
+    let results: Vec<Result<Merchant, MerchantError>> =
         stream::iter(files.files.iter().map(|f| &f.loaded).enumerate())
             .map(|(index, loaded)| async move {
                 let config = loaded
                     .config
                     .as_ref()
-                    .ok_or_else(|| format!("{}: the file has errors", loaded.file))?;
-                let connection = connector
-                    .connect(loaded, config)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let live = read_live(&connection.client)
-                    .await
-                    .map_err(|e| format!("{}: {e}", loaded.file))?;
+                    .ok_or_else(|| MerchantError::Invalid {
+                        file: loaded.file.clone(),
+                    })?;
+                let connection = connector.connect(loaded, config).await?;
+                let live =
+                    read_live(&connection.client)
+                        .await
+                        .map_err(|source| MerchantError::Read {
+                            file: loaded.file.clone(),
+                            source,
+                        })?;
                 Ok(Merchant {
                     index,
                     connection,
@@ -70,7 +73,9 @@ pub async fn read_merchants(
     if errors.is_empty() {
         Ok(merchants.into_iter().filter_map(Result::ok).collect())
     } else {
-        Err(errors.into_iter().filter_map(Result::err).collect())
+        Err(MerchantErrors(
+            errors.into_iter().filter_map(Result::err).collect(),
+        ))
     }
 }
 
