@@ -45,27 +45,26 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
     let Some(files) = load_or_refuse(&args.targets, Format::Text, color)? else {
         return Ok(Exit::Refused);
     };
-    runtime()?.block_on(async {
-        let connector = args.registry.connector();
-        let result = async {
-            let merchants = read_all(&files, &connector).await?;
-            let plan = plan_merchants(&files, &merchants);
-            print!("{}", render::text::render(&plan, color));
-            if plan.refused {
-                return Ok(Exit::Refused);
-            }
-            if !plan.has_changes() {
-                return Ok(Exit::Success);
-            }
-            if !args.auto_approve {
-                confirm()?;
-            }
-            execute(&files, &merchants, &plan, &connector).await
+    let runtime = runtime()?;
+    let connector = args.registry.connector();
+    let result = (|| {
+        let merchants = runtime.block_on(read_all(&files, &connector))?;
+        let plan = plan_merchants(&files, &merchants);
+        print!("{}", render::text::render(&plan, color));
+        if plan.refused {
+            return Ok(Exit::Refused);
         }
-        .await;
-        connector.shutdown().await;
-        result
-    })
+        if !plan.has_changes() {
+            return Ok(Exit::Success);
+        }
+        // The prompt blocks on stdin: outside the runtime, so no async worker waits on it.
+        if !args.auto_approve {
+            confirm()?;
+        }
+        runtime.block_on(execute(&files, &merchants, &plan, &connector))
+    })();
+    runtime.block_on(connector.shutdown());
+    result
 }
 
 /// Applies a reviewed plan, after checking that neither the files nor the live state changed.

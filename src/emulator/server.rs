@@ -196,9 +196,7 @@ async fn initialize(
     body: Bytes,
 ) -> Result<Json<Results<Row>>, Refusal> {
     let request: ProjectName = json_body(&body)?;
-    let results = app
-        .store
-        .mutate(|s| s.initialize(&account, &request.project_name))?;
+    let results = mutate(&app, move |s| s.initialize(&account, &request.project_name)).await?;
     Ok(Json(Results { results }))
 }
 
@@ -209,9 +207,10 @@ async fn rename_project(
     body: Bytes,
 ) -> Result<Json<Results<Row>>, Refusal> {
     let request: ProjectName = json_body(&body)?;
-    let results = app
-        .store
-        .mutate(|s| s.rename_project(&account, &id, &request.project_name))?;
+    let results = mutate(&app, move |s| {
+        s.rename_project(&account, &id, &request.project_name)
+    })
+    .await?;
     Ok(Json(Results { results }))
 }
 
@@ -222,9 +221,11 @@ async fn rename_environment(
     body: Bytes,
 ) -> Result<Json<Environment>, Refusal> {
     let request: EnvironmentName = json_body(&body)?;
-    app.store
-        .mutate(|s| s.rename_environment(&account, &id, &request.environment_name))
-        .map(Json)
+    mutate(&app, move |s| {
+        s.rename_environment(&account, &id, &request.environment_name)
+    })
+    .await
+    .map(Json)
 }
 
 /// The emulator holds no synced data, so cleaning up only checks the data space exists.
@@ -242,9 +243,21 @@ async fn set_cloud_id(
     Extension(account): Extension<Account>,
     Path((id, cloud_id)): Path<(String, String)>,
 ) -> Result<Json<Environment>, Refusal> {
-    app.store
-        .mutate(|s| s.set_cloud_id(&account, &id, &cloud_id))
+    mutate(&app, move |s| s.set_cloud_id(&account, &id, &cloud_id))
+        .await
         .map(Json)
+}
+
+/// Changes the store on a blocking thread: the change is written and fsynced before it is
+/// answered, which must not stall the async workers.
+async fn mutate<T: Send + 'static>(
+    app: &App,
+    change: impl FnOnce(&mut super::state::State) -> Result<T, Refusal> + Send + 'static,
+) -> Result<T, Refusal> {
+    let store = Arc::clone(&app.store);
+    tokio::task::spawn_blocking(move || store.mutate(change))
+        .await
+        .unwrap_or_else(|_| Err(Refusal::new(500, "the state writer stopped")))
 }
 
 /// The key portal's "Add New": registers a public key as a new account.
@@ -252,6 +265,6 @@ async fn register_account(State(app): State<App>, body: Bytes) -> Result<Respons
     let request: NewAccount = json_body(&body)?;
     let account = portal::new_account(request)?;
     let registered = portal::RegisteredAccount::from(&account);
-    app.store.mutate(|s| s.add_account(account))?;
+    mutate(&app, move |s| s.add_account(account)).await?;
     Ok((StatusCode::CREATED, Json(registered)).into_response())
 }

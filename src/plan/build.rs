@@ -19,12 +19,12 @@ pub struct MerchantInput<'a> {
     /// The file as loaded; without a model (it did not fit the schema) only its diagnostics
     /// count.
     pub loaded: &'a Loaded,
-    /// Its offline findings (`validate::validate_file`).
-    pub diagnostics: Vec<Diagnostic>,
+    /// Its offline findings (`rules::check_file`).
+    pub diagnostics: &'a [Diagnostic],
     /// Its account's live state.
-    pub live: LiveState,
+    pub live: &'a LiveState,
     /// Fingerprints of its resolved key sets, computed by the caller.
-    pub fingerprints: BTreeMap<KeySetName, KeyFingerprint>,
+    pub fingerprints: &'a BTreeMap<KeySetName, KeyFingerprint>,
 }
 
 /// The plan for `merchants`. Merchants are ordered by their address slug; within one, the
@@ -43,16 +43,16 @@ pub fn plan(merchants: &[MerchantInput]) -> Plan {
     for &i in &order {
         let input = &merchants[i];
         let slug = slugs[i].as_str();
-        let mut found = input.diagnostics.clone();
+        let mut found = input.diagnostics.to_vec();
         let mut project_id = None;
         if let Some(config) = &input.loaded.config {
-            let matching = match_config(config, &input.live);
+            let matching = match_config(config, input.live);
             found.extend(rules::check_live(&LiveContext {
                 file: Context {
                     loaded: input.loaded,
                     config,
                 },
-                live: &input.live,
+                live: input.live,
                 matching: &matching,
             }));
             changes.extend(merchant_changes(slug, config, &matching));
@@ -69,7 +69,7 @@ pub fn plan(merchants: &[MerchantInput]) -> Plan {
                 }));
             }
         }
-        seen_projects.push((slug, &input.live));
+        seen_projects.push((slug, input.live));
         plans.push(MerchantPlan {
             slug: slug.to_owned(),
             file: input.loaded.file.clone(),
@@ -314,12 +314,14 @@ mod tests {
     use super::*;
     use crate::rules::testing::{LUMA, P, T, id, live, load, load_as};
 
-    fn input(loaded: &Loaded, live: LiveState) -> MerchantInput<'_> {
+    static NO_KEYS: BTreeMap<KeySetName, KeyFingerprint> = BTreeMap::new();
+
+    fn input<'a>(loaded: &'a Loaded, live: &'a LiveState) -> MerchantInput<'a> {
         MerchantInput {
             loaded,
-            diagnostics: Vec::new(),
+            diagnostics: &[],
             live,
-            fingerprints: BTreeMap::new(),
+            fingerprints: &NO_KEYS,
         }
     }
 
@@ -333,7 +335,7 @@ mod tests {
     #[test]
     fn a_new_project_is_created_with_its_data_spaces() {
         let (loaded, _) = load(LUMA);
-        let plan = plan(&[input(&loaded, LiveState::default())]);
+        let plan = plan(&[input(&loaded, &LiveState::default())]);
         let got = actions(&plan);
         assert_eq!(got[0], ("project.luma".into(), "create", false));
         assert_eq!(got[1], ("data_space.luma.live".into(), "create", false));
@@ -360,7 +362,7 @@ mod tests {
                 (4, "Testing 2", T),
             ],
         )]);
-        let plan = plan(&[input(&loaded, state)]);
+        let plan = plan(&[input(&loaded, &state)]);
         let staging = &plan.changes[2];
         assert_eq!(
             (
@@ -396,14 +398,14 @@ mod tests {
         let mut yaml_two = LUMA.replace("    qa: {type: testing, name: Luma QA}\n", "");
         yaml_two = yaml_two.replace("  qa: {tier: testing, data_space: qa}\n", "");
         let (two, _) = load(&yaml_two);
-        let plan_one = plan(&[input(&loaded, state.clone())]);
+        let plan_one = plan(&[input(&loaded, &state)]);
         assert_eq!(plan_one.unmanaged.len(), 1);
         assert_eq!(
             (plan_one.unmanaged[0].kind, plan_one.unmanaged[0].id.clone()),
             (Kind::Project, id(5))
         );
         assert!(!plan_one.has_changes());
-        let plan_two = plan(&[input(&two, state)]);
+        let plan_two = plan(&[input(&two, &state)]);
         let ids: Vec<String> = plan_two.unmanaged.iter().map(|u| u.id.clone()).collect();
         assert_eq!(ids, vec![id(4), id(5)]);
     }
@@ -411,13 +413,15 @@ mod tests {
     #[test]
     fn offline_and_live_errors_refuse_the_plan() {
         let (loaded, _) = load(LUMA);
-        let mut merchant = input(&loaded, live(&[(1, "Luma", &[(2, "Production", P)])]));
+        let one_space = live(&[(1, "Luma", &[(2, "Production", P)])]);
+        let mut merchant = input(&loaded, &one_space);
         let plan_live = plan(std::slice::from_ref(&merchant));
         assert!(plan_live.refused);
         assert!(plan_live.diagnostics.iter().all(|d| d.rule == "SC024"));
-        merchant.live = LiveState::default();
+        let nothing = LiveState::default();
+        merchant.live = &nothing;
         let (_, offline) = load(&LUMA.replace("data_space: qa", "data_space: nowhere"));
-        merchant.diagnostics = offline;
+        merchant.diagnostics = &offline;
         let plan_offline = plan(&[merchant]);
         assert!(plan_offline.refused && plan_offline.merchants[0].refused);
         assert!(
@@ -438,12 +442,12 @@ mod tests {
         );
         for inputs in [
             vec![
-                input(&a, LiveState::default()),
-                input(&b, LiveState::default()),
+                input(&a, &LiveState::default()),
+                input(&b, &LiveState::default()),
             ],
             vec![
-                input(&b, LiveState::default()),
-                input(&a, LiveState::default()),
+                input(&b, &LiveState::default()),
+                input(&a, &LiveState::default()),
             ],
         ] {
             let plan = plan(&inputs);
@@ -455,7 +459,7 @@ mod tests {
             assert_eq!(slugs, vec![("luma", "a.yaml"), ("luma-2", "b.yaml")]);
         }
         assert_eq!(
-            plan(&[input(&c, LiveState::default())]).merchants[0].slug,
+            plan(&[input(&c, &LiveState::default())]).merchants[0].slug,
             "n-code"
         );
     }
@@ -463,9 +467,9 @@ mod tests {
     #[test]
     fn digests_are_stable_and_follow_their_inputs() {
         let (loaded, _) = load(LUMA);
-        let one = plan(&[input(&loaded, LiveState::default())]);
-        assert_eq!(one, plan(&[input(&loaded, LiveState::default())]));
-        let other = plan(&[input(&loaded, live(&[(1, "X", &[(2, "P", P)])]))]);
+        let one = plan(&[input(&loaded, &LiveState::default())]);
+        assert_eq!(one, plan(&[input(&loaded, &LiveState::default())]));
+        let other = plan(&[input(&loaded, &live(&[(1, "X", &[(2, "P", P)])]))]);
         assert_eq!(one.config_digest, other.config_digest);
         assert_ne!(one.live_digest, other.live_digest);
     }

@@ -126,9 +126,9 @@ async fn converge(
         let live = read_live(client).await.map_err(registry)?;
         let current = plan(&[MerchantInput {
             loaded,
-            diagnostics: files.files[merchant.index].diagnostics.clone(),
-            live,
-            fingerprints: merchant.connection.fingerprints.clone(),
+            diagnostics: &files.files[merchant.index].diagnostics,
+            live: &live,
+            fingerprints: &merchant.connection.fingerprints,
         }]);
         if current.refused {
             return Err(ApplyError::Refused {

@@ -83,9 +83,9 @@ mod tests {
         let (loaded, _) = load(crate::rules::testing::LUMA);
         let plan = plan(&[MerchantInput {
             loaded: &loaded,
-            diagnostics: Vec::new(),
-            live: LiveState::default(),
-            fingerprints: BTreeMap::from([(KeySetName::Production, fingerprint)]),
+            diagnostics: &[],
+            live: &LiveState::default(),
+            fingerprints: &BTreeMap::from([(KeySetName::Production, fingerprint)]),
         }]);
         (plan, pem)
     }

@@ -13,14 +13,16 @@ pub const MERCHANT_CONCURRENCY: usize = 8;
 
 /// The plan of files refused offline: their findings, and no changes, since nothing was read.
 pub fn refused_plan(files: &Files) -> Plan {
+    let nothing_read = LiveState::default();
+    let no_keys = Default::default();
     let inputs: Vec<MerchantInput> = files
         .files
         .iter()
         .map(|file| MerchantInput {
             loaded: &file.loaded,
-            diagnostics: file.diagnostics.clone(),
-            live: LiveState::default(),
-            fingerprints: Default::default(),
+            diagnostics: &file.diagnostics,
+            live: &nothing_read,
+            fingerprints: &no_keys,
         })
         .collect();
     let mut refused = plan(&inputs);
@@ -85,9 +87,9 @@ pub fn plan_merchants(files: &Files, merchants: &[Merchant]) -> Plan {
         .iter()
         .map(|m| MerchantInput {
             loaded: &files.files[m.index].loaded,
-            diagnostics: files.files[m.index].diagnostics.clone(),
-            live: m.live.clone(),
-            fingerprints: m.connection.fingerprints.clone(),
+            diagnostics: &files.files[m.index].diagnostics,
+            live: &m.live,
+            fingerprints: &m.connection.fingerprints,
         })
         .collect();
     plan(&inputs)

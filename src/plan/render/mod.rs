@@ -17,9 +17,9 @@ mod tests {
         let (loaded, diagnostics) = load_as("luma.yaml", yaml);
         plan(&[MerchantInput {
             loaded: &loaded,
-            diagnostics,
-            live: state,
-            fingerprints: BTreeMap::new(),
+            diagnostics: &diagnostics,
+            live: &state,
+            fingerprints: &BTreeMap::new(),
         }])
     }
 
