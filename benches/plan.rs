@@ -3,8 +3,11 @@
 //! parsed, validated, matched and diffed; the network is not part of it. Prints the median and
 //! the slowest of several runs; asserts nothing.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
 use std::time::{Duration, Instant};
 
+use saasctl::config::DataSpaceType;
 use saasctl::live::{LiveRow, LiveState};
 use saasctl::plan::{MerchantInput, plan};
 use saasctl::rules::check_file;
@@ -19,17 +22,17 @@ fn merchant_yaml(i: usize) -> String {
 
 fn live(i: usize) -> LiveState {
     let project = format!("00000000-0000-4000-8000-{i:012}");
-    let row = |n: usize, name: &str, kind: &str| LiveRow {
+    let row = |n: usize, name: &str, kind: DataSpaceType| LiveRow {
         project_id: project.clone(),
         project_name: format!("Old Merchant {i}"),
         environment_id: format!("{:08}-0000-4000-8000-{i:012}", n),
         environment_name: name.to_owned(),
-        environment_type: kind.to_owned(),
+        environment_type: kind,
     };
     LiveState::from_rows([
-        row(1, "Production", "Production"),
-        row(2, "Testing 1", "Testing"),
-        row(3, "Testing 2", "Testing"),
+        row(1, "Production", DataSpaceType::Production),
+        row(2, "Testing 1", DataSpaceType::Testing),
+        row(3, "Testing 2", DataSpaceType::Testing),
     ])
     .expect("consistent rows")
 }

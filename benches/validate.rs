@@ -2,6 +2,8 @@
 //! Prints the median and the slowest of several runs; it asserts nothing (timing belongs in a
 //! benchmark, not in a test).
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
 use std::fmt::Write;
 use std::time::{Duration, Instant};
 

@@ -203,10 +203,14 @@ impl From<&Diagnostic> for JsonDiagnostic {
     }
 }
 
+/// The version of `validate --format json`, like the plan file's: bumped only on purpose.
+pub const JSON_FORMAT_VERSION: &str = "1";
+
 pub fn render_json(diagnostics: &[Diagnostic]) -> String {
     let list: Vec<JsonDiagnostic> = diagnostics.iter().map(JsonDiagnostic::from).collect();
-    let mut out = serde_json::to_string_pretty(&serde_json::json!({ "diagnostics": list }))
-        .unwrap_or_default();
+    let document =
+        serde_json::json!({ "format_version": JSON_FORMAT_VERSION, "diagnostics": list });
+    let mut out = serde_json::to_string_pretty(&document).unwrap_or_default();
     out.push('\n');
     out
 }

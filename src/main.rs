@@ -1,3 +1,6 @@
+// The one message of a failed command.
+#![allow(clippy::print_stderr)]
+
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -1,6 +1,8 @@
 //! End to end: the signed client against the in-process emulator, the wire contract, faults,
 //! persistence, and the real binary.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};

@@ -1,6 +1,9 @@
 //! Command-line definitions, one file per command. Each command returns an [`Exit`] or an
 //! [`Error`]; `main` turns them into the process exit code.
 
+// The edge: commands print their output here, and nowhere below.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 mod apply;
 mod emulator;
 mod explain;

@@ -24,7 +24,7 @@ pub struct Args {
 pub enum Format {
     /// Messages with a source snippet.
     Human,
-    /// `{"diagnostics": [...]}`.
+    /// `{"format_version": "1", "diagnostics": [...]}`.
     Json,
     /// SARIF 2.1.0, for code scanning.
     Sarif,

@@ -39,8 +39,7 @@ pub struct LiveRow {
     pub project_name: String,
     pub environment_id: String,
     pub environment_name: String,
-    /// `Production` or `Testing`.
-    pub environment_type: String,
+    pub environment_type: DataSpaceType,
 }
 
 impl From<crate::registry::wire::Row> for LiveRow {
@@ -52,10 +51,9 @@ impl From<crate::registry::wire::Row> for LiveRow {
             environment_id: row.environment_id,
             environment_name: row.environment_name,
             environment_type: match row.environment_type {
-                EnvironmentType::Production => "Production",
-                EnvironmentType::Testing => "Testing",
-            }
-            .to_owned(),
+                EnvironmentType::Production => DataSpaceType::Production,
+                EnvironmentType::Testing => DataSpaceType::Testing,
+            },
         }
     }
 }
@@ -63,11 +61,6 @@ impl From<crate::registry::wire::Row> for LiveRow {
 /// Registry rows that do not describe a consistent state.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LiveError {
-    #[error("data space {environment_id} has type `{value}`; expected Production or Testing")]
-    UnknownType {
-        environment_id: String,
-        value: String,
-    },
     #[error("project {project_id} is listed both as `{first}` and as `{second}`")]
     ProjectNameConflict {
         project_id: String,
@@ -83,16 +76,7 @@ impl LiveState {
     pub fn from_rows(rows: impl IntoIterator<Item = LiveRow>) -> Result<Self, LiveError> {
         let mut projects: BTreeMap<String, LiveProject> = BTreeMap::new();
         for row in rows {
-            let kind = match row.environment_type.as_str() {
-                "Production" => DataSpaceType::Production,
-                "Testing" => DataSpaceType::Testing,
-                _ => {
-                    return Err(LiveError::UnknownType {
-                        environment_id: row.environment_id,
-                        value: row.environment_type,
-                    });
-                }
-            };
+            let kind = row.environment_type;
             let project = projects
                 .entry(row.project_id.clone())
                 .or_insert_with(|| LiveProject {
@@ -188,7 +172,10 @@ mod tests {
             project_name: project.1.into(),
             environment_id: space.0.into(),
             environment_name: space.1.into(),
-            environment_type: space.2.into(),
+            environment_type: match space.2 {
+                "Production" => DataSpaceType::Production,
+                _ => DataSpaceType::Testing,
+            },
         }
     }
 
@@ -216,10 +203,12 @@ mod tests {
 
     #[test]
     fn unknown_types_are_errors_not_panics() {
-        let err = LiveState::from_rows([row(("p", "P"), ("e", "E", "Staging"))]).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "data space e has type `Staging`; expected Production or Testing"
+        // The type is typed from the wire on: an unknown one fails to decode.
+        let row = r#"{"projectId":"p","projectName":"P","environmentId":"e","environmentName":"E","environmentType":"Staging"}"#;
+        let err = serde_json::from_str::<crate::registry::wire::Row>(row).unwrap_err();
+        assert!(
+            err.to_string().contains("unknown variant `Staging`"),
+            "{err}"
         );
     }
 

@@ -1,5 +1,7 @@
 //! End-to-end tests of the `saasctl` binary: one test binary, one module per command.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
 mod common;
 mod examples;
 mod explain;
