@@ -1,6 +1,5 @@
 //! The module graph points one way (DESIGN.md, "Architecture"): each top-level module of
 //! `src/` imports only from layers below its own. A new module must be placed in a layer here.
-
 use std::collections::BTreeMap;
 use std::path::Path;
 

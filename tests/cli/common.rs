@@ -8,10 +8,56 @@ use std::sync::OnceLock;
 use rsa::RsaPrivateKey;
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 
+/// The binary with a scrubbed environment: only PATH and HOME pass through, so a developer's
+/// `SAASCTL_GATEWAY`, colours or secrets never change what a test sees.
 pub fn saasctl() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_saasctl"));
-    command.env_remove("NO_COLOR").env("SAASCTL_TEST", "1");
+    command.env_clear().env("SAASCTL_TEST", "1");
+    for name in ["PATH", "HOME"] {
+        if let Some(value) = std::env::var_os(name) {
+            command.env(name, value);
+        }
+    }
     command
+}
+
+/// Unstable text and what replaces it in snapshots: generated ids, ports, temporary
+/// directories, timings.
+pub const FILTERS: &[(&str, &str)] = &[
+    (
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        "[ID]",
+    ),
+    (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
+    (r"/[^\s`'\x22]*/\.tmp[A-Za-z0-9]+", "[TMP]"),
+    (r"\[\s*\d+\.\ds\]", "[TIME]"),
+];
+
+/// What a run printed, as one text: success, exit code, stdout and stderr, the way uv's
+/// `uv_snapshot!` shows a command.
+pub fn transcript(output: &Output) -> String {
+    format!(
+        "success: {}\nexit_code: {}\n----- stdout -----\n{}\n----- stderr -----\n{}",
+        output.status.success(),
+        code(output),
+        stdout(output),
+        stderr(output)
+    )
+}
+
+/// Snapshots a run's whole transcript with the shared filters.
+#[macro_export]
+macro_rules! saasctl_snapshot {
+    ($name:expr, $output:expr) => {
+        insta::with_settings!({filters => $crate::common::FILTERS.to_vec()}, {
+            insta::assert_snapshot!($name, $crate::common::transcript(&$output));
+        })
+    };
+    ($output:expr) => {
+        insta::with_settings!({filters => $crate::common::FILTERS.to_vec()}, {
+            insta::assert_snapshot!($crate::common::transcript(&$output));
+        })
+    };
 }
 
 /// Runs saasctl in `dir` with `args`.

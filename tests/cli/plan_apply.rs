@@ -727,13 +727,7 @@ fn snapshot_plans(registry: &Registry, name: &str) {
             format,
         ]);
         assert_eq!(code(&output), 0, "{}", both(&output));
-        insta::with_settings!({filters => vec![
-            (r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "[ID]"),
-            (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
-            (r"/[^\s`]*/\.tmp[A-Za-z0-9]+", "[TMP]"),
-        ]}, {
-            insta::assert_snapshot!(format!("{name}_{suffix}"), stdout(&output));
-        });
+        crate::saasctl_snapshot!(format!("{name}_{suffix}"), output);
     }
 }
 

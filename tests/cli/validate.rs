@@ -19,7 +19,7 @@ fn each_rule_reports_its_bad_example() {
             0
         };
         assert_eq!(code(&output), expected, "{}: {text}", info.id);
-        insta::assert_snapshot!(format!("human_{}", info.id), text);
+        crate::saasctl_snapshot!(format!("human_{}", info.id), output);
     }
 }
 
@@ -39,7 +39,7 @@ fn sc001_bad() -> Workspace {
 fn json_format_lists_located_diagnostics() {
     let output = sc001_bad().run(&["validate", "--format", "json"]);
     assert_eq!(code(&output), 1);
-    insta::assert_snapshot!(stdout(&output));
+    crate::saasctl_snapshot!(output);
 }
 
 #[test]
@@ -71,7 +71,7 @@ fn sarif_format_is_sarif_2_1_0() {
 #[test]
 fn github_format_prints_workflow_annotations() {
     let output = sc001_bad().run(&["validate", "--format", "github"]);
-    insta::assert_snapshot!(stdout(&output));
+    crate::saasctl_snapshot!(output);
 }
 
 #[test]
