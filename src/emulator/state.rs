@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use crate::config::License;
 use crate::file::io_reason;
 use crate::file::write_private;
-use crate::registry::jwt::now_secs;
 use crate::registry::wire::{self, AccountSyncStatus, Environment, EnvironmentType, Row};
 
 /// A merchant account: what the key portal registered. Private keys are never stored.
@@ -163,7 +162,7 @@ impl State {
         if self.projects_of(&account.api_key).any(|p| p.name == name) {
             return Err(Refusal::new(409, "Project name already exists"));
         }
-        let now = timestamp(now_secs());
+        let now = now_stamp();
         let (production, testing) = account.license.data_space_allowance();
         let spaces = (1..=production)
             .map(|i| (EnvironmentType::Production, i, production))
@@ -238,7 +237,7 @@ impl State {
         let space = &mut project.data_spaces[index];
         if space.name != name {
             name.clone_into(&mut space.name);
-            space.updated_at = timestamp(now_secs());
+            space.updated_at = stamp_after(&space.created_at);
         }
         Ok(environment(account, project, &project.data_spaces[index]))
     }
@@ -253,7 +252,7 @@ impl State {
         let project = &mut self.projects[p];
         let space = &mut project.data_spaces[index];
         space.cloud_id = Some(cloud_id.to_owned());
-        space.updated_at = timestamp(now_secs());
+        space.updated_at = stamp_after(&space.created_at);
         Ok(environment(account, project, &project.data_spaces[index]))
     }
 }
@@ -286,6 +285,26 @@ fn environment(account: &Account, project: &Project, space: &DataSpace) -> Envir
 }
 
 /// RFC 3339 UTC time of `secs` since the epoch.
+/// Now, to the millisecond, as the registry stamps `createdAt` and `updatedAt`.
+fn now_stamp() -> String {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let seconds = timestamp(u64::try_from(millis / 1000).unwrap_or(u64::MAX));
+    format!("{}.{:03}Z", seconds.trim_end_matches('Z'), millis % 1000)
+}
+
+/// A change's stamp: never equal to the creation stamp, so `createdAt == updatedAt` means
+/// "never changed" (DESIGN.md, "Identity") even for a change in the same millisecond.
+fn stamp_after(created: &str) -> String {
+    let now = now_stamp();
+    if now.as_str() > created {
+        now
+    } else {
+        format!("{}1Z", created.trim_end_matches('Z'))
+    }
+}
+
 fn timestamp(secs: u64) -> String {
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     let days = (secs / 86_400) as i64 + 719_468;

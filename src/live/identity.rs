@@ -1,6 +1,8 @@
 //! Which live object each declaration is (DESIGN.md, "Identity"): a project by pinned `id`,
-//! else `name`, else `previous_names`; a data space likewise, then by type where nothing of the
-//! project is claimed, else by adopting the one unclaimed data space of its type.
+//! else `name`, else `previous_names`; a data space likewise, then by type among data spaces
+//! never changed since `initialize` made them (all new, so no assignment can mislead), else by
+//! adopting the one unclaimed data space of its type when exactly one declaration is left.
+//! Anything else is ambiguous: renames are declared, never guessed.
 //!
 //! This module only states facts; the live rules (SC020-SC024) turn the refused outcomes into
 //! diagnostics, and the model turns the rest into changes.
@@ -17,7 +19,8 @@ pub enum MatchedBy {
     Id,
     Name,
     PreviousName,
-    /// Assigned by type: none of the project's data spaces was claimed by id or name.
+    /// Assigned by type: every unclaimed data space of its type is new (never changed since
+    /// `initialize`), so they are indistinguishable.
     Type,
     /// The one unclaimed live data space of the declaration's type.
     Adoption,
@@ -130,6 +133,26 @@ impl<'l> Matching<'l> {
 /// and surrounding spaces; the declared spelling is still what the Admin should show.
 pub fn is_rename(declared: &str, live: &str) -> bool {
     declared != live
+}
+
+/// The live data spaces whose newness (`createdAt == updatedAt`) would decide a match that is
+/// ambiguous without it: the caller reads them and marks the new ones ([`LiveState::mark_new`]),
+/// then matches again. Empty when names, ids and single adoptions decide everything.
+pub fn undecided(config: &Config, live: &LiveState) -> Vec<String> {
+    let matching = match_config(config, live);
+    let ambiguous = matching
+        .data_spaces
+        .iter()
+        .any(|(_, m)| matches!(m, SpaceMatch::Ambiguous { .. }));
+    if !ambiguous {
+        return Vec::new();
+    }
+    matching
+        .unclaimed()
+        .into_iter()
+        .filter(|space| !space.new)
+        .map(|space| space.id.clone())
+        .collect()
 }
 
 /// Matches `config`'s project and data spaces against one account's live state.
@@ -258,14 +281,14 @@ fn match_spaces<'l>(
         }
     }
 
-    let none_claimed = claimed.is_empty();
     for kind in [DataSpaceType::Production, DataSpaceType::Testing] {
         let mut of_kind: Vec<&'l LiveDataSpace> = project
             .data_spaces
             .iter()
             .filter(|s| s.kind == kind)
             .collect();
-        of_kind.sort_by(|a, b| a.id.cmp(&b.id));
+        // New data spaces are indistinguishable; name then id only makes the order stable.
+        of_kind.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
         let live_count = of_kind.len();
         let unclaimed: Vec<&'l LiveDataSpace> = of_kind
             .into_iter()
@@ -277,8 +300,12 @@ fn match_spaces<'l>(
             .filter(|((_, space), outcome)| space.kind == kind && outcome.is_none())
             .map(|(_, outcome)| outcome)
             .collect();
-        if none_claimed {
-            // Declared order against live order by id: what `initialize` made, in order.
+        if unclaimed.is_empty() {
+            for outcome in open {
+                *outcome = Some(SpaceMatch::Missing { live: live_count });
+            }
+        } else if unclaimed.iter().all(|s| s.new) {
+            // All new: declared order against the stable order above.
             let mut candidates = unclaimed.into_iter();
             for outcome in open {
                 *outcome = Some(match candidates.next() {
@@ -288,10 +315,6 @@ fn match_spaces<'l>(
                     },
                     None => SpaceMatch::Missing { live: live_count },
                 });
-            }
-        } else if unclaimed.is_empty() {
-            for outcome in open {
-                *outcome = Some(SpaceMatch::Missing { live: live_count });
             }
         } else if let ([_], [one]) = (open.as_slice(), unclaimed.as_slice()) {
             let one = *one;
@@ -318,7 +341,7 @@ fn match_spaces<'l>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testing::{LUMA, P, T, id, live, load};
+    use crate::rules::testing::{LUMA, P, T, all_new, id, live, load};
 
     /// (key, how, live id number) for every matched data space; other outcomes by name.
     fn outcomes(yaml: &str, state: &LiveState) -> (String, Vec<(String, String)>) {
@@ -460,24 +483,90 @@ mod tests {
     }
 
     #[test]
-    fn unclaimed_data_spaces_are_assigned_by_type_testing_in_declared_order_by_id() {
-        // As `initialize` leaves them: default names, none claimed. Ids sort 5 < 7.
-        let state = live(&[(
+    fn new_data_spaces_are_assigned_by_type_testing_in_declared_order() {
+        // As `initialize` leaves them: default names, never changed since.
+        let state = all_new(live(&[(
             1,
             "Luma",
             &[
-                (7, "Testing 1", T),
+                (7, "Testing 2", T),
                 (3, "Production", P),
-                (5, "Testing 2", T),
+                (5, "Testing 1", T),
             ],
-        )]);
+        )]));
         assert_eq!(
             outcomes(LUMA, &state).1,
             pairs(&[
                 ("live", "Production by type"),
-                ("staging", "Testing 2 by type"),
-                ("qa", "Testing 1 by type"),
+                ("staging", "Testing 1 by type"),
+                ("qa", "Testing 2 by type"),
             ])
+        );
+        assert!(undecided(&load(LUMA).0.config.unwrap(), &state).is_empty());
+    }
+
+    #[test]
+    fn data_spaces_with_user_names_are_never_assigned_by_type() {
+        // The same project after someone renamed its data spaces in the Admin: swapping two
+        // YAML lines must not swap which data space an environment gets.
+        let state = live(&[(
+            1,
+            "Luma",
+            &[(3, "Main", P), (5, "Preview", T), (7, "Sandbox", T)],
+        )]);
+        let (project, spaces) = outcomes(LUMA, &state);
+        assert_eq!(project, "Luma by name");
+        assert_eq!(
+            spaces,
+            pairs(&[
+                ("live", "Main by adoption"),
+                ("staging", r#"ambiguous ["Preview", "Sandbox"]"#),
+                ("qa", r#"ambiguous ["Preview", "Sandbox"]"#),
+            ])
+        );
+        // Identity asks for the evidence that could decide: the two unclaimed testing ones.
+        let config = load(LUMA).0.config.unwrap();
+        assert_eq!(undecided(&config, &state), vec![id(5), id(7)]);
+    }
+
+    #[test]
+    fn a_production_space_claimed_by_its_initial_name_leaves_new_testing_ones_to_type() {
+        // The user declared the production data space under the registry's own initial name.
+        let yaml = LUMA.replace("name: Luma Production", "name: Production");
+        let state = all_new(live(&[(
+            1,
+            "Luma",
+            &[
+                (3, "Production", P),
+                (5, "Testing 1", T),
+                (7, "Testing 2", T),
+            ],
+        )]));
+        assert_eq!(
+            outcomes(&yaml, &state).1,
+            pairs(&[
+                ("live", "Production by name"),
+                ("staging", "Testing 1 by type"),
+                ("qa", "Testing 2 by type"),
+            ])
+        );
+    }
+
+    #[test]
+    fn one_changed_data_space_among_new_ones_makes_the_type_ambiguous() {
+        let mut state = all_new(live(&[(
+            1,
+            "Luma",
+            &[
+                (3, "Production", P),
+                (5, "Testing 1", T),
+                (7, "Testing 2", T),
+            ],
+        )]));
+        state.projects[0].data_spaces[2].new = false;
+        assert_eq!(
+            outcomes(LUMA, &state).1[1].1,
+            r#"ambiguous ["Testing 1", "Testing 2"]"#
         );
     }
 
@@ -525,7 +614,7 @@ mod tests {
         assert_eq!(
             outcomes(LUMA, &state).1,
             pairs(&[
-                ("live", "Production by type"),
+                ("live", "Production by adoption"),
                 ("staging", "missing, 0 live"),
                 ("qa", "missing, 0 live"),
             ])

@@ -4,5 +4,7 @@
 mod identity;
 mod state;
 
-pub use identity::{MatchedBy, Matching, ProjectMatch, SpaceMatch, is_rename, match_config};
+pub use identity::{
+    MatchedBy, Matching, ProjectMatch, SpaceMatch, is_rename, match_config, undecided,
+};
 pub use state::{LiveDataSpace, LiveError, LiveProject, LiveRow, LiveState, same_id};

@@ -30,6 +30,10 @@ pub struct LiveDataSpace {
     pub name: String,
     #[serde(rename = "type")]
     pub kind: DataSpaceType,
+    /// Never changed since `initialize` made it (`createdAt == updatedAt`): the evidence that
+    /// lets identity assign it by type. Read only where identity needs it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub new: bool,
 }
 
 /// One registry row (`GET registry`): one data space with its project.
@@ -72,6 +76,15 @@ pub enum LiveError {
 }
 
 impl LiveState {
+    /// Records that the data space `id` was never changed since its creation.
+    pub fn mark_new(&mut self, id: &str) {
+        for space in self.projects.iter_mut().flat_map(|p| &mut p.data_spaces) {
+            if same_id(&space.id, id) {
+                space.new = true;
+            }
+        }
+    }
+
     /// Builds the state from registry rows, in any order; identical repeated rows are merged.
     pub fn from_rows(rows: impl IntoIterator<Item = LiveRow>) -> Result<Self, LiveError> {
         let mut projects: BTreeMap<String, LiveProject> = BTreeMap::new();
@@ -95,6 +108,7 @@ impl LiveState {
                 id: row.environment_id,
                 name: row.environment_name,
                 kind,
+                new: false,
             };
             match project.data_spaces.iter().find(|s| s.id == space.id) {
                 Some(existing) if *existing == space => {}

@@ -312,7 +312,7 @@ fn file_stem(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testing::{LUMA, P, T, id, live, load, load_as};
+    use crate::rules::testing::{LUMA, P, T, all_new, id, live, load, load_as};
 
     static NO_KEYS: BTreeMap<KeySetName, KeyFingerprint> = BTreeMap::new();
 
@@ -353,7 +353,8 @@ mod tests {
     #[test]
     fn renames_and_adoptions_carry_the_live_ids() {
         let (loaded, _) = load(LUMA);
-        let state = live(&[(
+        // As `initialize` left them: new, so assigned by type.
+        let state = all_new(live(&[(
             1,
             "Luma",
             &[
@@ -361,7 +362,7 @@ mod tests {
                 (3, "Testing 1", T),
                 (4, "Testing 2", T),
             ],
-        )]);
+        )]));
         let plan = plan(&[input(&loaded, &state)]);
         let staging = &plan.changes[2];
         assert_eq!(

@@ -32,12 +32,21 @@ pub fn live(projects: &[(u32, &str, &[Space])]) -> LiveState {
                         id: id(*sid),
                         name: (*name).into(),
                         kind: *kind,
+                        new: false,
                     })
                     .collect(),
             })
             .collect(),
     }
     .canonical()
+}
+
+/// `state` with every data space as `initialize` left it (never changed since).
+pub fn all_new(mut state: LiveState) -> LiveState {
+    for space in state.projects.iter_mut().flat_map(|p| &mut p.data_spaces) {
+        space.new = true;
+    }
+    state
 }
 
 /// A merchant: Luma, an Adobe Commerce licence, keys provisioned by the embedded gateway

@@ -117,13 +117,17 @@ async fn converge(
     applied: &mut Applied,
 ) -> Result<(), ApplyError> {
     let loaded = &files.files[merchant.index].loaded;
+    // Only files with a model are connected and read (`read_merchants`).
+    let Some(config) = &loaded.config else {
+        return Ok(());
+    };
     let client = &merchant.connection.client;
     let registry = |source| ApplyError::Registry {
         file: loaded.file.clone(),
         source,
     };
     for _ in 0..MAX_ROUNDS {
-        let live = read_live(client).await.map_err(registry)?;
+        let live = read_live(client, config).await.map_err(registry)?;
         let current = plan(&[MerchantInput {
             loaded,
             diagnostics: &files.files[merchant.index].diagnostics,

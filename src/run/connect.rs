@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::config::{Config, KeySetName, Loaded, SecretValue};
 use crate::digest::KeyFingerprint;
 use crate::emulator::embedded::{self, EmbeddedError, EmbeddedRegistries};
-use crate::live::{LiveRow, LiveState};
+use crate::live::{LiveRow, LiveState, undecided};
 use crate::registry::gateway::Gateway;
 use crate::registry::{ClientOptions, RegistryClient, RegistryError};
 use crate::rules::check_private_key;
@@ -104,11 +104,27 @@ impl Connector {
     }
 }
 
-/// The account's live state as the planner sees it.
-pub async fn read_live(client: &RegistryClient) -> Result<LiveState, RegistryError> {
+/// The account's live state as the planner sees it: the registry's rows, and where identity
+/// cannot decide without it, which data spaces were never changed since their creation.
+pub async fn read_live(
+    client: &RegistryClient,
+    config: &Config,
+) -> Result<LiveState, RegistryError> {
     let rows = client.list_registry().await?;
-    LiveState::from_rows(rows.into_iter().map(LiveRow::from)).map_err(|e| RegistryError::Decode {
-        url: client.base_url().to_string(),
-        reason: e.to_string(),
-    })
+    let mut live = LiveState::from_rows(rows.into_iter().map(LiveRow::from)).map_err(|e| {
+        RegistryError::Decode {
+            url: client.base_url().to_string(),
+            reason: e.to_string(),
+        }
+    })?;
+    let undecided = undecided(config, &live);
+    let environments =
+        futures::future::try_join_all(undecided.iter().map(|id| client.get_environment(id)))
+            .await?;
+    for environment in environments {
+        if environment.created_at.is_some() && environment.created_at == environment.updated_at {
+            live.mark_new(&environment.environment_id);
+        }
+    }
+    Ok(live)
 }

@@ -55,13 +55,12 @@ pub async fn read_merchants(
                         file: loaded.file.clone(),
                     })?;
                 let connection = connector.connect(loaded, config).await?;
-                let live =
-                    read_live(&connection.client)
-                        .await
-                        .map_err(|source| MerchantError::Read {
-                            file: loaded.file.clone(),
-                            source,
-                        })?;
+                let live = read_live(&connection.client, config)
+                    .await
+                    .map_err(|source| MerchantError::Read {
+                        file: loaded.file.clone(),
+                        source,
+                    })?;
                 Ok(Merchant {
                     index,
                     connection,

@@ -192,6 +192,13 @@ impl Registry {
             .expect("list registry")
     }
 
+    /// How many projects the account holds: an apply must never duplicate one.
+    fn projects(&self) -> usize {
+        let ids: std::collections::BTreeSet<String> =
+            self.rows().into_iter().map(|row| row.project_id).collect();
+        ids.len()
+    }
+
     /// The live state as sorted `Project: type name` lines.
     fn live(&self) -> Vec<String> {
         let mut lines: Vec<String> = self
@@ -519,14 +526,51 @@ fn an_ambiguous_adoption_is_refused() {
         &row(&created, "Production").environment_id,
         "Luma Production",
     );
+    // Someone named one testing data space: which declaration it is cannot be known.
+    registry.rename_data_space(&row(&created, "Testing 1").environment_id, "Preview");
     registry.write_yaml(LUMA);
     for args in [&["plan"][..], &["apply", "--auto-approve"][..]] {
         let text = assert_refused(&registry, "SC021", args);
         assert!(
-            text.contains("Testing 1") && text.contains("Testing 2"),
+            text.contains("Preview") && text.contains("Testing 2"),
             "{text}"
         );
     }
+}
+
+#[test]
+fn an_apply_stopped_between_create_and_renames_converges_without_a_guess() {
+    // What a crash after `initialize` and the first rename leaves: the testing data spaces
+    // were never changed since creation, so they are new and assigned by type.
+    let registry = Registry::new();
+    let created = registry.initialize("Luma");
+    registry.rename_data_space(
+        &row(&created, "Production").environment_id,
+        "Luma Production",
+    );
+    registry.write_yaml(LUMA);
+    let apply = registry.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    assert_eq!(registry.live(), LUMA_LIVE);
+    assert_eq!(registry.projects(), 1);
+    let again = registry.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&again), 0, "{}", both(&again));
+}
+
+#[test]
+fn a_production_space_declared_under_its_initial_name_applies_in_one_run() {
+    // The trial's first failure: `Production` claimed by name made the testing ones ambiguous
+    // only after the create, and every later apply was refused.
+    let registry = Registry::new();
+    let yaml = LUMA.replace("name: Luma Production", "name: Production");
+    registry.write_yaml(&yaml);
+    let plan = registry.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&plan), 2, "{}", both(&plan));
+    let apply = registry.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    let again = registry.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&again), 0, "{}", both(&again));
+    assert_eq!(registry.projects(), 1);
 }
 
 #[test]
