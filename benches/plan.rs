@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use saasctl::config::DataSpaceType;
 use saasctl::live::{LiveRow, LiveState};
-use saasctl::plan::{MerchantInput, plan};
+use saasctl::plan::{Allowances, MerchantInput, plan};
 use saasctl::rules::check_file;
 
 const MERCHANTS: usize = 200;
@@ -61,9 +61,10 @@ fn main() {
                     diagnostics,
                     live,
                     fingerprints: &no_keys,
+                    gateway: "",
                 })
                 .collect();
-            let planned = std::hint::black_box(plan(&inputs));
+            let planned = std::hint::black_box(plan(&inputs, &Allowances::default()));
             assert_eq!(
                 planned.summary.rename,
                 MERCHANTS * 4,

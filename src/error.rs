@@ -29,6 +29,19 @@ pub enum Error {
     /// `apply PLANFILE`: the configuration or the live state moved since the plan was made.
     #[error("the {what} changed since {} was made; plan again", plan.display())]
     Stale { plan: PathBuf, what: &'static str },
+    /// `apply PLANFILE` against another gateway or with other keys than it was made with.
+    #[error("{file} {what}: apply {} against the registry and keys it was made with, or plan again", plan.display())]
+    PlanMismatch {
+        plan: PathBuf,
+        file: String,
+        what: String,
+    },
+    /// A saved plan whose changes are not what its own digests reproduce.
+    #[error(
+        "{} was edited after it was saved: its changes differ from what its configuration and live state give; plan again instead of editing the file",
+        plan.display()
+    )]
+    PlanEdited { plan: PathBuf },
     #[error("no rule `{0}`; `saasctl explain all` lists them")]
     UnknownRule(String),
     #[error(

@@ -4,7 +4,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use super::plan::{Format, load_or_refuse};
-use super::{Error, Exit, RegistryArgs, runtime};
+use super::{AllowArgs, Error, Exit, RegistryArgs, runtime};
 use crate::plan::{Kind, Plan, render};
 use crate::run::Files;
 use crate::run::apply::{Applied, apply};
@@ -25,6 +25,9 @@ pub struct Args {
 
     #[command(flatten)]
     pub registry: RegistryArgs,
+
+    #[command(flatten)]
+    pub allow: AllowArgs,
 }
 
 /// Whether the one target is a saved plan (a JSON object with `format_version`) rather than
@@ -49,7 +52,7 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
     let connector = args.registry.connector();
     let result = (|| {
         let merchants = runtime.block_on(read_all(&files, &connector))?;
-        let plan = plan_merchants(&files, &merchants);
+        let plan = plan_merchants(&files, &merchants, &args.allow.allowances());
         print!("{}", render::text::render(&plan, color));
         if plan.refused {
             return Ok(Exit::Refused);
@@ -74,17 +77,45 @@ fn apply_saved(path: &Path, registry: &RegistryArgs, color: bool) -> Result<Exit
         print!("{}", render::text::render(&saved, color));
         return Ok(Exit::Refused);
     }
-    let paths: Vec<PathBuf> = saved
-        .merchants
-        .iter()
-        .map(|m| PathBuf::from(&m.file))
+    let entries: Vec<(PathBuf, String)> = plan_file::config_paths(&saved, path)
+        .into_iter()
+        .zip(saved.merchants.iter().map(|m| m.file.clone()))
         .collect();
-    let files = Files::load(&paths)?;
+    let files = Files::load_as(&entries);
+    let connector = registry.connector();
+    // The plan was reviewed against one registry: never send it to another.
+    for (file, reviewed) in files.files.iter().zip(&saved.merchants) {
+        let gateway = file
+            .loaded
+            .config
+            .as_ref()
+            .and_then(|c| connector.gateway_of(c));
+        if let Some(gateway) = gateway.filter(|g| *g != reviewed.gateway) {
+            return Err(Error::PlanMismatch {
+                plan: path.to_path_buf(),
+                file: reviewed.file.clone(),
+                what: format!(
+                    "was planned through gateway {}, and this run would send to {gateway}",
+                    reviewed.gateway
+                ),
+            });
+        }
+    }
     runtime()?.block_on(async {
-        let connector = registry.connector();
         let result = async {
             let merchants = read_all(&files, &connector).await?;
-            let current = plan_merchants(&files, &merchants);
+            let current = plan_merchants(&files, &merchants, &saved.allowances);
+            // ... and with one set of keys.
+            for reviewed in &saved.merchants {
+                let now = current.merchants.iter().find(|m| m.file == reviewed.file);
+                if now.is_some_and(|now| now.keys != reviewed.keys) {
+                    return Err(Error::PlanMismatch {
+                        plan: path.to_path_buf(),
+                        file: reviewed.file.clone(),
+                        what: "was planned with other keys than this run resolves".to_owned(),
+                    });
+                }
+            }
             let stale = |what| Error::Stale {
                 plan: path.to_path_buf(),
                 what,
@@ -95,11 +126,17 @@ fn apply_saved(path: &Path, registry: &RegistryArgs, color: bool) -> Result<Exit
             if current.live_digest != saved.live_digest {
                 return Err(stale("live registry"));
             }
+            // Same inputs, same plan: changes that differ were edited after it was saved.
+            if current.changes != saved.changes {
+                return Err(Error::PlanEdited {
+                    plan: path.to_path_buf(),
+                });
+            }
             if !current.has_changes() {
                 println!("No changes.");
                 return Ok(Exit::Success);
             }
-            execute(&files, &merchants, &current, &connector).await
+            execute(&files, &merchants, &saved, &connector).await
         }
         .await;
         connector.shutdown().await;
@@ -154,7 +191,7 @@ async fn execute(
     let Applied { created, renamed } = apply(files, merchants, plan, &progress).await?;
     println!("\nApply complete: {created} created, {renamed} renamed.");
     let after = read_all(files, connector).await?;
-    let final_plan = plan_merchants(files, &after);
+    let final_plan = plan_merchants(files, &after, &plan.allowances);
     println!("\nBindings:");
     for change in final_plan
         .changes

@@ -113,6 +113,23 @@ impl RegistryArgs {
     }
 }
 
+/// What the user allows on purpose, for `plan` and `apply`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AllowArgs {
+    /// Create a project even though the account holds projects that nothing in this run
+    /// declares (SC025). Projects cannot be deleted: check `previous_names` first.
+    #[arg(long)]
+    pub allow_new_project: bool,
+}
+
+impl AllowArgs {
+    pub fn allowances(&self) -> crate::plan::Allowances {
+        crate::plan::Allowances {
+            new_project: self.allow_new_project,
+        }
+    }
+}
+
 /// The async runtime the network commands run on.
 pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     tokio::runtime::Runtime::new().map_err(|source| Error::Io {

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::{Error, Exit, RegistryArgs, runtime};
+use super::{AllowArgs, Error, Exit, RegistryArgs, runtime};
 use crate::diagnostic::render_human;
-use crate::plan::{Plan, render};
+use crate::plan::{Allowances, Plan, render};
 use crate::run::Files;
 use crate::run::plan_file;
 use crate::run::refresh::{plan_merchants, read_merchants, refused_plan};
@@ -32,6 +32,9 @@ pub struct Args {
 
     #[command(flatten)]
     pub registry: RegistryArgs,
+
+    #[command(flatten)]
+    pub allow: AllowArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -77,13 +80,17 @@ pub fn load_or_refuse(
 }
 
 /// Reads every merchant's live state and plans.
-pub fn make_plan(files: &Files, registry: &RegistryArgs) -> Result<Plan, Error> {
+pub fn make_plan(
+    files: &Files,
+    registry: &RegistryArgs,
+    allowances: &Allowances,
+) -> Result<Plan, Error> {
     runtime()?.block_on(async {
         let connector = registry.connector();
         let merchants = read_merchants(files, &connector).await;
         connector.shutdown().await;
         let merchants = merchants?;
-        Ok(plan_merchants(files, &merchants))
+        Ok(plan_merchants(files, &merchants, allowances))
     })
 }
 
@@ -91,9 +98,14 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
     let Some(files) = load_or_refuse(&args.paths, args.format, color)? else {
         return Ok(Exit::Refused);
     };
-    let plan = make_plan(&files, &args.registry)?;
+    let plan = make_plan(&files, &args.registry, &args.allow.allowances())?;
     print!("{}", args.format.render(&plan, color));
     if let Some(out) = &args.out {
+        if plan.refused {
+            // A refused plan can never be applied: saving it would only invite the attempt.
+            eprintln!("The plan is refused: {} was not written.", out.display());
+            return Ok(Exit::Refused);
+        }
         plan_file::write(&plan, out)?;
         eprintln!(
             "Saved the plan to {}; apply it with `saasctl apply {}`.",

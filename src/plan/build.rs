@@ -11,7 +11,7 @@ use crate::config::{Config, KeySetName, Loaded};
 use crate::diagnostic::{Diagnostic, JsonDiagnostic};
 use crate::digest::{KeyFingerprint, json_digest};
 use crate::live::{LiveState, Matching, ProjectMatch, SpaceMatch, is_rename, match_config};
-use crate::rules::{self, Context, LiveContext};
+use crate::rules::{self, Allowances, Context, LiveContext};
 
 /// One merchant file as the planner takes it.
 #[derive(Debug, Clone)]
@@ -25,40 +25,57 @@ pub struct MerchantInput<'a> {
     pub live: &'a LiveState,
     /// Fingerprints of its resolved key sets, computed by the caller.
     pub fingerprints: &'a BTreeMap<KeySetName, KeyFingerprint>,
+    /// The gateway its project key set was read through (empty when nothing was read).
+    pub gateway: &'a str,
 }
 
 /// The plan for `merchants`. Merchants are ordered by their address slug; within one, the
 /// project, its data spaces and its environments come in declared order.
-pub fn plan(merchants: &[MerchantInput]) -> Plan {
+pub fn plan(merchants: &[MerchantInput], allowances: &Allowances) -> Plan {
     let slugs = slugs(merchants);
     let mut order: Vec<usize> = (0..merchants.len()).collect();
     order.sort_by(|a, b| slugs[*a].cmp(&slugs[*b]));
+    // Every file is matched first: whether a project is declared depends on the whole run.
+    let matchings: Vec<Option<Matching>> = merchants
+        .iter()
+        .map(|input| {
+            input
+                .loaded
+                .config
+                .as_ref()
+                .map(|config| match_config(config, input.live))
+        })
+        .collect();
+    let claimed_in_run: BTreeSet<String> = matchings
+        .iter()
+        .flatten()
+        .filter_map(|m| m.live_project().map(|p| p.id.clone()))
+        .collect();
 
     let mut plans = Vec::new();
     let mut changes = Vec::new();
     let mut diagnostics = Vec::new();
     let mut unmanaged = Vec::new();
-    let mut claimed_projects = BTreeSet::new();
     let mut seen_projects: Vec<(&str, &LiveState)> = Vec::new();
     for &i in &order {
         let input = &merchants[i];
         let slug = slugs[i].as_str();
         let mut found = input.diagnostics.to_vec();
         let mut project_id = None;
-        if let Some(config) = &input.loaded.config {
-            let matching = match_config(config, input.live);
+        if let (Some(config), Some(matching)) = (&input.loaded.config, &matchings[i]) {
             found.extend(rules::check_live(&LiveContext {
                 file: Context {
                     loaded: input.loaded,
                     config,
                 },
                 live: input.live,
-                matching: &matching,
+                matching,
+                claimed_in_run: &claimed_in_run,
+                allowances,
             }));
-            changes.extend(merchant_changes(slug, config, &matching));
+            changes.extend(merchant_changes(slug, config, matching));
             if let Some(project) = matching.live_project() {
                 project_id = Some(project.id.clone());
-                claimed_projects.insert(project.id.clone());
                 unmanaged.extend(matching.unclaimed().into_iter().map(|space| Unmanaged {
                     kind: Kind::DataSpace,
                     merchant: slug.to_owned(),
@@ -81,6 +98,8 @@ pub fn plan(merchants: &[MerchantInput]) -> Plan {
             project_id,
             live_digest: input.live.digest(),
             keys: input.fingerprints.clone(),
+            gateway: input.gateway.to_owned(),
+            path: None,
             refused: found.iter().any(Diagnostic::is_error),
         });
         diagnostics.extend(found);
@@ -89,7 +108,7 @@ pub fn plan(merchants: &[MerchantInput]) -> Plan {
     let mut listed = BTreeSet::new();
     for (slug, live) in seen_projects {
         for project in &live.projects {
-            if !claimed_projects.contains(&project.id) && listed.insert(project.id.clone()) {
+            if !claimed_in_run.contains(&project.id) && listed.insert(project.id.clone()) {
                 unmanaged.push(Unmanaged {
                     kind: Kind::Project,
                     merchant: slug.to_owned(),
@@ -127,6 +146,7 @@ pub fn plan(merchants: &[MerchantInput]) -> Plan {
         changes,
         unmanaged,
         diagnostics: diagnostics.iter().map(JsonDiagnostic::from).collect(),
+        allowances: allowances.clone(),
     }
 }
 
@@ -322,6 +342,7 @@ mod tests {
             diagnostics: &[],
             live,
             fingerprints: &NO_KEYS,
+            gateway: "",
         }
     }
 
@@ -335,7 +356,10 @@ mod tests {
     #[test]
     fn a_new_project_is_created_with_its_data_spaces() {
         let (loaded, _) = load(LUMA);
-        let plan = plan(&[input(&loaded, &LiveState::default())]);
+        let plan = plan(
+            &[input(&loaded, &LiveState::default())],
+            &Allowances::default(),
+        );
         let got = actions(&plan);
         assert_eq!(got[0], ("project.luma".into(), "create", false));
         assert_eq!(got[1], ("data_space.luma.live".into(), "create", false));
@@ -363,7 +387,7 @@ mod tests {
                 (4, "Testing 2", T),
             ],
         )]));
-        let plan = plan(&[input(&loaded, &state)]);
+        let plan = plan(&[input(&loaded, &state)], &Allowances::default());
         let staging = &plan.changes[2];
         assert_eq!(
             (
@@ -399,14 +423,14 @@ mod tests {
         let mut yaml_two = LUMA.replace("    qa: {type: testing, name: Luma QA}\n", "");
         yaml_two = yaml_two.replace("  qa: {tier: testing, data_space: qa}\n", "");
         let (two, _) = load(&yaml_two);
-        let plan_one = plan(&[input(&loaded, &state)]);
+        let plan_one = plan(&[input(&loaded, &state)], &Allowances::default());
         assert_eq!(plan_one.unmanaged.len(), 1);
         assert_eq!(
             (plan_one.unmanaged[0].kind, plan_one.unmanaged[0].id.clone()),
             (Kind::Project, id(5))
         );
         assert!(!plan_one.has_changes());
-        let plan_two = plan(&[input(&two, &state)]);
+        let plan_two = plan(&[input(&two, &state)], &Allowances::default());
         let ids: Vec<String> = plan_two.unmanaged.iter().map(|u| u.id.clone()).collect();
         assert_eq!(ids, vec![id(4), id(5)]);
     }
@@ -416,14 +440,14 @@ mod tests {
         let (loaded, _) = load(LUMA);
         let one_space = live(&[(1, "Luma", &[(2, "Production", P)])]);
         let mut merchant = input(&loaded, &one_space);
-        let plan_live = plan(std::slice::from_ref(&merchant));
+        let plan_live = plan(std::slice::from_ref(&merchant), &Allowances::default());
         assert!(plan_live.refused);
         assert!(plan_live.diagnostics.iter().all(|d| d.rule == "SC024"));
         let nothing = LiveState::default();
         merchant.live = &nothing;
         let (_, offline) = load(&LUMA.replace("data_space: qa", "data_space: nowhere"));
         merchant.diagnostics = &offline;
-        let plan_offline = plan(&[merchant]);
+        let plan_offline = plan(&[merchant], &Allowances::default());
         assert!(plan_offline.refused && plan_offline.merchants[0].refused);
         assert!(
             plan_offline
@@ -451,7 +475,7 @@ mod tests {
                 input(&a, &LiveState::default()),
             ],
         ] {
-            let plan = plan(&inputs);
+            let plan = plan(&inputs, &Allowances::default());
             let slugs: Vec<(&str, &str)> = plan
                 .merchants
                 .iter()
@@ -460,7 +484,7 @@ mod tests {
             assert_eq!(slugs, vec![("luma", "a.yaml"), ("luma-2", "b.yaml")]);
         }
         assert_eq!(
-            plan(&[input(&c, &LiveState::default())]).merchants[0].slug,
+            plan(&[input(&c, &LiveState::default())], &Allowances::default()).merchants[0].slug,
             "n-code"
         );
     }
@@ -468,9 +492,21 @@ mod tests {
     #[test]
     fn digests_are_stable_and_follow_their_inputs() {
         let (loaded, _) = load(LUMA);
-        let one = plan(&[input(&loaded, &LiveState::default())]);
-        assert_eq!(one, plan(&[input(&loaded, &LiveState::default())]));
-        let other = plan(&[input(&loaded, &live(&[(1, "X", &[(2, "P", P)])]))]);
+        let one = plan(
+            &[input(&loaded, &LiveState::default())],
+            &Allowances::default(),
+        );
+        assert_eq!(
+            one,
+            plan(
+                &[input(&loaded, &LiveState::default())],
+                &Allowances::default()
+            )
+        );
+        let other = plan(
+            &[input(&loaded, &live(&[(1, "X", &[(2, "P", P)])]))],
+            &Allowances::default(),
+        );
         assert_eq!(one.config_digest, other.config_digest);
         assert_ne!(one.live_digest, other.live_digest);
     }

@@ -5,5 +5,6 @@ mod build;
 mod model;
 pub mod render;
 
+pub use crate::rules::Allowances;
 pub use build::{MerchantInput, plan};
 pub use model::*;

@@ -31,6 +31,9 @@ pub struct Plan {
     pub diagnostics: Vec<JsonDiagnostic>,
     /// An error-severity finding fired: nothing of this plan may be applied.
     pub refused: bool,
+    /// What the user allowed on purpose when planning; applying the plan allows the same.
+    #[serde(default)]
+    pub allowances: crate::rules::Allowances,
 }
 
 impl Plan {
@@ -60,6 +63,13 @@ pub struct MerchantPlan {
     pub live_digest: String,
     /// The fingerprints of the declared key sets.
     pub keys: BTreeMap<KeySetName, KeyFingerprint>,
+    /// The gateway the live state was read through: `apply` refuses another.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub gateway: String,
+    /// Where the file is, relative to the saved plan's directory (set when the plan is saved),
+    /// so `apply PLANFILE` finds it from any working directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     pub refused: bool,
 }
 

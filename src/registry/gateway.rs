@@ -21,6 +21,16 @@ pub enum Gateway {
     Embedded,
 }
 
+impl std::fmt::Display for Gateway {
+    /// As a saved plan records it: the URL, or `embedded`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Gateway::Url(url) => f.write_str(url),
+            Gateway::Embedded => f.write_str(EMBEDDED),
+        }
+    }
+}
+
 impl Gateway {
     pub fn resolve(override_url: Option<&str>, name: KeySetName, set: &KeySet) -> Self {
         let chosen = override_url

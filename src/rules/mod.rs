@@ -20,7 +20,9 @@ mod sc021_ambiguous_match;
 mod sc022_pinned_id_missing;
 mod sc023_pinned_id_wrong_type;
 mod sc024_fewer_live_data_spaces;
+mod sc025_new_project_beside_undeclared;
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 pub use crate::config::DocumentFinding;
@@ -139,6 +141,18 @@ pub struct LiveContext<'a> {
     pub file: Context<'a>,
     pub live: &'a LiveState,
     pub matching: &'a Matching<'a>,
+    /// Live project ids that some file of the run declares (on any account).
+    pub claimed_in_run: &'a BTreeSet<String>,
+    pub allowances: &'a Allowances,
+}
+
+/// What the user allowed on purpose for one run (flags of `plan` and `apply`); recorded in the
+/// saved plan, so applying it allows exactly what was reviewed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Allowances {
+    /// `--allow-new-project`: create a project beside projects nothing declares (SC025).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub new_project: bool,
 }
 
 /// A rule on the live state (SC020 onward): run by the planner, never by `validate`.
@@ -154,6 +168,7 @@ static LIVE_RULES: &[&dyn LiveRule] = &[
     &sc022_pinned_id_missing::Rule,
     &sc023_pinned_id_wrong_type::Rule,
     &sc024_fewer_live_data_spaces::Rule,
+    &sc025_new_project_beside_undeclared::Rule,
 ];
 
 /// Every rule's documentation, SC000 first, the live rules last.

@@ -102,6 +102,12 @@ pub fn live_findings(rule: &str, yaml: &str, state: &LiveState) -> Vec<(usize, u
         },
         live: state,
         matching: &matching,
+        claimed_in_run: &matching
+            .live_project()
+            .map(|p| p.id.clone())
+            .into_iter()
+            .collect(),
+        allowances: &crate::rules::Allowances::default(),
     };
     positions_of(rule, crate::rules::check_live(&cx))
 }

@@ -10,7 +10,7 @@ use futures::{StreamExt, stream};
 use super::Files;
 use super::connect::read_live;
 use super::refresh::{MERCHANT_CONCURRENCY, Merchant};
-use crate::plan::{Action, Change, Kind, MerchantInput, Named, Object, Plan, plan};
+use crate::plan::{Action, Allowances, Change, Kind, MerchantInput, Named, Object, Plan, plan};
 use crate::registry::{RegistryClient, RegistryError};
 
 /// Rounds of read, plan, execute per merchant: create, renames, then a check that nothing is
@@ -87,7 +87,7 @@ pub async fn apply(
         .map(|merchant| async move {
             // What a failed merchant did before failing still counts.
             let mut applied = Applied::default();
-            let result = converge(files, merchant, progress, &mut applied).await;
+            let result = converge(files, merchant, planned, progress, &mut applied).await;
             (applied, result)
         })
         .buffer_unordered(MERCHANT_CONCURRENCY)
@@ -113,6 +113,7 @@ pub async fn apply(
 async fn converge(
     files: &Files,
     merchant: &Merchant,
+    planned: &Plan,
     progress: Progress<'_>,
     applied: &mut Applied,
 ) -> Result<(), ApplyError> {
@@ -126,14 +127,24 @@ async fn converge(
         file: loaded.file.clone(),
         source,
     };
+    // The reviewed plan checked SC025 against every file of the run; this merchant alone cannot
+    // see the projects the others declare, so it keeps that verdict.
+    let allowances = Allowances {
+        new_project: true,
+        ..planned.allowances.clone()
+    };
     for _ in 0..MAX_ROUNDS {
         let live = read_live(client, config).await.map_err(registry)?;
-        let current = plan(&[MerchantInput {
-            loaded,
-            diagnostics: &files.files[merchant.index].diagnostics,
-            live: &live,
-            fingerprints: &merchant.connection.fingerprints,
-        }]);
+        let current = plan(
+            &[MerchantInput {
+                loaded,
+                diagnostics: &files.files[merchant.index].diagnostics,
+                live: &live,
+                fingerprints: &merchant.connection.fingerprints,
+                gateway: &merchant.connection.gateway,
+            }],
+            &allowances,
+        );
         if current.refused {
             return Err(ApplyError::Refused {
                 file: loaded.file.clone(),

@@ -32,6 +32,8 @@ pub struct Connector {
 /// A merchant's client for its project's key set, and the fingerprints of all its key sets.
 pub struct Connection {
     pub client: RegistryClient,
+    /// The project key set's gateway as chosen (a URL, or `embedded`).
+    pub gateway: String,
     pub fingerprints: BTreeMap<KeySetName, KeyFingerprint>,
 }
 
@@ -42,6 +44,14 @@ impl Connector {
             options,
             embedded: EmbeddedRegistries::default(),
         }
+    }
+
+    /// The gateway `config`'s project key set would be read through (a URL, or `embedded`),
+    /// known before anything connects.
+    pub fn gateway_of(&self, config: &Config) -> Option<String> {
+        let name = config.project.keys;
+        let set = config.keys.get(name)?;
+        Some(Gateway::resolve(self.gateway_override.as_deref(), name, set).to_string())
     }
 
     /// Connects `loaded` (which must have its model) through its project's key set.
@@ -58,8 +68,9 @@ impl Connector {
                 key_set: name.as_str(),
                 reason,
             };
-            let url = match Gateway::resolve(self.gateway_override.as_deref(), name, set) {
-                Gateway::Url(url) => url,
+            let gateway = Gateway::resolve(self.gateway_override.as_deref(), name, set);
+            let url = match &gateway {
+                Gateway::Url(url) => url.clone(),
                 Gateway::Embedded => {
                     let url = self
                         .embedded
@@ -80,20 +91,22 @@ impl Connector {
             let key = check_private_key(private_key.expose()).map_err(fail)?;
             fingerprints.insert(name, KeyFingerprint::of(&key, &api_key).map_err(fail)?);
             if name == config.project.keys {
-                client = Some(
+                client = Some((
                     RegistryClient::with_options(&url, &api_key, &private_key, self.options)
                         .map_err(|e| fail(e.to_string()))?,
-                );
+                    gateway.to_string(),
+                ));
             }
         }
         // SC008 refuses a project key set that is not declared, before anything connects.
-        let client = client.ok_or_else(|| ConnectError {
+        let (client, gateway) = client.ok_or_else(|| ConnectError {
             file: loaded.file.clone(),
             key_set: config.project.keys.as_str(),
             reason: "is not declared under `keys`".to_owned(),
         })?;
         Ok(Connection {
             client,
+            gateway,
             fingerprints,
         })
     }

@@ -39,6 +39,31 @@ impl Files {
         Ok(files)
     }
 
+    /// Loads the files a saved plan names, each shown under the name the plan recorded (its
+    /// digests cover that name), wherever the plan is applied from.
+    pub fn load_as(entries: &[(PathBuf, String)]) -> Self {
+        let mut files = Files {
+            files: Vec::new(),
+            sources: Sources::default(),
+        };
+        for (path, shown) in entries {
+            let (mut loaded, mut diagnostics) = rules::check_file(path);
+            for diagnostic in &mut diagnostics {
+                diagnostic.location.file.clone_from(shown);
+                for related in &mut diagnostic.related {
+                    related.location.file.clone_from(shown);
+                }
+            }
+            loaded.file.clone_from(shown);
+            files.sources.insert(shown.clone(), loaded.source.clone());
+            files.files.push(CheckedFile {
+                loaded,
+                diagnostics,
+            });
+        }
+        files
+    }
+
     /// Every finding, in file order.
     pub fn all_diagnostics(&self) -> Vec<Diagnostic> {
         self.files

@@ -25,10 +25,45 @@ pub enum PlanFileError {
 /// Writes `plan` to `path` atomically and privately (mode 0600): a reader never sees half a
 /// plan.
 pub fn write(plan: &Plan, path: &Path) -> Result<(), PlanFileError> {
-    write_private(path, json::render(plan).as_bytes()).map_err(|e| PlanFileError::Write {
+    let mut plan = plan.clone();
+    let plan_dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if let Ok(plan_dir) = plan_dir.canonicalize() {
+        for merchant in &mut plan.merchants {
+            merchant.path = Path::new(&merchant.file)
+                .canonicalize()
+                .ok()
+                .map(|file| relative_to(&file, &plan_dir).display().to_string());
+        }
+    }
+    write_private(path, json::render(&plan).as_bytes()).map_err(|e| PlanFileError::Write {
         path: display_path(path),
         reason: io_reason(&e),
     })
+}
+
+/// Where each configuration file of `plan` (read from `plan_path`) is, from here.
+pub fn config_paths(plan: &Plan, plan_path: &Path) -> Vec<std::path::PathBuf> {
+    let plan_dir = plan_path.parent().unwrap_or(Path::new(""));
+    plan.merchants
+        .iter()
+        .map(|m| match &m.path {
+            Some(relative) => plan_dir.join(relative),
+            None => m.file.clone().into(),
+        })
+        .collect()
+}
+
+/// `target` as seen from the directory `base` (both absolute).
+fn relative_to(target: &Path, base: &Path) -> std::path::PathBuf {
+    let target: Vec<_> = target.components().collect();
+    let base: Vec<_> = base.components().collect();
+    let common = target.iter().zip(&base).take_while(|(a, b)| a == b).count();
+    let mut relative: std::path::PathBuf = base[common..].iter().map(|_| "..").collect();
+    relative.extend(&target[common..]);
+    relative
 }
 
 /// Reads a saved plan; a plan of another format version is refused with what to do.
@@ -68,7 +103,7 @@ mod tests {
     use crate::config::{KeySetName, SecretValue};
     use crate::digest::KeyFingerprint;
     use crate::live::LiveState;
-    use crate::plan::{MerchantInput, plan};
+    use crate::plan::{Allowances, MerchantInput, plan};
     use crate::rules::testing::load;
 
     const API_KEY: &str = "api-key-0123456789abcdef-very-secret";
@@ -81,12 +116,16 @@ mod tests {
             .to_string();
         let fingerprint = KeyFingerprint::of(&private, &SecretValue::new(API_KEY)).expect("fp");
         let (loaded, _) = load(crate::rules::testing::LUMA);
-        let plan = plan(&[MerchantInput {
-            loaded: &loaded,
-            diagnostics: &[],
-            live: &LiveState::default(),
-            fingerprints: &BTreeMap::from([(KeySetName::Production, fingerprint)]),
-        }]);
+        let plan = plan(
+            &[MerchantInput {
+                loaded: &loaded,
+                diagnostics: &[],
+                live: &LiveState::default(),
+                fingerprints: &BTreeMap::from([(KeySetName::Production, fingerprint)]),
+                gateway: "embedded",
+            }],
+            &Allowances::default(),
+        );
         (plan, pem)
     }
 

@@ -6,7 +6,7 @@ use futures::{StreamExt, stream};
 use super::connect::{Connection, Connector, read_live};
 use super::{Files, MerchantError, MerchantErrors};
 use crate::live::LiveState;
-use crate::plan::{MerchantInput, Plan, Summary, plan};
+use crate::plan::{Allowances, MerchantInput, Plan, Summary, plan};
 
 /// How many merchants are read at once: the work is network-bound, the registry rate-limited.
 pub const MERCHANT_CONCURRENCY: usize = 8;
@@ -23,9 +23,10 @@ pub fn refused_plan(files: &Files) -> Plan {
             diagnostics: &file.diagnostics,
             live: &nothing_read,
             fingerprints: &no_keys,
+            gateway: "",
         })
         .collect();
-    let mut refused = plan(&inputs);
+    let mut refused = plan(&inputs, &Allowances::default());
     refused.changes.clear();
     refused.unmanaged.clear();
     refused.summary = Summary::default();
@@ -81,7 +82,7 @@ pub async fn read_merchants(
 }
 
 /// The plan of `files` against what was read.
-pub fn plan_merchants(files: &Files, merchants: &[Merchant]) -> Plan {
+pub fn plan_merchants(files: &Files, merchants: &[Merchant], allowances: &Allowances) -> Plan {
     let inputs: Vec<MerchantInput> = merchants
         .iter()
         .map(|m| MerchantInput {
@@ -89,7 +90,8 @@ pub fn plan_merchants(files: &Files, merchants: &[Merchant]) -> Plan {
             diagnostics: &files.files[m.index].diagnostics,
             live: &m.live,
             fingerprints: &m.connection.fingerprints,
+            gateway: &m.connection.gateway,
         })
         .collect();
-    plan(&inputs)
+    plan(&inputs, allowances)
 }

@@ -490,7 +490,6 @@ fn a_pinned_project_id_that_is_gone_is_refused() {
     for args in [
         &["plan", "--out", "refused.json"][..],
         &["apply", "--auto-approve"][..],
-        &["apply", "refused.json"][..],
     ] {
         let text = assert_refused(&registry, "SC022", args);
         assert!(
@@ -498,7 +497,93 @@ fn a_pinned_project_id_that_is_gone_is_refused() {
             "{text}"
         );
     }
+    // A refused plan is not saved, and nothing suggests applying it.
+    assert!(!registry.path().join("refused.json").exists());
+    let plan = registry.run(&["plan", "--out", "refused.json"]);
+    assert!(
+        stderr(&plan).contains("refused.json was not written") && !stderr(&plan).contains("apply"),
+        "{}",
+        both(&plan)
+    );
     assert_eq!(registry.live(), initialized("Luma"));
+}
+
+#[test]
+fn a_saved_plan_is_never_applied_to_another_gateway() {
+    let planned = Registry::new();
+    let other = Registry::new();
+    planned.write_yaml(LUMA);
+    let plan = planned.run(&["plan", "--out", "plan.json"]);
+    assert_eq!(code(&plan), 0, "{}", both(&plan));
+    let apply = planned
+        .command(&["apply", "plan.json"])
+        .env("SAASCTL_GATEWAY", other.url())
+        .output()
+        .expect("run saasctl");
+    assert_eq!(code(&apply), 1, "{}", both(&apply));
+    assert!(
+        stderr(&apply).contains("was planned through gateway"),
+        "{}",
+        both(&apply)
+    );
+    assert!(planned.rows().is_empty() && other.rows().is_empty());
+}
+
+#[test]
+fn an_edited_saved_plan_is_refused() {
+    let registry = Registry::new();
+    registry.write_yaml(LUMA);
+    let plan = registry.run(&["plan", "--out", "plan.json"]);
+    assert_eq!(code(&plan), 0, "{}", both(&plan));
+    let path = registry.path().join("plan.json");
+    let text = std::fs::read_to_string(&path).expect("read plan");
+    assert!(text.contains("\"Luma QA\""), "{text}");
+    std::fs::write(&path, text.replace("\"Luma QA\"", "\"Luma Edited\"")).expect("edit");
+    let show = registry.run(&["show", "plan.json", "--color", "never"]);
+    assert!(stdout(&show).contains("Luma Edited"), "{}", both(&show));
+    let apply = registry.run(&["apply", "plan.json"]);
+    assert_eq!(code(&apply), 1, "{}", both(&apply));
+    assert!(
+        stderr(&apply).contains("was edited after it was saved"),
+        "{}",
+        both(&apply)
+    );
+    assert!(registry.rows().is_empty(), "an edited plan sent a change");
+}
+
+#[test]
+fn a_saved_plan_applies_from_another_directory() {
+    let registry = Registry::new();
+    registry.write_yaml(LUMA);
+    std::fs::create_dir(registry.path().join("plans")).expect("plans dir");
+    let plan = registry.run(&["plan", "--out", "plans/plan.json"]);
+    assert_eq!(code(&plan), 0, "{}", both(&plan));
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let plan_path = registry.path().join("plans/plan.json");
+    let apply = registry
+        .command(&["apply", plan_path.to_str().expect("utf-8 path")])
+        .current_dir(elsewhere.path())
+        .env("SAASCTL_GATEWAY", registry.url())
+        .output()
+        .expect("run saasctl");
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    assert_eq!(registry.live(), LUMA_LIVE);
+}
+
+#[test]
+fn a_project_renamed_without_previous_names_is_not_created_beside_the_old_one() {
+    let registry = Registry::new();
+    registry.write_yaml(LUMA);
+    let first = registry.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&first), 0, "{}", both(&first));
+    registry.write_yaml(&LUMA.replace("  name: Luma\n", "  name: Luma Store\n"));
+    for args in [&["plan"][..], &["apply", "--auto-approve"][..]] {
+        let text = assert_refused(&registry, "SC025", args);
+        assert!(text.contains("`Luma`"), "{text}");
+    }
+    let allowed = registry.run(&["apply", "--auto-approve", "--allow-new-project"]);
+    assert_eq!(code(&allowed), 0, "{}", both(&allowed));
+    assert_eq!(registry.projects(), 2);
 }
 
 #[test]
@@ -723,11 +808,13 @@ fn json_plan_has_the_documented_shape() {
     let registry = Registry::new();
     registry.initialize("Other Store");
     registry.write_yaml(LUMA);
-    let output = registry.run(&["plan", "--format", "json"]);
+    // A second project beside one nothing declares is allowed on purpose (SC025).
+    let output = registry.run(&["plan", "--format", "json", "--allow-new-project"]);
     assert_eq!(code(&output), 0, "{}", both(&output));
     let plan: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON plan");
     assert_eq!(plan["format_version"], "1");
     assert_eq!(plan["refused"], false);
+    assert_eq!(plan["allowances"]["new_project"], true);
     assert!(plan["tool_version"].is_string());
     assert!(plan["config_digest"].is_string());
     assert!(plan["live_digest"].is_string());

@@ -10,17 +10,21 @@ mod tests {
     use std::collections::BTreeMap;
 
     use crate::live::LiveState;
-    use crate::plan::{MerchantInput, Plan, plan};
+    use crate::plan::{Allowances, MerchantInput, Plan, plan};
     use crate::rules::testing::{LUMA, P, T, live, load_as};
 
     fn plan_of(yaml: &str, state: LiveState) -> Plan {
         let (loaded, diagnostics) = load_as("luma.yaml", yaml);
-        plan(&[MerchantInput {
-            loaded: &loaded,
-            diagnostics: &diagnostics,
-            live: &state,
-            fingerprints: &BTreeMap::new(),
-        }])
+        plan(
+            &[MerchantInput {
+                loaded: &loaded,
+                diagnostics: &diagnostics,
+                live: &state,
+                fingerprints: &BTreeMap::new(),
+                gateway: "",
+            }],
+            &Allowances::default(),
+        )
     }
 
     fn both(plan: &Plan) -> String {
