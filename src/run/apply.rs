@@ -10,7 +10,7 @@ use futures::{StreamExt, stream};
 use super::Files;
 use super::connect::read_live;
 use super::refresh::{MERCHANT_CONCURRENCY, Merchant};
-use crate::plan::{Action, Allowances, Change, Kind, MerchantInput, Named, Object, Plan, plan};
+use crate::plan::{Action, Change, Kind, MerchantInput, Named, Object, Plan, plan};
 use crate::registry::{RegistryClient, RegistryError};
 
 /// Rounds of read, plan, execute per merchant: create, renames, then a check that nothing is
@@ -129,10 +129,8 @@ async fn converge(
     };
     // The reviewed plan checked SC025 against every file of the run; this merchant alone cannot
     // see the projects the others declare, so it keeps that verdict.
-    let allowances = Allowances {
-        new_project: true,
-        ..planned.allowances.clone()
-    };
+    let mut allowances = planned.allowances.clone();
+    allowances.new_project = true;
     for _ in 0..MAX_ROUNDS {
         let live = read_live(client, config).await.map_err(registry)?;
         let current = plan(
