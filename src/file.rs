@@ -6,6 +6,20 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// Creates `dir` (and its parents) for secrets or state. A directory this creates gets a
+/// `.gitignore` of `*`, as Python's venv and uv do, so what saasctl keeps there never reaches
+/// git by default; an existing directory is left as it is.
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    fs::create_dir_all(dir)?;
+    write_private(
+        &dir.join(".gitignore"),
+        b"# Created by saasctl: keys and state stay out of git.\n*\n",
+    )
+}
+
 /// Writes `contents` to `path` through a temporary file in the same directory (mode 0600 on
 /// Unix, set at creation), synced, then renamed over `path`: the file is either the old or the
 /// new whole content, and never world-readable.

@@ -141,7 +141,7 @@ fn existing(secret: &Secret, base_dir: &Path) -> Result<Option<SecretValue>, Emb
 
 fn write_file(path: &Path, contents: &str) -> Result<(), EmbeddedError> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| PortalError::Write {
+        crate::file::create_private_dir(dir).map_err(|e| PortalError::Write {
             path: dir.display().to_string(),
             reason: io_reason(&e),
         })?;

@@ -11,7 +11,7 @@ use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use rsa::traits::PublicKeyParts;
 use serde::{Deserialize, Serialize};
 
-use super::state::{Account, Refusal};
+use super::state::{Account, Refusal, api_key_hash};
 use crate::config::{License, SecretValue};
 use crate::file::io_reason;
 use crate::file::write_private;
@@ -46,18 +46,10 @@ pub struct RegisteredAccount {
     pub mage_id: String,
 }
 
-impl From<&Account> for RegisteredAccount {
-    fn from(account: &Account) -> Self {
-        Self {
-            api_key: account.api_key.clone(),
-            license: account.license,
-            mage_id: account.mage_id.clone(),
-        }
-    }
-}
-
 /// Checks a registration and fills in what it leaves to the portal.
-pub(crate) fn new_account(request: NewAccount) -> Result<Account, Refusal> {
+/// The account to store (its API key only as a hash) and the portal's answer (the API key,
+/// shown once).
+pub(crate) fn new_account(request: NewAccount) -> Result<(Account, RegisteredAccount), Refusal> {
     let key =
         jwt::parse_public_key(&request.public_key).map_err(|e| Refusal::new(400, e.to_string()))?;
     if key.size() * 8 < MIN_KEY_BITS {
@@ -79,13 +71,19 @@ pub(crate) fn new_account(request: NewAccount) -> Result<Account, Refusal> {
             rand::thread_rng().gen_range(0..1_000_000_000u32)
         )
     });
-    Ok(Account {
-        api_key,
+    let account = Account {
+        api_key_hash: api_key_hash(&api_key),
         public_key: request.public_key,
         license: request.license,
-        mage_id,
+        mage_id: mage_id.clone(),
         organization_id: uuid::Uuid::new_v4().to_string(),
-    })
+    };
+    let registered = RegisteredAccount {
+        api_key,
+        license: request.license,
+        mage_id,
+    };
+    Ok((account, registered))
 }
 
 /// A failure to make, register or save a key pair. Never carries key material.
@@ -226,7 +224,7 @@ pub async fn provision(
             reason: io_reason(&e),
         })
     };
-    std::fs::create_dir_all(out_dir).map_err(|e| PortalError::Write {
+    crate::file::create_private_dir(out_dir).map_err(|e| PortalError::Write {
         path: out_dir.display().to_string(),
         reason: io_reason(&e),
     })?;
@@ -254,14 +252,15 @@ mod tests {
 
     #[test]
     fn accounts_get_generated_keys_and_ids() {
-        let account = new_account(NewAccount {
+        let (account, registered) = new_account(NewAccount {
             api_key: None,
             public_key: public_pem(),
             license: License::AdobeCommerce,
             mage_id: None,
         })
         .unwrap();
-        assert_eq!(account.api_key.len(), 32);
+        assert_eq!(registered.api_key.len(), 32);
+        assert_eq!(account.api_key_hash, api_key_hash(&registered.api_key));
         assert!(account.mage_id.starts_with("MAG"), "{}", account.mage_id);
     }
 

@@ -168,7 +168,7 @@ async fn list(
     Extension(account): Extension<Account>,
 ) -> Json<Results<Row>> {
     Json(Results {
-        results: app.store.read(|s| s.registry(&account.api_key)),
+        results: app.store.read(|s| s.registry(&account.api_key_hash)),
     })
 }
 
@@ -178,7 +178,7 @@ async fn get_project(
     Path(id): Path<String>,
 ) -> Json<Results<Row>> {
     Json(Results {
-        results: app.store.read(|s| s.project(&account.api_key, &id)),
+        results: app.store.read(|s| s.project(&account.api_key_hash, &id)),
     })
 }
 
@@ -263,8 +263,7 @@ async fn mutate<T: Send + 'static>(
 /// The key portal's "Add New": registers a public key as a new account.
 async fn register_account(State(app): State<App>, body: Bytes) -> Result<Response, Refusal> {
     let request: NewAccount = json_body(&body)?;
-    let account = portal::new_account(request)?;
-    let registered = portal::RegisteredAccount::from(&account);
+    let (account, registered) = portal::new_account(request)?;
     mutate(&app, move |s| s.add_account(account)).await?;
     Ok((StatusCode::CREATED, Json(registered)).into_response())
 }

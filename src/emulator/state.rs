@@ -10,11 +10,13 @@ use crate::file::io_reason;
 use crate::file::write_private;
 use crate::registry::wire::{self, AccountSyncStatus, Environment, EnvironmentType, Row};
 
-/// A merchant account: what the key portal registered. Private keys are never stored.
+/// A merchant account: what the key portal registered. Neither the private key nor the API key
+/// is stored: the state file may sit in a repository's working tree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Account {
-    pub api_key: String,
+    /// [`api_key_hash`] of the API key.
+    pub api_key_hash: String,
     /// The public key, PEM.
     pub public_key: String,
     pub license: License,
@@ -27,8 +29,8 @@ pub struct Account {
 pub struct Project {
     pub id: String,
     pub name: String,
-    /// The owning account's API key.
-    pub api_key: String,
+    /// The owning account's [`api_key_hash`].
+    pub account: String,
     pub data_spaces: Vec<DataSpace>,
 }
 
@@ -104,54 +106,67 @@ fn checked_name(name: &str) -> Result<&str, Refusal> {
     Ok(name)
 }
 
+/// How an API key is kept: `sha256:` of it, enough to recognise it and useless to a reader.
+pub fn api_key_hash(api_key: &str) -> String {
+    crate::digest::digest(api_key.as_bytes())
+}
+
 impl State {
+    /// The account an API key belongs to.
     pub fn account(&self, api_key: &str) -> Option<&Account> {
-        self.accounts.iter().find(|a| a.api_key == api_key)
+        let hash = api_key_hash(api_key);
+        self.accounts.iter().find(|a| a.api_key_hash == hash)
     }
 
     pub fn add_account(&mut self, account: Account) -> Result<(), Refusal> {
-        if self.account(&account.api_key).is_some() {
+        if self
+            .accounts
+            .iter()
+            .any(|a| a.api_key_hash == account.api_key_hash)
+        {
             return Err(Refusal::new(409, "API key already registered"));
         }
         self.accounts.push(account);
         Ok(())
     }
 
-    fn projects_of<'a>(&'a self, api_key: &'a str) -> impl Iterator<Item = &'a Project> {
-        self.projects.iter().filter(move |p| p.api_key == api_key)
+    fn projects_of<'a>(&'a self, account_hash: &'a str) -> impl Iterator<Item = &'a Project> {
+        self.projects
+            .iter()
+            .filter(move |p| p.account == account_hash)
     }
 
-    fn project_mut(&mut self, api_key: &str, id: &str) -> Result<&mut Project, Refusal> {
+    fn project_mut(&mut self, account_hash: &str, id: &str) -> Result<&mut Project, Refusal> {
         self.projects
             .iter_mut()
-            .find(|p| p.api_key == api_key && p.id == id)
+            .find(|p| p.account == account_hash && p.id == id)
             .ok_or_else(Refusal::not_found)
     }
 
     /// Where an environment id is: (project index, data space index), within one account.
-    fn locate(&self, api_key: &str, id: &str) -> Result<(usize, usize), Refusal> {
+    fn locate(&self, account_hash: &str, id: &str) -> Result<(usize, usize), Refusal> {
         self.projects
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.api_key == api_key)
+            .filter(|(_, p)| p.account == account_hash)
             .find_map(|(i, p)| Some((i, p.data_spaces.iter().position(|s| s.id == id)?)))
             .ok_or_else(Refusal::not_found)
     }
 
-    pub fn registry(&self, api_key: &str) -> Vec<Row> {
-        self.projects_of(api_key).flat_map(rows).collect()
+    pub fn registry(&self, account_hash: &str) -> Vec<Row> {
+        self.projects_of(account_hash).flat_map(rows).collect()
     }
 
     /// A project's rows; none when the account has no such project.
-    pub fn project(&self, api_key: &str, id: &str) -> Vec<Row> {
-        self.projects_of(api_key)
+    pub fn project(&self, account_hash: &str, id: &str) -> Vec<Row> {
+        self.projects_of(account_hash)
             .filter(|p| p.id == id)
             .flat_map(rows)
             .collect()
     }
 
     pub fn environment(&self, account: &Account, id: &str) -> Result<Environment, Refusal> {
-        let (p, s) = self.locate(&account.api_key, id)?;
+        let (p, s) = self.locate(&account.api_key_hash, id)?;
         let project = &self.projects[p];
         Ok(environment(account, project, &project.data_spaces[s]))
     }
@@ -159,7 +174,10 @@ impl State {
     /// Creates a project with the data spaces of the account's licence.
     pub fn initialize(&mut self, account: &Account, name: &str) -> Result<Vec<Row>, Refusal> {
         let name = checked_name(name)?;
-        if self.projects_of(&account.api_key).any(|p| p.name == name) {
+        if self
+            .projects_of(&account.api_key_hash)
+            .any(|p| p.name == name)
+        {
             return Err(Refusal::new(409, "Project name already exists"));
         }
         let now = now_stamp();
@@ -189,7 +207,7 @@ impl State {
         let project = Project {
             id: uuid::Uuid::new_v4().to_string(),
             name: name.to_owned(),
-            api_key: account.api_key.clone(),
+            account: account.api_key_hash.clone(),
             data_spaces: spaces,
         };
         let rows = rows(&project);
@@ -205,12 +223,12 @@ impl State {
     ) -> Result<Vec<Row>, Refusal> {
         let name = checked_name(name)?;
         if self
-            .projects_of(&account.api_key)
+            .projects_of(&account.api_key_hash)
             .any(|p| p.name == name && p.id != id)
         {
             return Err(Refusal::new(409, "Project name already exists"));
         }
-        let project = self.project_mut(&account.api_key, id)?;
+        let project = self.project_mut(&account.api_key_hash, id)?;
         name.clone_into(&mut project.name);
         Ok(rows(project))
     }
@@ -222,7 +240,7 @@ impl State {
         name: &str,
     ) -> Result<Environment, Refusal> {
         let name = checked_name(name)?;
-        let (p, index) = self.locate(&account.api_key, id)?;
+        let (p, index) = self.locate(&account.api_key_hash, id)?;
         let project = &mut self.projects[p];
         if project
             .data_spaces
@@ -248,7 +266,7 @@ impl State {
         id: &str,
         cloud_id: &str,
     ) -> Result<Environment, Refusal> {
-        let (p, index) = self.locate(&account.api_key, id)?;
+        let (p, index) = self.locate(&account.api_key_hash, id)?;
         let project = &mut self.projects[p];
         let space = &mut project.data_spaces[index];
         space.cloud_id = Some(cloud_id.to_owned());
@@ -348,7 +366,7 @@ impl Store {
             }
             Some(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| LoadError {
+                    crate::file::create_private_dir(dir).map_err(|e| LoadError {
                         path: path.display().to_string(),
                         reason: io_reason(&e),
                     })?;
@@ -400,7 +418,7 @@ mod tests {
 
     fn account(license: License) -> Account {
         Account {
-            api_key: "key".into(),
+            api_key_hash: api_key_hash("key"),
             public_key: String::new(),
             license,
             mage_id: "MAG000000001".into(),
@@ -426,11 +444,11 @@ mod tests {
             ]
         );
         let open = Account {
-            api_key: "other".into(),
+            api_key_hash: api_key_hash("other"),
             ..account(License::MagentoOpenSource)
         };
         assert_eq!(state.initialize(&open, "Luma").unwrap().len(), 1);
-        assert_eq!(state.registry("key").len(), 3);
+        assert_eq!(state.registry(&api_key_hash("key")).len(), 3);
     }
 
     #[test]
@@ -472,7 +490,7 @@ mod tests {
                 .status,
             404
         );
-        assert!(state.project("key", "nope").is_empty());
+        assert!(state.project(&api_key_hash("key"), "nope").is_empty());
         assert!(state.project("someone-else", id).is_empty());
     }
 
