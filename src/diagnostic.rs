@@ -3,6 +3,7 @@
 
 mod github;
 mod human;
+mod redact;
 mod rule_info;
 mod sarif;
 
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 pub use github::render_github;
 pub use human::render_human;
+pub use redact::redact;
 pub use rule_info::RuleInfo;
 pub use sarif::render_sarif;
 
@@ -222,8 +224,9 @@ pub struct Sources {
 }
 
 impl Sources {
-    pub fn insert(&mut self, file: impl Into<String>, text: impl Into<String>) {
-        self.files.insert(file.into(), text.into());
+    /// Keeps `text` for snippets, redacted: a snippet never shows key material.
+    pub fn insert(&mut self, file: impl Into<String>, text: &str) {
+        self.files.insert(file.into(), redact(text).into_owned());
     }
 
     pub fn get(&self, file: &str) -> Option<&str> {

@@ -10,7 +10,7 @@ fn main() -> ExitCode {
     match saasctl::cli::run(cli) {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", saasctl::diagnostic::redact(&error.to_string()));
             ExitCode::from(exit_code(&error))
         }
     }

@@ -53,7 +53,7 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
     let result = (|| {
         let merchants = runtime.block_on(read_all(&files, &connector))?;
         let plan = plan_merchants(&files, &merchants, &args.allow.allowances());
-        print!("{}", render::text::render(&plan, color));
+        out!("{}", render::text::render(&plan, color));
         if plan.refused {
             return Ok(Exit::Refused);
         }
@@ -74,7 +74,7 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
 fn apply_saved(path: &Path, registry: &RegistryArgs, color: bool) -> Result<Exit, Error> {
     let saved = plan_file::read(path)?;
     if saved.refused {
-        print!("{}", render::text::render(&saved, color));
+        out!("{}", render::text::render(&saved, color));
         return Ok(Exit::Refused);
     }
     let entries: Vec<(PathBuf, String)> = plan_file::config_paths(&saved, path)
@@ -133,7 +133,7 @@ fn apply_saved(path: &Path, registry: &RegistryArgs, color: bool) -> Result<Exit
                 });
             }
             if !current.has_changes() {
-                println!("No changes.");
+                outln!("No changes.");
                 return Ok(Exit::Success);
             }
             execute(&files, &merchants, &saved, &connector).await
@@ -153,7 +153,7 @@ fn confirm() -> Result<(), Error> {
     if !std::io::stdin().is_terminal() {
         return Err(Error::NotATerminal);
     }
-    print!("\nApply these changes? Only 'yes' is accepted: ");
+    out!("\nApply these changes? Only 'yes' is accepted: ");
     let _ = std::io::stdout().flush();
     let mut answer = String::new();
     std::io::stdin()
@@ -177,28 +177,28 @@ async fn execute(
     plan: &Plan,
     connector: &Connector,
 ) -> Result<Exit, Error> {
-    println!();
+    outln!();
     // On a terminal each step carries the time since apply began; logs get plain lines.
     let started = std::time::Instant::now();
     let on_terminal = std::io::stdout().is_terminal();
     let progress = |line: String| {
         if on_terminal {
-            println!("[{:>5.1}s] {line}", started.elapsed().as_secs_f64());
+            outln!("[{:>5.1}s] {line}", started.elapsed().as_secs_f64());
         } else {
-            println!("{line}");
+            outln!("{line}");
         }
     };
     let Applied { created, renamed } = apply(files, merchants, plan, &progress).await?;
-    println!("\nApply complete: {created} created, {renamed} renamed.");
+    outln!("\nApply complete: {created} created, {renamed} renamed.");
     let after = read_all(files, connector).await?;
     let final_plan = plan_merchants(files, &after, &plan.allowances);
-    println!("\nBindings:");
+    outln!("\nBindings:");
     for change in final_plan
         .changes
         .iter()
         .filter(|c| c.kind == Kind::Environment)
     {
-        println!("  {}", render::text::change_line(change));
+        outln!("  {}", render::text::change_line(change));
     }
     Ok(Exit::Success)
 }

@@ -13,13 +13,13 @@ pub struct Args {
 pub fn run(args: Args) -> Result<Exit, Error> {
     if args.id.eq_ignore_ascii_case("all") {
         for info in rules::catalogue() {
-            println!("{}  {:<8} {}", info.id, info.severity, info.summary);
+            outln!("{}  {:<8} {}", info.id, info.severity, info.summary);
         }
         return Ok(Exit::Success);
     }
     match rules::find(&args.id) {
         Some(info) => {
-            print!("{}", info.documentation());
+            out!("{}", info.documentation());
             Ok(Exit::Success)
         }
         None => Err(Error::UnknownRule(args.id)),

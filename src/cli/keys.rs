@@ -56,12 +56,12 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         &args.name,
         &args.out,
     ))?;
-    eprintln!(
+    errln!(
         "wrote {} and {}",
         keys.private_key_path.display(),
         keys.api_key_path.display()
     );
     // The API key on stdout is the command's output, for scripts to capture.
-    println!("{}", keys.api_key.expose());
+    outln!("{}", keys.api_key.expose());
     Ok(Exit::Success)
 }

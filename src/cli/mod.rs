@@ -4,6 +4,29 @@
 // The edge: commands print their output here, and nowhere below.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+/// Output of a command, through the redaction layer (`diagnostic::redact`): nothing that looks
+/// like key material reaches a terminal or a CI log, whatever produced the text.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        print!("{}", $crate::diagnostic::redact(&format!($($arg)*)))
+    };
+}
+
+macro_rules! outln {
+    () => {
+        println!()
+    };
+    ($($arg:tt)*) => {
+        println!("{}", $crate::diagnostic::redact(&format!($($arg)*)))
+    };
+}
+
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        eprintln!("{}", $crate::diagnostic::redact(&format!($($arg)*)))
+    };
+}
+
 mod apply;
 mod emulator;
 mod explain;

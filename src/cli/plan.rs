@@ -69,12 +69,12 @@ pub fn load_or_refuse(
     }
     let refused = refused_plan(&files);
     match format {
-        Format::Text => println!(
+        Format::Text => outln!(
             "{}{}",
             render_human(&files.all_diagnostics(), &files.sources, color),
             render::text::summary_line(&refused)
         ),
-        other => print!("{}", other.render(&refused, color)),
+        other => out!("{}", other.render(&refused, color)),
     }
     Ok(None)
 }
@@ -99,15 +99,15 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
         return Ok(Exit::Refused);
     };
     let plan = make_plan(&files, &args.registry, &args.allow.allowances())?;
-    print!("{}", args.format.render(&plan, color));
+    out!("{}", args.format.render(&plan, color));
     if let Some(out) = &args.out {
         if plan.refused {
             // A refused plan can never be applied: saving it would only invite the attempt.
-            eprintln!("The plan is refused: {} was not written.", out.display());
+            errln!("The plan is refused: {} was not written.", out.display());
             return Ok(Exit::Refused);
         }
         plan_file::write(&plan, out)?;
-        eprintln!(
+        errln!(
             "Saved the plan to {}; apply it with `saasctl apply {}`.",
             out.display(),
             out.display()

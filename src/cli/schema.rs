@@ -7,6 +7,6 @@ use super::{Error, Exit};
 pub struct Args {}
 
 pub fn run(_args: Args) -> Result<Exit, Error> {
-    print!("{}", crate::config::schema_text());
+    out!("{}", crate::config::schema_text());
     Ok(Exit::Success)
 }

@@ -19,6 +19,6 @@ pub struct Args {
 
 pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
     let plan = plan_file::read(&args.plan)?;
-    print!("{}", args.format.render(&plan, color));
+    out!("{}", args.format.render(&plan, color));
     Ok(Exit::Success)
 }

@@ -54,7 +54,7 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
         Format::Sarif => render_sarif(&diagnostics, crate::rules::catalogue()),
         Format::Github => render_github(&diagnostics),
     };
-    print!("{out}");
+    out!("{out}");
     Ok(if files.has_errors() {
         Exit::Findings
     } else {

@@ -199,7 +199,7 @@ pub fn check(loaded: &mut Loaded, document_rules: DocumentRules) -> Vec<Diagnost
         };
         diagnostics.push(schema_finding(error.message, location, error.help));
     }
-    for position in secrets {
+    for position in secrets.into_iter().chain(key_set_values(document)) {
         mask(&mut loaded.source, position);
     }
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -214,6 +214,35 @@ pub fn check(loaded: &mut Loaded, document_rules: DocumentRules) -> Vec<Diagnost
         )),
     }
     diagnostics
+}
+
+/// Where a secret may sit under `keys`, whatever the schema says of it: every value of a key
+/// set except `gateway` and the `{env: NAME}` / `{file: PATH}` references. A misspelt field
+/// (`api-key: ...`) is a schema error, and its snippet must still not show the key.
+fn key_set_values(document: &Node) -> Vec<Position> {
+    let Some(Value::Mapping(sets)) = document.get(&Route::root().at("keys")).map(|n| &n.value)
+    else {
+        return Vec::new();
+    };
+    let is_reference = |node: &Node| match &node.value {
+        Value::Mapping(entries) => entries
+            .iter()
+            .all(|(key, _)| matches!(key.as_str(), Some("env" | "file"))),
+        _ => false,
+    };
+    let mut positions = Vec::new();
+    for (_, set) in sets {
+        match &set.value {
+            Value::Mapping(fields) => positions.extend(
+                fields
+                    .iter()
+                    .filter(|(key, value)| key.as_str() != Some("gateway") && !is_reference(value))
+                    .map(|(_, value)| value.position),
+            ),
+            _ => positions.push(set.position),
+        }
+    }
+    positions
 }
 
 /// Overwrites a secret's text with `*`, byte for byte, so snippets cannot show it and every

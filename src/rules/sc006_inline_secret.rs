@@ -151,7 +151,7 @@ mod tests {
             let finding = diagnostics.iter().find(|d| d.rule == rule).expect(rule);
             assert_eq!(finding.location.position.line, 6, "{finding:?}");
             let mut sources = crate::diagnostic::Sources::default();
-            sources.insert(loaded.file.clone(), loaded.source.clone());
+            sources.insert(loaded.file.clone(), &loaded.source);
             let shown = crate::diagnostic::render_human(&diagnostics, &sources, false);
             assert!(!shown.contains("abc-secret-123"), "{shown}");
         }
@@ -171,7 +171,7 @@ mod tests {
         let sc006: Vec<_> = diagnostics.iter().filter(|d| d.rule == "SC006").collect();
         assert_eq!(sc006.len(), 1, "{diagnostics:?}");
         let mut sources = crate::diagnostic::Sources::default();
-        sources.insert(loaded.file.clone(), loaded.source.clone());
+        sources.insert(loaded.file.clone(), &loaded.source);
         let shown = crate::diagnostic::render_human(&diagnostics, &sources, false);
         assert!(
             !shown.contains("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"),

@@ -28,9 +28,7 @@ impl Files {
         };
         for path in config::discover(paths)? {
             let (loaded, diagnostics) = rules::check_file(&path);
-            files
-                .sources
-                .insert(loaded.file.clone(), loaded.source.clone());
+            files.sources.insert(loaded.file.clone(), &loaded.source);
             files.files.push(CheckedFile {
                 loaded,
                 diagnostics,
@@ -55,7 +53,7 @@ impl Files {
                 }
             }
             loaded.file.clone_from(shown);
-            files.sources.insert(shown.clone(), loaded.source.clone());
+            files.sources.insert(shown.clone(), &loaded.source);
             files.files.push(CheckedFile {
                 loaded,
                 diagnostics,

@@ -9,4 +9,5 @@ mod explain;
 mod help;
 mod plan_apply;
 mod schema;
+mod secrets;
 mod validate;
