@@ -3,12 +3,12 @@
 //!
 //! Imports only from `config`, `atomic_file` and `diagnostic` (layering in DESIGN.md).
 
-//B
+pub mod binding;
 pub mod crypt;
 //E
 //F
 // pub mod mysql; (the `mysql` target)
-//R
+pub mod render;
 
 use crate::config::KeySetName;
 
