@@ -5,7 +5,7 @@
 
 pub mod binding;
 pub mod crypt;
-//E
+pub mod env_file;
 //F
 // pub mod mysql; (the `mysql` target)
 pub mod render;

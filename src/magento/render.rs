@@ -83,7 +83,7 @@ pub fn dotenv_quote(value: &str) -> String {
     if !value.is_empty() && value.chars().all(safe) {
         return value.to_owned();
     }
-    if !value.contains(['\'', '\n', '\r']) {
+    if !value.contains(['\'', '\n', '\r', '\\']) {
         return format!("'{value}'");
     }
     let mut out = String::with_capacity(value.len() + 2);
