@@ -6,7 +6,7 @@
 pub mod binding;
 pub mod crypt;
 pub mod env_file;
-//F
+pub mod feeds;
 // pub mod mysql; (the `mysql` target)
 pub mod render;
 
