@@ -76,7 +76,7 @@ fn env(binding: &Binding, include_secrets: bool) -> String {
 }
 
 /// A dotenv value: bare when it has only safe characters, single-quoted (literal in every
-/// dotenv reader) when it can be, else double-quoted with backslash escapes and `\$` so no
+/// dotenv reader) when it has no quote, backslash or line break, else double-quoted with backslash escapes and `\$` so no
 /// reader interpolates it.
 pub fn dotenv_quote(value: &str) -> String {
     let safe = |c: char| c.is_ascii_alphanumeric() || "_-.,/:@+=%".contains(c);
