@@ -13,6 +13,7 @@ pub mod emulator;
 pub mod error;
 pub mod file;
 pub mod live;
+pub mod magento;
 pub mod plan;
 pub mod registry;
 pub mod rules;

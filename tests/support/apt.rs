@@ -45,7 +45,10 @@ fn found(program: &str) -> bool {
     }
     std::env::var_os("PATH").is_some_and(|path| {
         std::env::split_paths(&path)
-            .chain([Path::new("/usr/sbin").to_path_buf(), Path::new("/sbin").to_path_buf()])
+            .chain([
+                Path::new("/usr/sbin").to_path_buf(),
+                Path::new("/sbin").to_path_buf(),
+            ])
             .any(|dir| dir.join(program).is_file())
     })
 }
