@@ -48,6 +48,7 @@ fn main() {
         .collect();
     let lives: Vec<LiveState> = (0..MERCHANTS).map(live).collect();
     let no_keys = Default::default();
+    let no_installations = Default::default();
 
     let mut times: Vec<Duration> = (0..20)
         .map(|_| {
@@ -62,6 +63,7 @@ fn main() {
                     live,
                     fingerprints: &no_keys,
                     gateway: "",
+                    installations: &no_installations,
                 })
                 .collect();
             let planned = std::hint::black_box(plan(&inputs, &Allowances::default()));

@@ -143,12 +143,18 @@ pub struct AllowArgs {
     /// declares (SC025). Projects cannot be deleted: check `previous_names` first.
     #[arg(long)]
     pub allow_new_project: bool,
+
+    /// Let the installation of environment ENV move to another data space (SC030): it loses
+    /// access to the data stored in the old one, and its feeds must be resent. Repeatable.
+    #[arg(long, value_name = "ENV")]
+    pub allow_rebind: Vec<String>,
 }
 
 impl AllowArgs {
     pub fn allowances(&self) -> crate::plan::Allowances {
         crate::plan::Allowances {
             new_project: self.allow_new_project,
+            rebind: self.allow_rebind.iter().cloned().collect(),
         }
     }
 }

@@ -229,6 +229,46 @@ pub struct Environment {
     /// The Magento website codes this installation serves.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub websites: Vec<WebsiteCode>,
+    /// Where the installation's Magento configuration lives, so plan reads it and apply
+    /// writes the binding there. Without one, the binding is only shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<Target>,
+}
+
+/// Where an installation's binding is read and written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Target {
+    /// The installation's MySQL / MariaDB database (`core_config_data`, `store_website`).
+    Mysql(MysqlTarget),
+    /// A dotenv file of `CONFIG__DEFAULT__…` lines, relative to this YAML file; only the
+    /// binding's lines are touched.
+    EnvFile(#[schemars(length(min = 1))] String),
+}
+
+impl Target {
+    /// What the plan calls it: `mysql` or `env_file`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Target::Mysql(_) => "mysql",
+            Target::EnvFile(_) => "env_file",
+        }
+    }
+}
+
+/// A Magento database and what is needed to write its encrypted values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MysqlTarget {
+    /// `mysql://USER:PASSWORD@HOST:PORT/DATABASE`, a secret: `{env: NAME}` or `{file: PATH}`.
+    pub url: Secret,
+    /// The whole `crypt/key` value of `app/etc/env.php`, a secret: `{env: NAME}` or
+    /// `{file: PATH}`.
+    pub crypt_key: Secret,
+    /// Magento's table prefix (`db-prefix`), if the installation uses one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_]*$"), length(max = 32))]
+    pub table_prefix: String,
 }
 
 /// A Magento website code: a letter, then letters, digits or underscores.

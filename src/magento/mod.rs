@@ -7,6 +7,7 @@ pub mod binding;
 pub mod crypt;
 pub mod env_file;
 pub mod feeds;
+pub mod installation;
 // pub mod mysql; (the `mysql` target)
 pub mod render;
 

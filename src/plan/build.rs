@@ -5,12 +5,14 @@ use std::path::Path;
 
 use super::model::{
     Action, Binding, Change, FORMAT_VERSION, Kind, MerchantPlan, Named, Object, Plan, Summary,
-    Unmanaged,
+    Unmanaged, ValueChange,
 };
-use crate::config::{Config, KeySetName, Loaded};
+use crate::config::{Config, Environment, KeySetName, Loaded};
 use crate::diagnostic::{Diagnostic, JsonDiagnostic};
 use crate::digest::{KeyFingerprint, json_digest};
 use crate::live::{LiveState, Matching, ProjectMatch, SpaceMatch, is_rename, match_config};
+use crate::magento::binding;
+use crate::magento::installation::{Installation, Stored};
 use crate::rules::{self, Allowances, Context, LiveContext};
 
 /// One merchant file as the planner takes it.
@@ -27,6 +29,8 @@ pub struct MerchantInput<'a> {
     pub fingerprints: &'a BTreeMap<KeySetName, KeyFingerprint>,
     /// The gateway its project key set was read through (empty when nothing was read).
     pub gateway: &'a str,
+    /// What each targeted environment's installation holds, by environment key.
+    pub installations: &'a BTreeMap<String, Installation>,
 }
 
 /// The plan for `merchants`. Merchants are ordered by their address slug; within one, the
@@ -72,8 +76,10 @@ pub fn plan(merchants: &[MerchantInput], allowances: &Allowances) -> Plan {
                 matching,
                 claimed_in_run: &claimed_in_run,
                 allowances,
+                installations: input.installations,
+                fingerprints: input.fingerprints,
             }));
-            changes.extend(merchant_changes(slug, config, matching));
+            changes.extend(merchant_changes(slug, config, matching, input));
             if let Some(project) = matching.live_project() {
                 project_id = Some(project.id.clone());
                 unmanaged.extend(matching.unclaimed().into_iter().map(|space| Unmanaged {
@@ -150,7 +156,12 @@ pub fn plan(merchants: &[MerchantInput], allowances: &Allowances) -> Plan {
     }
 }
 
-fn merchant_changes(slug: &str, config: &Config, matching: &Matching) -> Vec<Change> {
+fn merchant_changes(
+    slug: &str,
+    config: &Config,
+    matching: &Matching,
+    input: &MerchantInput,
+) -> Vec<Change> {
     let mut changes = Vec::new();
     let project = &config.project;
     let project_id = matching.live_project().map(|p| p.id.clone());
@@ -166,6 +177,8 @@ fn merchant_changes(slug: &str, config: &Config, matching: &Matching) -> Vec<Cha
         note: None,
         project_id: project_id.clone(),
         environment_id: None,
+        values: Vec::new(),
+        target: None,
     };
     let address = format!("project.{slug}");
     match &matching.project {
@@ -206,7 +219,7 @@ fn merchant_changes(slug: &str, config: &Config, matching: &Matching) -> Vec<Cha
                 };
                 let note = by.is_adoption().then(|| match by {
                     crate::live::MatchedBy::Type => format!(
-                        "adopted by type: no data space of the project is claimed by id or name, so {} data spaces are assigned in declared order to the live ones ordered by id",
+                        "adopted by type: every unclaimed {} data space is as `initialize` made it (never changed), so they are assigned in declared order",
                         space.kind.as_str()
                     ),
                     _ => format!(
@@ -242,6 +255,26 @@ fn merchant_changes(slug: &str, config: &Config, matching: &Matching) -> Vec<Cha
             Some(SpaceMatch::Found { live, .. }) => Some(live.id.clone()),
             _ => None,
         };
+        let (action, values, note) = match (&environment.target, input.installations.get(key)) {
+            (Some(target), Some(installation)) => {
+                let values = value_changes(config, environment, matching, input, installation);
+                let action = if values.is_empty() {
+                    Action::NoOp
+                } else {
+                    Action::Update
+                };
+                (
+                    action,
+                    values,
+                    format!("binding, read from its {} target", target.kind()),
+                )
+            }
+            _ => (
+                Action::NoOp,
+                Vec::new(),
+                "binding; the installation's values are not read (no target)".to_owned(),
+            ),
+        };
         changes.push(Change {
             after: Some(Object::Binding(Binding {
                 data_space: environment.data_space.clone(),
@@ -252,17 +285,96 @@ fn merchant_changes(slug: &str, config: &Config, matching: &Matching) -> Vec<Cha
                 key_set: environment.keys,
                 websites: environment.websites.iter().map(|w| w.0.clone()).collect(),
             })),
-            // Installations have no targets yet: their live values are not read.
-            note: Some("binding; the installation's values are not read (no target)".to_owned()),
+            note: Some(note),
             environment_id: live,
+            values,
+            target: environment.target.as_ref().map(|t| t.kind().to_owned()),
             ..change(
                 format!("environment.{slug}.{key}"),
                 Kind::Environment,
-                Action::NoOp,
+                action,
             )
         });
     }
     changes
+}
+
+/// The binding's values as declared (`None`: known only after apply), keys as the fingerprints
+/// of the resolved key sets.
+pub fn desired_values(
+    config: &Config,
+    environment: &Environment,
+    matching: &Matching,
+    fingerprints: &BTreeMap<KeySetName, KeyFingerprint>,
+) -> Vec<(String, Option<String>)> {
+    let mut values = vec![(
+        binding::PATH_KEY_SET.to_owned(),
+        Some(environment.keys.as_str().to_owned()),
+    )];
+    for (name, _) in config.keys.iter() {
+        if let Some(fingerprint) = fingerprints.get(&name) {
+            values.push((
+                binding::api_key_path(name),
+                Some(fingerprint.api_key.clone()),
+            ));
+            values.push((
+                binding::private_key_path(name),
+                Some(fingerprint.public_key.clone()),
+            ));
+        }
+    }
+    values.push((
+        binding::PATH_PROJECT_ID.to_owned(),
+        matching.live_project().map(|p| p.id.clone()),
+    ));
+    values.push((
+        binding::PATH_PROJECT_NAME.to_owned(),
+        Some(config.project.name.clone()),
+    ));
+    let space = config.project.data_spaces.get(&environment.data_space);
+    let space_id = match matching.data_space(&environment.data_space) {
+        Some(SpaceMatch::Found { live, .. }) => Some(live.id.clone()),
+        _ => None,
+    };
+    values.push((binding::PATH_ENVIRONMENT_ID.to_owned(), space_id));
+    if let Some(space) = space {
+        values.push((
+            binding::PATH_ENVIRONMENT_NAME.to_owned(),
+            Some(space.name.clone()),
+        ));
+        values.push((
+            binding::PATH_ENVIRONMENT_TYPE.to_owned(),
+            Some(binding::environment_type_value(space.kind).to_owned()),
+        ));
+    }
+    values
+}
+
+/// The paths whose value the installation does not hold yet. A key stored encrypted twice
+/// always changes: writing it once repairs it (SC035).
+fn value_changes(
+    config: &Config,
+    environment: &Environment,
+    matching: &Matching,
+    input: &MerchantInput,
+    installation: &Installation,
+) -> Vec<ValueChange> {
+    desired_values(config, environment, matching, input.fingerprints)
+        .into_iter()
+        .filter_map(|(path, after)| {
+            let stored = installation.values.get(&path);
+            let same = match (stored, &after) {
+                (Some(Stored::EncryptedTwice { .. }), _) => false,
+                (Some(stored), Some(after)) => stored.shown() == after,
+                _ => false,
+            };
+            (!same).then(|| ValueChange {
+                before: stored.map(|s| s.shown().to_owned()),
+                path,
+                after,
+            })
+        })
+        .collect()
 }
 
 fn named(name: &str, id: Option<&String>, kind: Option<crate::config::DataSpaceType>) -> Object {
@@ -335,6 +447,7 @@ mod tests {
     use crate::rules::testing::{LUMA, P, T, all_new, id, live, load, load_as};
 
     static NO_KEYS: BTreeMap<KeySetName, KeyFingerprint> = BTreeMap::new();
+    static NO_INSTALLATIONS: BTreeMap<String, Installation> = BTreeMap::new();
 
     fn input<'a>(loaded: &'a Loaded, live: &'a LiveState) -> MerchantInput<'a> {
         MerchantInput {
@@ -343,6 +456,7 @@ mod tests {
             live,
             fingerprints: &NO_KEYS,
             gateway: "",
+            installations: &NO_INSTALLATIONS,
         }
     }
 

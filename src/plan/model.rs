@@ -128,6 +128,25 @@ pub struct Change {
     /// The live data space ("environment" in the registry) id the change is executed against.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment_id: Option<String>,
+    /// An installation's config values that change, path by path (an `update`); keys appear
+    /// only as fingerprints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<ValueChange>,
+    /// Where the installation's values are written: `mysql` or `env_file`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+}
+
+/// One config value of an installation: what it holds and what it will hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValueChange {
+    pub path: String,
+    /// Absent when the installation has no value there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    /// Absent when it is known only after apply (the id of an object still to be created).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -22,14 +22,17 @@ mod sc023_pinned_id_wrong_type;
 mod sc024_fewer_live_data_spaces;
 mod sc025_new_project_beside_undeclared;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 pub use crate::config::DocumentFinding;
+use crate::config::KeySetName;
 use crate::config::{self, Config, DataSpace, DataSpaceType, Loaded, Node, Route};
 pub use crate::diagnostic::RuleInfo;
 use crate::diagnostic::{Diagnostic, Location};
+use crate::digest::KeyFingerprint;
 use crate::live::{LiveState, Matching};
+use crate::magento::installation::Installation;
 use crate::route;
 
 /// What a rule sees of a file that fits the schema.
@@ -144,6 +147,10 @@ pub struct LiveContext<'a> {
     /// Live project ids that some file of the run declares (on any account).
     pub claimed_in_run: &'a BTreeSet<String>,
     pub allowances: &'a Allowances,
+    /// What each targeted environment's installation holds, by environment key.
+    pub installations: &'a BTreeMap<String, Installation>,
+    /// The fingerprints of the declared key sets, as resolved.
+    pub fingerprints: &'a BTreeMap<KeySetName, KeyFingerprint>,
 }
 
 /// What the user allowed on purpose for one run (flags of `plan` and `apply`); recorded in the
@@ -153,6 +160,10 @@ pub struct Allowances {
     /// `--allow-new-project`: create a project beside projects nothing declares (SC025).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub new_project: bool,
+    /// `--allow-rebind ENV`: environments whose installation may move to another data space
+    /// (SC030).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub rebind: BTreeSet<String>,
 }
 
 /// A rule on the live state (SC020 onward): run by the planner, never by `validate`.

@@ -32,34 +32,31 @@ impl super::Rule for Rule {
 
     fn check_document(&self, loaded: &Loaded, document: &Node) -> Vec<DocumentFinding> {
         let mut findings = Vec::new();
-        for set in ["production", "sandbox"] {
-            for field in ["api_key", "private_key"] {
-                let route = route!["keys", set, field];
-                let Some(node) = document.get(&route) else {
-                    continue;
-                };
-                match &node.value {
-                    Value::Null => {}
-                    // Under a key other than env/file, the value is most likely the secret.
-                    Value::Mapping(entries) => {
-                        for (key, _) in entries {
-                            let name = key.key_text().unwrap_or_default();
-                            if name != "env" && name != "file" {
-                                findings.push(finding(
-                                    loaded,
-                                    route.at(name.as_str()),
-                                    format!("`keys.{set}.{field}.{name}` may hold the secret itself; only `env` and `file` are allowed"),
-                                ));
-                            }
+        for route in secret_routes(document) {
+            let Some(node) = document.get(&route) else {
+                continue;
+            };
+            match &node.value {
+                Value::Null => {}
+                // Under a key other than env/file, the value is most likely the secret.
+                Value::Mapping(entries) => {
+                    for (key, _) in entries {
+                        let name = key.key_text().unwrap_or_default();
+                        if name != "env" && name != "file" {
+                            findings.push(finding(
+                                loaded,
+                                route.at(name.as_str()),
+                                format!("`{route}.{name}` may hold the secret itself; only `env` and `file` are allowed"),
+                            ));
                         }
                     }
-                    // Anything else is the secret itself, or part of it.
-                    _ => findings.push(finding(
-                        loaded,
-                        route,
-                        format!("`keys.{set}.{field}` holds the secret itself"),
-                    )),
                 }
+                // Anything else is the secret itself, or part of it.
+                _ => findings.push(finding(
+                    loaded,
+                    route.clone(),
+                    format!("`{route}` holds the secret itself"),
+                )),
             }
         }
         let mut pasted = Vec::new();
@@ -75,6 +72,34 @@ impl super::Rule for Rule {
         }
         findings
     }
+}
+
+/// Every field that takes a secret reference: the key sets' keys, and the database URL and
+/// crypt key of every `mysql` target.
+fn secret_routes(document: &Node) -> Vec<Route> {
+    let mut routes = Vec::new();
+    for set in ["production", "sandbox"] {
+        for field in ["api_key", "private_key"] {
+            routes.push(route!["keys", set, field]);
+        }
+    }
+    if let Some(Value::Mapping(environments)) =
+        document.get(&route!["environments"]).map(|n| &n.value)
+    {
+        for (key, _) in environments {
+            let Some(env) = key.key_text() else { continue };
+            for field in ["url", "crypt_key"] {
+                routes.push(route![
+                    "environments",
+                    env.as_str(),
+                    "target",
+                    "mysql",
+                    field
+                ]);
+            }
+        }
+    }
+    routes
 }
 
 fn finding(loaded: &Loaded, route: Route, message: String) -> DocumentFinding {

@@ -1,8 +1,12 @@
 //! Test helpers for the rules and the planner: configurations loaded from YAML text (through
 //! the whole offline pipeline) and live states built from tuples.
 
-use crate::config::{DataSpaceType, Loaded};
+use std::collections::BTreeMap;
+
+use crate::config::{DataSpaceType, KeySetName, Loaded};
 use crate::diagnostic::Diagnostic;
+use crate::digest::KeyFingerprint;
+use crate::magento::installation::Installation;
 
 use crate::live::{LiveDataSpace, LiveProject, LiveState};
 use crate::rules::RuleInfo;
@@ -92,6 +96,17 @@ pub fn load_as(name: &str, yaml: &str) -> (Loaded, Vec<Diagnostic>) {
 
 /// The findings of one live rule on `yaml` matched against `state`, as (line, column, message).
 pub fn live_findings(rule: &str, yaml: &str, state: &LiveState) -> Vec<(usize, usize, String)> {
+    live_findings_with(rule, yaml, state, &BTreeMap::new(), &BTreeMap::new())
+}
+
+/// [`live_findings`] with the installations' states and the resolved keys' fingerprints.
+pub fn live_findings_with(
+    rule: &str,
+    yaml: &str,
+    state: &LiveState,
+    installations: &BTreeMap<String, Installation>,
+    fingerprints: &BTreeMap<KeySetName, KeyFingerprint>,
+) -> Vec<(usize, usize, String)> {
     let (loaded, _) = load(yaml);
     let config = loaded.config.clone().expect("valid config");
     let matching = crate::live::match_config(&config, state);
@@ -108,6 +123,8 @@ pub fn live_findings(rule: &str, yaml: &str, state: &LiveState) -> Vec<(usize, u
             .into_iter()
             .collect(),
         allowances: &crate::rules::Allowances::default(),
+        installations,
+        fingerprints,
     };
     positions_of(rule, crate::rules::check_live(&cx))
 }

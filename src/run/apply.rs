@@ -140,6 +140,7 @@ async fn converge(
                 live: &live,
                 fingerprints: &merchant.connection.fingerprints,
                 gateway: &merchant.connection.gateway,
+                installations: &merchant.installations,
             }],
             &allowances,
         );

@@ -123,6 +123,7 @@ mod tests {
                 live: &LiveState::default(),
                 fingerprints: &BTreeMap::from([(KeySetName::Production, fingerprint)]),
                 gateway: "embedded",
+                installations: &BTreeMap::new(),
             }],
             &Allowances::default(),
         );

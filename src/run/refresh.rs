@@ -1,11 +1,14 @@
 //! Planning files against the live registry: load and check every file, connect each merchant
 //! through its keys and read its account's live state (concurrently, with a bound), then plan.
 
+use std::collections::BTreeMap;
+
 use futures::{StreamExt, stream};
 
 use super::connect::{Connection, Connector, read_live};
 use super::{Files, MerchantError, MerchantErrors};
 use crate::live::LiveState;
+use crate::magento::installation::Installation;
 use crate::plan::{Allowances, MerchantInput, Plan, Summary, plan};
 
 /// How many merchants are read at once: the work is network-bound, the registry rate-limited.
@@ -15,6 +18,7 @@ pub const MERCHANT_CONCURRENCY: usize = 8;
 pub fn refused_plan(files: &Files) -> Plan {
     let nothing_read = LiveState::default();
     let no_keys = Default::default();
+    let no_installations = Default::default();
     let inputs: Vec<MerchantInput> = files
         .files
         .iter()
@@ -24,6 +28,7 @@ pub fn refused_plan(files: &Files) -> Plan {
             live: &nothing_read,
             fingerprints: &no_keys,
             gateway: "",
+            installations: &no_installations,
         })
         .collect();
     let mut refused = plan(&inputs, &Allowances::default());
@@ -38,6 +43,8 @@ pub struct Merchant {
     pub index: usize,
     pub connection: Connection,
     pub live: LiveState,
+    /// What each targeted environment's installation holds, by environment key.
+    pub installations: BTreeMap<String, Installation>,
 }
 
 /// Connects every merchant and reads its live state; all failures are reported, not just the
@@ -66,6 +73,7 @@ pub async fn read_merchants(
                     index,
                     connection,
                     live,
+                    installations: BTreeMap::new(),
                 })
             })
             .buffered(MERCHANT_CONCURRENCY)
@@ -91,6 +99,7 @@ pub fn plan_merchants(files: &Files, merchants: &[Merchant], allowances: &Allowa
             live: &m.live,
             fingerprints: &m.connection.fingerprints,
             gateway: &m.connection.gateway,
+            installations: &m.installations,
         })
         .collect();
     plan(&inputs, allowances)

@@ -22,6 +22,7 @@ mod tests {
                 live: &state,
                 fingerprints: &BTreeMap::new(),
                 gateway: "",
+                installations: &BTreeMap::new(),
             }],
             &Allowances::default(),
         )
