@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod connect;
 mod files;
+pub mod installations;
 pub mod plan_file;
 pub mod refresh;
 

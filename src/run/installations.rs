@@ -1,0 +1,212 @@
+//! Each targeted installation: its binding read from the target (key values decrypted where
+//! needed and kept only as fingerprints), and after the registry changes, the binding written
+//! back with the ids read from the registry.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::config::{Config, Environment, KeySetName, Loaded, SecretError, SecretValue, Target};
+use crate::digest::KeyFingerprint;
+use crate::magento::MagentoError;
+use crate::magento::binding::{self, Binding, BindingInput, KeyValues};
+use crate::magento::env_file;
+use crate::magento::installation::{Installation, Stored};
+use crate::magento::render::env_var_name;
+use crate::plan::{Binding as PlannedBinding, Change, Object};
+
+/// Why an installation could not be read or written; names the file and environment, never a
+/// secret (a database URL is shown without its password).
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: environment `{environment}`: {source}")]
+pub struct InstallationError {
+    pub file: String,
+    pub environment: String,
+    #[source]
+    pub source: TargetError,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error(transparent)]
+    Magento(#[from] MagentoError),
+}
+
+/// The fingerprint a plan shows for a stored key value: the API key's short hash, or the
+/// public key of a private key (`unreadable:` and a short hash when it is no key at all).
+pub fn stored_key_fingerprint(path: &str, value: &str) -> String {
+    let is_private = path.ends_with("_private_key");
+    if !is_private {
+        return KeyFingerprint::new(b"", value).api_key;
+    }
+    match crate::rules::check_private_key(value)
+        .ok()
+        .and_then(|key| KeyFingerprint::of(&key, &SecretValue::new("")).ok())
+    {
+        Some(fingerprint) => fingerprint.public_key,
+        None => format!("unreadable:{}", KeyFingerprint::new(b"", value).api_key),
+    }
+}
+
+/// Every path of `config`'s binding: the key set, the declared key sets' keys, project and
+/// data space.
+fn binding_paths(config: &Config) -> Vec<String> {
+    let mut paths = vec![binding::PATH_KEY_SET.to_owned()];
+    for (name, _) in config.keys.iter() {
+        paths.push(binding::api_key_path(name));
+        paths.push(binding::private_key_path(name));
+    }
+    paths.extend(
+        [
+            binding::PATH_PROJECT_ID,
+            binding::PATH_PROJECT_NAME,
+            binding::PATH_ENVIRONMENT_ID,
+            binding::PATH_ENVIRONMENT_NAME,
+            binding::PATH_ENVIRONMENT_TYPE,
+        ]
+        .map(str::to_owned),
+    );
+    paths
+}
+
+fn is_key_path(path: &str) -> bool {
+    path.ends_with("_api_key") || path.ends_with("_private_key")
+}
+
+/// Reads every targeted installation of `config`.
+pub async fn read(
+    loaded: &Loaded,
+    config: &Config,
+) -> Result<BTreeMap<String, Installation>, InstallationError> {
+    let mut installations = BTreeMap::new();
+    for (key, environment) in &config.environments {
+        let Some(target) = &environment.target else {
+            continue;
+        };
+        let fail = |source: TargetError| InstallationError {
+            file: loaded.file.clone(),
+            environment: key.clone(),
+            source,
+        };
+        let installation = match target {
+            Target::EnvFile(path) => {
+                read_env_file(&loaded.base_dir.join(path), config).map_err(fail)?
+            }
+            Target::Mysql(_) => return Err(fail(TargetError::Magento(MagentoError::UnknownPath(
+                "mysql targets".to_owned(),
+            )))),
+        };
+        installations.insert(key.clone(), installation);
+    }
+    Ok(installations)
+}
+
+/// An env file's values: plain text (Magento never decrypts environment values).
+fn read_env_file(path: &PathBuf, config: &Config) -> Result<Installation, TargetError> {
+    let file = env_file::read(path)?;
+    let mut values = BTreeMap::new();
+    for path in binding_paths(config) {
+        let Some(value) = file.get(&env_var_name(&path)) else {
+            continue;
+        };
+        let stored = if is_key_path(&path) {
+            Stored::Key {
+                fingerprint: stored_key_fingerprint(&path, value),
+                encrypted: false,
+            }
+        } else {
+            Stored::Plain(value.to_owned())
+        };
+        values.insert(path, stored);
+    }
+    Ok(Installation {
+        target: "env_file".to_owned(),
+        values,
+        websites: None,
+    })
+}
+
+/// What applying wrote to one installation, for the next steps.
+pub struct Written {
+    pub address: String,
+    pub target: String,
+    /// The installation was bound to another data space before.
+    pub rebound: bool,
+}
+
+/// Writes the binding of `change` (an environment after the registry changes) to its target.
+pub async fn write(
+    loaded: &Loaded,
+    config: &Config,
+    key: &str,
+    change: &Change,
+) -> Result<Option<Written>, InstallationError> {
+    let Some(environment) = config.environments.get(key) else {
+        return Ok(None);
+    };
+    let (Some(target), false) = (&environment.target, change.values.is_empty()) else {
+        return Ok(None);
+    };
+    let fail = |source: TargetError| InstallationError {
+        file: loaded.file.clone(),
+        environment: key.to_owned(),
+        source,
+    };
+    let binding = desired_binding(loaded, config, environment, change).map_err(fail)?;
+    match target {
+        Target::EnvFile(path) => {
+            env_file::write(&loaded.base_dir.join(path), &binding)
+                .map_err(|e| fail(e.into()))?;
+        }
+        Target::Mysql(_) => {
+            return Err(fail(TargetError::Magento(MagentoError::UnknownPath(
+                "mysql targets".to_owned(),
+            ))));
+        }
+    }
+    let rebound = change.values.iter().any(|v| {
+        v.path == binding::PATH_ENVIRONMENT_ID && v.before.as_deref().is_some_and(|b| !b.is_empty())
+    });
+    Ok(Some(Written {
+        address: change.address.clone(),
+        target: target.kind().to_owned(),
+        rebound,
+    }))
+}
+
+/// The binding as applied: the declared values with the ids the registry gave.
+fn desired_binding(
+    loaded: &Loaded,
+    config: &Config,
+    environment: &Environment,
+    change: &Change,
+) -> Result<Binding, TargetError> {
+    let Some(Object::Binding(planned)) = &change.after else {
+        return Err(MagentoError::IdNotKnown("data space").into());
+    };
+    let PlannedBinding {
+        data_space_name,
+        data_space_type,
+        ..
+    } = planned;
+    let mut key_sets: Vec<(KeySetName, KeyValues)> = Vec::new();
+    for (name, set) in config.keys.iter() {
+        key_sets.push((
+            name,
+            KeyValues {
+                api_key: set.api_key.resolve(&loaded.base_dir)?,
+                private_key: set.private_key.resolve(&loaded.base_dir)?,
+            },
+        ));
+    }
+    Ok(Binding::new(BindingInput {
+        key_set: environment.keys,
+        key_sets,
+        project_id: change.project_id.clone(),
+        project_name: config.project.name.clone(),
+        data_space_id: change.environment_id.clone(),
+        data_space_name: data_space_name.clone().unwrap_or_default(),
+        data_space_type: data_space_type.ok_or(MagentoError::IdNotKnown("data space type"))?,
+    })?)
+}
