@@ -12,6 +12,7 @@ pub mod digest;
 pub mod emulator;
 pub mod error;
 pub mod file;
+pub mod keys;
 pub mod live;
 pub mod magento;
 pub mod plan;

@@ -93,9 +93,11 @@ pub async fn read(
             Target::EnvFile(path) => {
                 read_env_file(&loaded.base_dir.join(path), config).map_err(fail)?
             }
-            Target::Mysql(_) => return Err(fail(TargetError::Magento(MagentoError::UnknownPath(
-                "mysql targets".to_owned(),
-            )))),
+            Target::Mysql(_) => {
+                return Err(fail(TargetError::Magento(MagentoError::UnknownPath(
+                    "mysql targets".to_owned(),
+                ))));
+            }
         };
         installations.insert(key.clone(), installation);
     }
@@ -156,8 +158,7 @@ pub async fn write(
     let binding = desired_binding(loaded, config, environment, change).map_err(fail)?;
     match target {
         Target::EnvFile(path) => {
-            env_file::write(&loaded.base_dir.join(path), &binding)
-                .map_err(|e| fail(e.into()))?;
+            env_file::write(&loaded.base_dir.join(path), &binding).map_err(|e| fail(e.into()))?;
         }
         Target::Mysql(_) => {
             return Err(fail(TargetError::Magento(MagentoError::UnknownPath(
