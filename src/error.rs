@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use crate::config::DiscoverError;
 use crate::emulator::EmulatorError;
 use crate::emulator::portal::PortalError;
-use crate::run::MerchantErrors;
 use crate::run::apply::ApplyFailed;
 use crate::run::plan_file::PlanFileError;
+use crate::run::{InstallationErrors, MerchantErrors};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -22,6 +22,9 @@ pub enum Error {
     Merchants(#[from] MerchantErrors),
     #[error(transparent)]
     Apply(#[from] ApplyFailed),
+    /// Installations that could not be written after the registry changes.
+    #[error("{0}\nthe registry is done; run apply again to finish the installations")]
+    Installations(InstallationErrors),
     #[error(transparent)]
     Emulator(#[from] EmulatorError),
     #[error(transparent)]

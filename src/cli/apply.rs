@@ -7,8 +7,10 @@ use super::plan::{Format, load_or_refuse};
 use super::{AllowArgs, Error, Exit, RegistryArgs, runtime};
 use crate::plan::{Kind, Plan, render};
 use crate::run::Files;
-use crate::run::apply::{Applied, apply};
+use crate::run::InstallationErrors;
+use crate::run::apply::{Applied, apply, write_installations};
 use crate::run::connect::Connector;
+use crate::run::installations::Written;
 use crate::run::plan_file;
 use crate::run::refresh::{Merchant, plan_merchants, read_merchants};
 
@@ -192,6 +194,12 @@ async fn execute(
     outln!("\nApply complete: {created} created, {renamed} renamed.");
     let after = read_all(files, connector).await?;
     let final_plan = plan_merchants(files, &after, &plan.allowances);
+    let written = write_installations(files, &after, &final_plan)
+        .await
+        .map_err(|errors| Error::Installations(InstallationErrors(errors)))?;
+    if !written.is_empty() {
+        outln!("Installations updated: {}.", written.len());
+    }
     outln!("\nBindings:");
     for change in final_plan
         .changes
@@ -200,5 +208,33 @@ async fn execute(
     {
         outln!("  {}", render::text::change_line(change));
     }
+    print_next_steps(&written);
     Ok(Exit::Success)
+}
+
+/// What must follow in Magento once its values changed: a cache clean after a database write,
+/// a redeploy for an env file, and after a data space change, every feed resent.
+fn print_next_steps(written: &[Written]) {
+    if written.is_empty() {
+        return;
+    }
+    outln!("\nNext steps in Magento:");
+    for done in written {
+        match done.target.as_str() {
+            "mysql" => outln!("  {}: bin/magento cache:clean config", done.address),
+            _ => outln!(
+                "  {}: redeploy (or restart PHP) so Magento reads the new environment values",
+                done.address
+            ),
+        }
+        if done.rebound {
+            outln!(
+                "  {}: moved to another data space; resend every feed:",
+                done.address
+            );
+            for command in crate::magento::feeds::resync_commands(&done.services) {
+                outln!("    {command}");
+            }
+        }
+    }
 }

@@ -9,6 +9,7 @@ use futures::{StreamExt, stream};
 
 use super::Files;
 use super::connect::read_live;
+use super::installations::{self, InstallationError, Written};
 use super::refresh::{MERCHANT_CONCURRENCY, Merchant};
 use crate::plan::{Action, Change, Kind, MerchantInput, Named, Object, Plan, plan};
 use crate::registry::{RegistryClient, RegistryError};
@@ -108,6 +109,43 @@ pub async fn apply(
     }
 }
 
+/// Writes every installation whose values `plan` (made after the registry changes, so its ids
+/// are the registry's) updates. Returns what was written, or every failure.
+pub async fn write_installations(
+    files: &Files,
+    merchants: &[Merchant],
+    plan: &Plan,
+) -> Result<Vec<Written>, Vec<InstallationError>> {
+    let mut written = Vec::new();
+    let mut errors = Vec::new();
+    for merchant in merchants {
+        let loaded = &files.files[merchant.index].loaded;
+        let Some(config) = &loaded.config else {
+            continue;
+        };
+        let Some(planned) = plan.merchants.iter().find(|m| m.file == loaded.file) else {
+            continue;
+        };
+        for change in plan
+            .changes_of(&planned.slug)
+            .filter(|c| c.kind == Kind::Environment && c.action == Action::Update)
+        {
+            let prefix = format!("environment.{}.", planned.slug);
+            let key = change.address.strip_prefix(&prefix).unwrap_or_default();
+            match installations::write(loaded, config, key, change).await {
+                Ok(Some(done)) => written.push(done),
+                Ok(None) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(written)
+    } else {
+        Err(errors)
+    }
+}
+
 /// Reads, plans and executes one merchant until its plan has no changes, counting what it
 /// does in `applied`.
 async fn converge(
@@ -156,10 +194,11 @@ async fn converge(
                     .join("; "),
             });
         }
+        // Installations are written once the registry is done (`write_installations`).
         let todo: Vec<&Change> = current
             .changes
             .iter()
-            .filter(|c| c.action != Action::NoOp)
+            .filter(|c| c.action != Action::NoOp && c.kind != Kind::Environment)
             .collect();
         if todo.is_empty() {
             return Ok(());

@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::config::{Config, Environment, KeySetName, Loaded, SecretError, SecretValue, Target};
+use crate::config::{
+    Config, Environment, KeySetName, Loaded, SecretError, SecretValue, Service, Target,
+};
 use crate::digest::KeyFingerprint;
 use crate::magento::MagentoError;
 use crate::magento::binding::{self, Binding, BindingInput, KeyValues};
@@ -135,6 +137,8 @@ pub struct Written {
     pub target: String,
     /// The installation was bound to another data space before.
     pub rebound: bool,
+    /// The services in use, whose feeds are resent after a data space change.
+    pub services: Vec<Service>,
 }
 
 /// Writes the binding of `change` (an environment after the registry changes) to its target.
@@ -173,6 +177,7 @@ pub async fn write(
         address: change.address.clone(),
         target: target.kind().to_owned(),
         rebound,
+        services: config.account.services.clone(),
     }))
 }
 

@@ -20,6 +20,8 @@ pub enum MerchantError {
     Invalid { file: String },
     #[error(transparent)]
     Connect(#[from] connect::ConnectError),
+    #[error(transparent)]
+    Installation(#[from] installations::InstallationError),
     #[error("{file}: {source}")]
     Read {
         file: String,
@@ -27,6 +29,11 @@ pub enum MerchantError {
         source: RegistryError,
     },
 }
+
+/// Every installation that could not be written, one per line.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\nerror: "))]
+pub struct InstallationErrors(pub Vec<installations::InstallationError>);
 
 /// Every merchant of a run that could not be connected or read, one per line.
 #[derive(Debug, thiserror::Error)]

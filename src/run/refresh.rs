@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use futures::{StreamExt, stream};
 
 use super::connect::{Connection, Connector, read_live};
-use super::{Files, MerchantError, MerchantErrors};
+use super::{Files, MerchantError, MerchantErrors, installations};
 use crate::live::LiveState;
 use crate::magento::installation::Installation;
 use crate::plan::{Allowances, MerchantInput, Plan, Summary, plan};
@@ -63,17 +63,21 @@ pub async fn read_merchants(
                         file: loaded.file.clone(),
                     })?;
                 let connection = connector.connect(loaded, config).await?;
-                let live = read_live(&connection.client, config)
-                    .await
-                    .map_err(|source| MerchantError::Read {
-                        file: loaded.file.clone(),
-                        source,
-                    })?;
+                // The registry and the installations are read at the same time.
+                let (live, installations) = tokio::join!(
+                    read_live(&connection.client, config),
+                    installations::read(loaded, config)
+                );
+                let live = live.map_err(|source| MerchantError::Read {
+                    file: loaded.file.clone(),
+                    source,
+                })?;
+                let installations = installations?;
                 Ok(Merchant {
                     index,
                     connection,
                     live,
-                    installations: BTreeMap::new(),
+                    installations,
                 })
             })
             .buffered(MERCHANT_CONCURRENCY)

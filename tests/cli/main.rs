@@ -7,6 +7,7 @@ mod embedded;
 mod examples;
 mod explain;
 mod help;
+mod installations;
 mod plan_apply;
 mod schema;
 mod secrets;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::text::{by_severity, change_line, summary_line, unmanaged_line};
+use super::text::{by_severity, change_line, summary_line, unmanaged_line, value_lines};
 use crate::plan::{Action, Plan, Summary};
 
 pub fn render(plan: &Plan) -> String {
@@ -45,6 +45,9 @@ pub fn render(plan: &Plan) -> String {
                 .filter(|_| change.action != Action::NoOp || change.adopted)
             {
                 let _ = writeln!(out, "#     {note}");
+            }
+            for line in value_lines(change) {
+                let _ = writeln!(out, "      {line}");
             }
         }
         out.push_str("```\n\n</details>\n\n");

@@ -56,6 +56,9 @@ pub fn render(plan: &Plan, color: bool) -> String {
             {
                 let _ = writeln!(out, "      {note}");
             }
+            for line in value_lines(change) {
+                let _ = writeln!(out, "      {line}");
+            }
         }
         out.push('\n');
     }
@@ -108,6 +111,22 @@ pub fn diagnostic_line(d: &JsonDiagnostic) -> String {
 
 /// One change on one line, without colour, e.g.
 /// `~ data_space.luma.staging: "Testing 1" -> "Luma Staging" (77aa…), adopted`.
+/// An installation update, path by path: `path: before -> after`.
+pub fn value_lines(change: &Change) -> Vec<String> {
+    change
+        .values
+        .iter()
+        .map(|value| {
+            format!(
+                "{}: {} -> {}",
+                value.path,
+                value.before.as_deref().unwrap_or("(not set)"),
+                value.after.as_deref().unwrap_or("(known after apply)")
+            )
+        })
+        .collect()
+}
+
 pub fn change_line(change: &Change) -> String {
     let sign = match change.action {
         Action::Create => "+",

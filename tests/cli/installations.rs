@@ -1,0 +1,138 @@
+//! Installations end to end: the binding written to each target after the registry, read back
+//! on the next plan, drift repaired, other lines of an env file kept.
+
+use std::path::Path;
+use std::process::Output;
+
+use crate::common::{code, saasctl, stderr, stdout};
+
+const LUMA: &str = r#"version: 1
+account:
+  license: adobe-commerce
+  services: [live-search]
+keys:
+  production:
+    api_key: {file: keys/production.api-key}
+    private_key: {file: keys/production.pem}
+    gateway: embedded
+project:
+  name: Luma
+  data_spaces:
+    live: {type: production, name: Luma Production}
+    staging: {type: testing, name: Luma Staging}
+environments:
+  production: {tier: production, data_space: live, websites: [base]}
+  staging:
+    tier: staging
+    data_space: staging
+    websites: [base]
+    target: {env_file: deploy/staging.env}
+"#;
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    saasctl()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run saasctl")
+}
+
+fn both(output: &Output) -> String {
+    format!("{}{}", stdout(output), stderr(output))
+}
+
+fn env_value<'a>(text: &'a str, path: &str) -> Option<&'a str> {
+    let name = format!(
+        "CONFIG__DEFAULT__{}=",
+        path.to_ascii_uppercase().replace('/', "__")
+    );
+    text.lines()
+        .find_map(|line| line.strip_prefix(&name))
+        .map(|v| v.trim_matches(['"', '\'']))
+}
+
+#[test]
+fn an_env_file_target_is_written_kept_and_repaired() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("saasctl.yaml"), LUMA).expect("write yaml");
+    std::fs::create_dir(dir.path().join("deploy")).expect("deploy dir");
+    let env_path = dir.path().join("deploy/staging.env");
+    std::fs::write(&env_path, "# staging\nAPP_ENV=staging\n").expect("env file");
+
+    let plan = run(
+        dir.path(),
+        &["plan", "--detailed-exitcode", "--color", "never"],
+    );
+    assert_eq!(code(&plan), 2, "{}", both(&plan));
+    assert!(
+        stdout(&plan).contains(
+            "services_connector/services_id/environment_id: (not set) -> (known after apply)"
+        ),
+        "{}",
+        both(&plan)
+    );
+
+    let apply = run(dir.path(), &["apply", "--auto-approve", "--color", "never"]);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    assert!(
+        stdout(&apply).contains("Installations updated: 1."),
+        "{}",
+        both(&apply)
+    );
+    assert!(stdout(&apply).contains("redeploy"), "{}", both(&apply));
+
+    let text = std::fs::read_to_string(&env_path).expect("read env file");
+    assert!(text.starts_with("# staging\nAPP_ENV=staging\n"), "{text}");
+    assert_eq!(
+        env_value(&text, "magento_saas/environment"),
+        Some("production")
+    );
+    assert_eq!(
+        env_value(&text, "services_connector/services_id/environment_name"),
+        Some("Luma Staging")
+    );
+    assert_eq!(
+        env_value(&text, "services_connector/services_id/environment"),
+        Some("Testing")
+    );
+    let api_key =
+        std::fs::read_to_string(dir.path().join("keys/production.api-key")).expect("api key");
+    assert_eq!(
+        env_value(
+            &text,
+            "services_connector/services_connector_integration/production_api_key"
+        ),
+        Some(api_key.trim())
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&env_path)
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // The key itself is written to the file, never printed.
+    assert!(!both(&apply).contains(api_key.trim()));
+
+    let again = run(dir.path(), &["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&again), 0, "{}", both(&again));
+
+    // Drift: someone edited the data space name by hand; the plan repairs it.
+    let drifted = text.replace("Luma Staging", "Old Name");
+    std::fs::write(&env_path, &drifted).expect("drift");
+    let plan = run(
+        dir.path(),
+        &["plan", "--detailed-exitcode", "--color", "never"],
+    );
+    assert_eq!(code(&plan), 2, "{}", both(&plan));
+    assert!(
+        stdout(&plan).contains("environment_name: Old Name -> Luma Staging"),
+        "{}",
+        both(&plan)
+    );
+    let apply = run(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    assert_eq!(std::fs::read_to_string(&env_path).expect("read"), text);
+}
