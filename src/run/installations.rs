@@ -3,7 +3,7 @@
 //! back with the ids read from the registry.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::Path;
 
 use crate::config::{
     Config, Environment, KeySetName, Loaded, SecretError, SecretValue, Service, Target,
@@ -107,7 +107,7 @@ pub async fn read(
 }
 
 /// An env file's values: plain text (Magento never decrypts environment values).
-fn read_env_file(path: &PathBuf, config: &Config) -> Result<Installation, TargetError> {
+fn read_env_file(path: &Path, config: &Config) -> Result<Installation, TargetError> {
     let file = env_file::read(path)?;
     let mut values = BTreeMap::new();
     for path in binding_paths(config) {
