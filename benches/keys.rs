@@ -2,6 +2,8 @@
 //! (`saasctl::keys`) on the same 2048-bit key: `cargo bench --bench keys`. Prints the median
 //! of N runs in microseconds and the ratio; asserts only that both sign the same bytes.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
 use std::hint::black_box;
 use std::time::Instant;
 
