@@ -45,6 +45,19 @@ pub enum Error {
         plan.display()
     )]
     PlanEdited { plan: PathBuf },
+    #[error("no configuration file declares environment `{0}`")]
+    UnknownEnvironment(String),
+    #[error("environment `{environment}` is declared in several files ({}): render one of them", files.join(", "))]
+    AmbiguousEnvironment {
+        environment: String,
+        files: Vec<String>,
+    },
+    #[error("cannot render environment `{environment}`: {source}")]
+    Render {
+        environment: String,
+        #[source]
+        source: crate::run::installations::TargetError,
+    },
     #[error("no rule `{0}`; `saasctl explain all` lists them")]
     UnknownRule(String),
     #[error(

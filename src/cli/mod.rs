@@ -32,6 +32,7 @@ mod emulator;
 mod explain;
 mod keys;
 mod plan;
+mod render;
 mod schema;
 mod show;
 mod validate;
@@ -98,6 +99,7 @@ pub enum Command {
     Plan(plan::Args),
     Apply(apply::Args),
     Show(show::Args),
+    Render(render::Args),
     Emulator(emulator::Args),
     Keys(keys::Args),
 }
@@ -111,6 +113,7 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Plan(args) => plan::run(args, color),
         Command::Apply(args) => apply::run(args, color),
         Command::Show(args) => show::run(args, color),
+        Command::Render(args) => render::run(args, color),
         Command::Emulator(args) => emulator::run(args),
         Command::Keys(args) => keys::run(args),
     }

@@ -164,10 +164,18 @@ pub fn write(path: &Path, binding: &Binding) -> Result<bool, MagentoError> {
     if after == before && path.exists() {
         return Ok(false);
     }
-    write_private(path, after.as_bytes()).map_err(|e| MagentoError::Write {
+    let fail = |e: std::io::Error| MagentoError::Write {
         path: path.display().to_string(),
         reason: io_reason(&e),
-    })?;
+    };
+    // A deploy directory that does not exist yet is made, as for the file itself.
+    if let Some(dir) = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+    {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+    }
+    write_private(path, after.as_bytes()).map_err(fail)?;
     Ok(true)
 }
 

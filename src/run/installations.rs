@@ -5,9 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::config::{
-    Config, Environment, KeySetName, Loaded, SecretError, SecretValue, Service, Target,
-};
+use crate::config::{Config, KeySetName, Loaded, SecretError, SecretValue, Service, Target};
 use crate::digest::KeyFingerprint;
 use crate::magento::MagentoError;
 use crate::magento::binding::{self, Binding, BindingInput, KeyValues};
@@ -159,7 +157,7 @@ pub async fn write(
         environment: key.to_owned(),
         source,
     };
-    let binding = desired_binding(loaded, config, environment, change).map_err(fail)?;
+    let binding = binding_of(loaded, config, key, change).map_err(fail)?;
     match target {
         Target::EnvFile(path) => {
             env_file::write(&loaded.base_dir.join(path), &binding).map_err(|e| fail(e.into()))?;
@@ -181,13 +179,18 @@ pub async fn write(
     }))
 }
 
-/// The binding as applied: the declared values with the ids the registry gave.
-fn desired_binding(
+/// Environment `key`'s binding with real values: the declared ones, the ids the registry gave
+/// (an id not known yet is an error), the resolved keys.
+pub fn binding_of(
     loaded: &Loaded,
     config: &Config,
-    environment: &Environment,
+    key: &str,
     change: &Change,
 ) -> Result<Binding, TargetError> {
+    let environment = config
+        .environments
+        .get(key)
+        .ok_or_else(|| MagentoError::UnknownPath(format!("environments.{key}")))?;
     let Some(Object::Binding(planned)) = &change.after else {
         return Err(MagentoError::IdNotKnown("data space").into());
     };

@@ -136,3 +136,74 @@ fn an_env_file_target_is_written_kept_and_repaired() {
     assert_eq!(code(&apply), 0, "{}", both(&apply));
     assert_eq!(std::fs::read_to_string(&env_path).expect("read"), text);
 }
+
+#[test]
+fn render_prints_the_binding_in_every_form_with_secrets_only_on_request() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("saasctl.yaml"), LUMA).expect("write yaml");
+    let early = run(dir.path(), &["render", "production", "--format", "json"]);
+    assert_eq!(code(&early), 1, "{}", both(&early));
+    assert!(stderr(&early).contains("not known yet"), "{}", both(&early));
+
+    let apply = run(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    let api_key =
+        std::fs::read_to_string(dir.path().join("keys/production.api-key")).expect("api key");
+    let json = run(dir.path(), &["render", "production", "--format", "json"]);
+    assert_eq!(code(&json), 0, "{}", both(&json));
+    let values: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(
+        values["services_connector/services_id/environment_name"],
+        "Luma Production"
+    );
+    assert_eq!(
+        values["services_connector/services_id/environment"],
+        "Production"
+    );
+    assert_eq!(
+        values["services_connector/services_connector_integration/production_api_key"],
+        "<redacted>"
+    );
+    for format in ["env", "env-php", "config-set"] {
+        let output = run(dir.path(), &["render", "production", "--format", format]);
+        assert_eq!(code(&output), 0, "{format}: {}", both(&output));
+        assert!(
+            !both(&output).contains(api_key.trim()),
+            "{format} printed the key"
+        );
+    }
+    let config_set = run(
+        dir.path(),
+        &["render", "production", "--format", "config-set"],
+    );
+    let text = stdout(&config_set);
+    let order: Vec<usize> = [
+        "production_api_key",
+        "services_id/project_id",
+        "services_id/environment_id",
+    ]
+    .iter()
+    .map(|path| {
+        text.find(path)
+            .unwrap_or_else(|| panic!("{path} in {text}"))
+    })
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
+    let secrets = run(
+        dir.path(),
+        &[
+            "render",
+            "production",
+            "--format",
+            "env",
+            "--include-secrets",
+        ],
+    );
+    assert!(
+        stdout(&secrets).contains(api_key.trim()),
+        "{}",
+        both(&secrets)
+    );
+    let unknown = run(dir.path(), &["render", "nowhere"]);
+    assert_eq!(code(&unknown), 1, "{}", both(&unknown));
+}
