@@ -168,12 +168,10 @@ pub fn write(path: &Path, binding: &Binding) -> Result<bool, MagentoError> {
         path: path.display().to_string(),
         reason: io_reason(&e),
     };
-    // A deploy directory that does not exist yet is made, as for the file itself.
-    if let Some(dir) = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
-    {
-        std::fs::create_dir_all(dir).map_err(fail)?;
+    // The file holds the keys in plain text (Magento never decrypts environment values): a
+    // directory made for it keeps itself out of git.
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::file::create_private_dir(dir).map_err(fail)?;
     }
     write_private(path, after.as_bytes()).map_err(fail)?;
     Ok(true)
