@@ -61,7 +61,8 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         keys.private_key_path.display(),
         keys.api_key_path.display()
     );
-    // The API key on stdout is the command's output, for scripts to capture.
-    outln!("{}", keys.api_key.expose());
+    // The API key on stdout is the command's output, for scripts to capture: the one line
+    // that bypasses the redaction layer on purpose (DESIGN.md, `keys generate`).
+    println!("{}", keys.api_key.expose());
     Ok(Exit::Success)
 }
