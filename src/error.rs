@@ -45,6 +45,12 @@ pub enum Error {
         plan.display()
     )]
     PlanEdited { plan: PathBuf },
+    #[error(
+        "{} is a saved plan: apply it alone (`saasctl apply {}`), or give only configuration files",
+        .0.display(),
+        .0.display()
+    )]
+    PlanWithFiles(PathBuf),
     #[error("no configuration file declares environment `{0}`")]
     UnknownEnvironment(String),
     #[error("environment `{environment}` is declared in several files ({}): render one of them", files.join(", "))]

@@ -44,6 +44,16 @@ fn is_saved_plan(targets: &[PathBuf]) -> bool {
 }
 
 pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
+    if args.targets.len() > 1 {
+        // A saved plan is what was reviewed: it is applied alone, never mixed with files.
+        if let Some(plan) = args
+            .targets
+            .iter()
+            .find(|t| is_saved_plan(std::slice::from_ref(*t)))
+        {
+            return Err(Error::PlanWithFiles(plan.clone()));
+        }
+    }
     if is_saved_plan(&args.targets) {
         return apply_saved(&args.targets[0], &args.registry, color);
     }

@@ -131,11 +131,22 @@ pub struct RegistryArgs {
         value_name = "URL"
     )]
     pub gateway: Option<String>,
+
+    /// Seconds to wait for each registry answer before retrying or giving up: a gateway that
+    /// accepts connections but never answers fails within this time.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
 }
 
 impl RegistryArgs {
     pub fn connector(&self) -> crate::run::connect::Connector {
-        crate::run::connect::Connector::new(self.gateway.clone(), Default::default())
+        let options = crate::registry::ClientOptions {
+            request_timeout: std::time::Duration::from_secs(self.timeout),
+            ..Default::default()
+        };
+        // An empty SAASCTL_GATEWAY is no choice at all, as if it were unset.
+        let gateway = self.gateway.clone().filter(|g| !g.trim().is_empty());
+        crate::run::connect::Connector::new(gateway, options)
     }
 }
 

@@ -9,7 +9,8 @@ use crate::diagnostic::render_human;
 use crate::plan::{Allowances, Plan, render};
 use crate::run::Files;
 use crate::run::plan_file;
-use crate::run::refresh::{plan_merchants, read_merchants, refused_plan};
+use crate::run::refresh::{plan_merchants, read_each_merchant, refused_plan};
+use crate::run::{MerchantError, MerchantErrors};
 
 /// Read the live registry and show what apply would change.
 #[derive(Debug, clap::Args)]
@@ -79,18 +80,18 @@ pub fn load_or_refuse(
     Ok(None)
 }
 
-/// Reads every merchant's live state and plans.
+/// Reads every merchant's live state and plans those that could be read; the others'
+/// failures come back beside the plan.
 pub fn make_plan(
     files: &Files,
     registry: &RegistryArgs,
     allowances: &Allowances,
-) -> Result<Plan, Error> {
+) -> Result<(Plan, Vec<MerchantError>), Error> {
     runtime()?.block_on(async {
         let connector = registry.connector();
-        let merchants = read_merchants(files, &connector).await;
+        let (merchants, errors) = read_each_merchant(files, &connector).await;
         connector.shutdown().await;
-        let merchants = merchants?;
-        Ok(plan_merchants(files, &merchants, allowances))
+        Ok((plan_merchants(files, &merchants, allowances), errors))
     })
 }
 
@@ -98,8 +99,12 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
     let Some(files) = load_or_refuse(&args.paths, args.format, color)? else {
         return Ok(Exit::Refused);
     };
-    let plan = make_plan(&files, &args.registry, &args.allow.allowances())?;
+    let (plan, failed) = make_plan(&files, &args.registry, &args.allow.allowances())?;
     out!("{}", args.format.render(&plan, color));
+    if !failed.is_empty() {
+        // The others' plans are shown; a partial plan is never saved.
+        return Err(Error::Merchants(MerchantErrors(failed)));
+    }
     if let Some(out) = &args.out {
         if plan.refused {
             // A refused plan can never be applied: saving it would only invite the attempt.

@@ -53,6 +53,20 @@ pub async fn read_merchants(
     files: &Files,
     connector: &Connector,
 ) -> Result<Vec<Merchant>, MerchantErrors> {
+    let (merchants, errors) = read_each_merchant(files, connector).await;
+    if errors.is_empty() {
+        Ok(merchants)
+    } else {
+        Err(MerchantErrors(errors))
+    }
+}
+
+/// Every merchant that could be read, and every failure: in an agency run one merchant's
+/// failure does not hide the others.
+pub async fn read_each_merchant(
+    files: &Files,
+    connector: &Connector,
+) -> (Vec<Merchant>, Vec<MerchantError>) {
     let results: Vec<Result<Merchant, MerchantError>> =
         stream::iter(files.files.iter().map(|f| &f.loaded).enumerate())
             .map(|(index, loaded)| async move {
@@ -84,13 +98,10 @@ pub async fn read_merchants(
             .collect()
             .await;
     let (merchants, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
-    if errors.is_empty() {
-        Ok(merchants.into_iter().filter_map(Result::ok).collect())
-    } else {
-        Err(MerchantErrors(
-            errors.into_iter().filter_map(Result::err).collect(),
-        ))
-    }
+    (
+        merchants.into_iter().filter_map(Result::ok).collect(),
+        errors.into_iter().filter_map(Result::err).collect(),
+    )
 }
 
 /// The plan of `files` against what was read.

@@ -900,3 +900,68 @@ fn a_change_of_case_is_a_rename() {
     assert_eq!(registry.live(), LUMA_LIVE);
     assert_eq!(registry.project_ids(), vec![created[0].project_id.clone()]);
 }
+
+#[test]
+fn one_merchants_failure_does_not_hide_the_others_plans() {
+    let registry = Registry::new();
+    let gateway = |url: &str| {
+        LUMA.replace(
+            "    private_key: {file: keys/production.pem}\n",
+            &format!("    private_key: {{file: keys/production.pem}}\n    gateway: {url}\n"),
+        )
+    };
+    registry.write_yaml(&gateway(&registry.url()));
+    // A second merchant whose own gateway refuses connections (nothing listens on port 1).
+    let broken = LUMA.replace("name: Luma\n", "name: Broken\n").replace(
+        "    private_key: {file: keys/production.pem}\n",
+        "    private_key: {file: keys/production.pem}\n    gateway: http://127.0.0.1:1/\n",
+    );
+    std::fs::write(registry.path().join("broken.yaml"), broken).expect("write");
+    let output = registry
+        .command(&["plan", "saasctl.yaml", "broken.yaml", "--color", "never"])
+        .output()
+        .expect("run saasctl");
+    let text = both(&output);
+    assert_eq!(code(&output), 1, "{text}");
+    assert!(stdout(&output).contains("project.luma"), "{text}");
+    assert!(stderr(&output).contains("broken.yaml"), "{text}");
+}
+
+#[test]
+fn a_gateway_that_never_answers_times_out_clearly() {
+    // Accepts connections and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/", listener.local_addr().expect("addr"));
+    let registry = Registry::new();
+    registry.write_yaml(LUMA);
+    let started = std::time::Instant::now();
+    let output = registry
+        .command(&["plan", "--timeout", "1"])
+        .env("SAASCTL_GATEWAY", &url)
+        .output()
+        .expect("run saasctl");
+    assert_eq!(code(&output), 1, "{}", both(&output));
+    assert!(stderr(&output).contains("timed out"), "{}", both(&output));
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(listener);
+}
+
+#[test]
+fn a_saved_plan_mixed_with_configuration_files_is_refused() {
+    let registry = Registry::new();
+    registry.write_yaml(LUMA);
+    let plan = registry.run(&["plan", "--out", "plan.json"]);
+    assert_eq!(code(&plan), 0, "{}", both(&plan));
+    let apply = registry.run(&["apply", "plan.json", "saasctl.yaml"]);
+    assert_eq!(code(&apply), 1, "{}", both(&apply));
+    assert!(
+        stderr(&apply).contains("plan.json is a saved plan: apply it alone"),
+        "{}",
+        both(&apply)
+    );
+    assert!(registry.rows().is_empty());
+}
