@@ -30,6 +30,9 @@ pub struct Args {
 
     #[command(flatten)]
     pub allow: AllowArgs,
+
+    #[command(flatten)]
+    pub shard: super::ShardArgs,
 }
 
 /// Whether the one target is a saved plan (a JSON object with `format_version`) rather than
@@ -57,7 +60,7 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
     if is_saved_plan(&args.targets) {
         return apply_saved(&args.targets[0], &args.registry, color);
     }
-    let Some(files) = load_or_refuse(&args.targets, Format::Text, color)? else {
+    let Some(files) = load_or_refuse(&args.targets, args.shard.shard, Format::Text, color)? else {
         return Ok(Exit::Refused);
     };
     let runtime = runtime()?;

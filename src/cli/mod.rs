@@ -150,6 +150,15 @@ impl RegistryArgs {
     }
 }
 
+/// `--shard I/N`, for validate, plan and apply.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ShardArgs {
+    /// Only the I-th of N stable slices of the files (by a hash of each file's path), to
+    /// spread a large estate over a CI matrix; every file is in exactly one shard.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<crate::run::Shard>,
+}
+
 /// What the user allows on purpose, for `plan` and `apply`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AllowArgs {

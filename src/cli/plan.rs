@@ -10,7 +10,7 @@ use crate::plan::{Allowances, Plan, render};
 use crate::run::Files;
 use crate::run::plan_file;
 use crate::run::refresh::{plan_merchants, read_each_merchant, refused_plan};
-use crate::run::{MerchantError, MerchantErrors};
+use crate::run::{MerchantError, MerchantErrors, Shard};
 
 /// Read the live registry and show what apply would change.
 #[derive(Debug, clap::Args)]
@@ -36,6 +36,9 @@ pub struct Args {
 
     #[command(flatten)]
     pub allow: AllowArgs,
+
+    #[command(flatten)]
+    pub shard: super::ShardArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -61,10 +64,11 @@ impl Format {
 /// Loads the files; when they have errors, prints them and the refusal and returns `None`.
 pub fn load_or_refuse(
     paths: &[PathBuf],
+    shard: Option<Shard>,
     format: Format,
     color: bool,
 ) -> Result<Option<Files>, Error> {
-    let files = Files::load(paths)?;
+    let files = Files::load(paths, shard)?;
     if !files.has_errors() {
         return Ok(Some(files));
     }
@@ -96,7 +100,7 @@ pub fn make_plan(
 }
 
 pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
-    let Some(files) = load_or_refuse(&args.paths, args.format, color)? else {
+    let Some(files) = load_or_refuse(&args.paths, args.shard.shard, args.format, color)? else {
         return Ok(Exit::Refused);
     };
     let (plan, failed) = make_plan(&files, &args.registry, &args.allow.allowances())?;

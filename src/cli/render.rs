@@ -55,7 +55,8 @@ impl Format {
 }
 
 pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
-    let Some(mut files) = load_or_refuse(&args.paths, super::plan::Format::Text, color)? else {
+    let Some(mut files) = load_or_refuse(&args.paths, None, super::plan::Format::Text, color)?
+    else {
         return Ok(Exit::Refused);
     };
     files.files.retain(|file| {

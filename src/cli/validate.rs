@@ -18,6 +18,9 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+
+    #[command(flatten)]
+    pub shard: super::ShardArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -33,7 +36,7 @@ pub enum Format {
 }
 
 pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
-    let files = Files::load(&args.paths)?;
+    let files = Files::load(&args.paths, args.shard.shard)?;
     let diagnostics = files.all_diagnostics();
     let out = match args.format {
         Format::Human => {

@@ -3,8 +3,41 @@
 use std::path::PathBuf;
 
 use crate::config::{self, Loaded};
-use crate::diagnostic::{Diagnostic, Sources};
+use crate::diagnostic::{Diagnostic, Sources, display_path};
 use crate::rules;
+
+/// `--shard I/N`: the I-th of N stable slices of a run's files, chosen by a hash of each
+/// file's path, so an estate too large for one CI runner is spread over a matrix of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based.
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    /// Whether the file shown as `file` belongs to this shard.
+    pub fn holds(self, file: &str) -> bool {
+        let hash = crate::digest::sha256_hex(file.as_bytes());
+        let bucket = u64::from_str_radix(&hash[..16], 16).unwrap_or(0) % self.count;
+        bucket + 1 == self.index
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let wrong = || format!("`{text}` is not I/N with 1 <= I <= N, e.g. 2/4");
+        let (index, count) = text.split_once('/').ok_or_else(wrong)?;
+        let index: u64 = index.trim().parse().map_err(|_| wrong())?;
+        let count: u64 = count.trim().parse().map_err(|_| wrong())?;
+        if index == 0 || count == 0 || index > count {
+            return Err(wrong());
+        }
+        Ok(Shard { index, count })
+    }
+}
 
 /// One file as loaded, with its offline findings (sorted by position).
 pub struct CheckedFile {
@@ -20,13 +53,17 @@ pub struct Files {
 }
 
 impl Files {
-    /// Validates every file the paths name (directories are searched).
-    pub fn load(paths: &[PathBuf]) -> Result<Self, config::DiscoverError> {
+    /// Validates every file the paths name (directories are searched), or with a shard, only
+    /// the files of that shard.
+    pub fn load(paths: &[PathBuf], shard: Option<Shard>) -> Result<Self, config::DiscoverError> {
         let mut files = Files {
             files: Vec::new(),
             sources: Sources::default(),
         };
         for path in config::discover(paths)? {
+            if shard.is_some_and(|shard| !shard.holds(&display_path(&path))) {
+                continue;
+            }
             let (loaded, diagnostics) = rules::check_file(&path);
             files.sources.insert(loaded.file.clone(), &loaded.source);
             files.files.push(CheckedFile {
@@ -75,5 +112,35 @@ impl Files {
             .iter()
             .flat_map(|file| &file.diagnostics)
             .any(Diagnostic::is_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_files_exactly_and_stably() {
+        let files: Vec<String> = (0..1000).map(|i| format!("merchants/m{i}.yaml")).collect();
+        let shards: Vec<Shard> = (1..=4).map(|index| Shard { index, count: 4 }).collect();
+        for file in &files {
+            let holders = shards.iter().filter(|s| s.holds(file)).count();
+            assert_eq!(holders, 1, "{file}");
+        }
+        let sizes: Vec<usize> = shards
+            .iter()
+            .map(|s| files.iter().filter(|f| s.holds(f)).count())
+            .collect();
+        // Roughly even, and the same on every run (the hash is SHA-256 of the path).
+        assert!(sizes.iter().all(|&n| (200..300).contains(&n)), "{sizes:?}");
+        assert_eq!(sizes, vec![275, 233, 246, 246]);
+    }
+
+    #[test]
+    fn shard_syntax() {
+        assert_eq!("2/4".parse::<Shard>(), Ok(Shard { index: 2, count: 4 }));
+        for wrong in ["0/4", "5/4", "1/0", "x", "1/", "/2"] {
+            assert!(wrong.parse::<Shard>().is_err(), "{wrong}");
+        }
     }
 }

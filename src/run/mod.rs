@@ -9,7 +9,7 @@ pub mod installations;
 pub mod plan_file;
 pub mod refresh;
 
-pub use files::{CheckedFile, Files};
+pub use files::{CheckedFile, Files, Shard};
 
 use crate::registry::RegistryError;
 

@@ -155,3 +155,34 @@ fn every_truncation_of_an_example_is_reported_in_process() {
         let _ = saasctl::rules::check_file(&path);
     }
 }
+
+#[test]
+fn shards_split_an_estate_into_disjoint_complete_slices() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let yaml =
+        std::fs::read_to_string(repo().join("examples/quickstart/saasctl.yaml")).expect("read");
+    for i in 0..24 {
+        std::fs::write(dir.path().join(format!("m{i:02}.yaml")), &yaml).expect("write");
+    }
+    let count = |args: &[&str]| -> usize {
+        let output = run_in(dir.path(), args);
+        let text = stdout(&output);
+        text.lines()
+            .find_map(|l| l.strip_prefix("No problems found in "))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    let total = count(&["validate", "."]);
+    assert_eq!(total, 24);
+    let slices: Vec<usize> = (1..=3)
+        .map(|i| count(&["validate", ".", "--shard", &format!("{i}/3")]))
+        .collect();
+    assert_eq!(slices.iter().sum::<usize>(), total, "{slices:?}");
+    let again: Vec<usize> = (1..=3)
+        .map(|i| count(&["validate", ".", "--shard", &format!("{i}/3")]))
+        .collect();
+    assert_eq!(slices, again);
+    let wrong = run_in(dir.path(), &["validate", ".", "--shard", "4/3"]);
+    assert_eq!(code(&wrong), 2, "{}", stderr(&wrong));
+}
