@@ -70,6 +70,10 @@ pub enum Error {
         "not on a terminal: pass --auto-approve, or apply a plan saved with `saasctl plan --out FILE`"
     )]
     NotATerminal,
+    #[error(
+        "interrupted after {created} created, {renamed} renamed; every request sent either happened or did not: run apply again to finish from the live state"
+    )]
+    Interrupted { created: usize, renamed: usize },
     #[error("apply cancelled")]
     Cancelled,
     #[error(

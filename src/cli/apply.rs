@@ -2,13 +2,14 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::plan::{Format, load_or_refuse};
 use super::{AllowArgs, Error, Exit, RegistryArgs, runtime};
 use crate::plan::{Kind, Plan, render};
 use crate::run::Files;
 use crate::run::InstallationErrors;
-use crate::run::apply::{Applied, apply, write_installations};
+use crate::run::apply::{Applied, Step, apply, write_installations};
 use crate::run::connect::Connector;
 use crate::run::installations::Written;
 use crate::run::plan_file;
@@ -196,14 +197,31 @@ async fn execute(
     // On a terminal each step carries the time since apply began; logs get plain lines.
     let started = std::time::Instant::now();
     let on_terminal = std::io::stdout().is_terminal();
-    let progress = |line: String| {
+    let (created, renamed) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let progress = |step: Step| {
+        match step {
+            Step::Created(_) => created.fetch_add(1, Ordering::Relaxed),
+            Step::Renamed(_) => renamed.fetch_add(1, Ordering::Relaxed),
+            Step::Note(_) => 0,
+        };
+        let line = step.line();
         if on_terminal {
             outln!("[{:>5.1}s] {line}", started.elapsed().as_secs_f64());
         } else {
             outln!("{line}");
         }
     };
-    let Applied { created, renamed } = apply(files, merchants, plan, &progress).await?;
+    // Ctrl-C stops between requests: every request sent either happened or did not, and the
+    // next apply converges from the live state.
+    let Applied { created, renamed } = tokio::select! {
+        applied = apply(files, merchants, plan, &progress) => applied?,
+        _ = tokio::signal::ctrl_c() => {
+            return Err(Error::Interrupted {
+                created: created.load(Ordering::Relaxed),
+                renamed: renamed.load(Ordering::Relaxed),
+            });
+        }
+    };
     outln!("\nApply complete: {created} created, {renamed} renamed.");
     let after = read_all(files, connector).await?;
     let final_plan = plan_merchants(files, &after, &plan.allowances);

@@ -61,8 +61,28 @@ impl std::ops::AddAssign for Applied {
     }
 }
 
-/// Prints one progress line; merchants report concurrently.
-pub type Progress<'a> = &'a (dyn Fn(String) + Sync);
+/// One step of an apply, as it happens; merchants report concurrently.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// A request is being sent, or something worth saying happened.
+    Note(String),
+    /// A project was created.
+    Created(String),
+    /// A project or data space was renamed.
+    Renamed(String),
+}
+
+impl Step {
+    /// The progress line.
+    pub fn line(&self) -> &str {
+        match self {
+            Step::Note(line) | Step::Created(line) | Step::Renamed(line) => line,
+        }
+    }
+}
+
+/// Receives each step; the caller prints it and keeps count.
+pub type Progress<'a> = &'a (dyn Fn(Step) + Sync);
 
 /// Applies the changes of every merchant with something to do. Returns what was done, or
 /// every merchant's failure with what was done anyway.
@@ -256,23 +276,26 @@ async fn create_project(
     progress: Progress<'_>,
 ) -> Result<usize, RegistryError> {
     let name = name_of(change.after.as_ref());
-    progress(format!("{}: creating \"{name}\"", change.address));
+    progress(Step::Note(format!(
+        "{}: creating \"{name}\"",
+        change.address
+    )));
     let started = Instant::now();
     match client.initialize(name).await {
         Ok(rows) => {
             let id = rows.first().map_or("", |r| r.project_id.as_str());
-            progress(format!(
+            progress(Step::Created(format!(
                 "{}: created ({id}) in {:.1}s",
                 change.address,
                 started.elapsed().as_secs_f64()
-            ));
+            )));
             Ok(1)
         }
         Err(RegistryError::Uncertain { reason, .. }) => {
-            progress(format!(
+            progress(Step::Note(format!(
                 "{}: no answer ({reason}); reading the registry before anything else",
                 change.address
-            ));
+            )));
             Ok(0)
         }
         Err(e) => Err(e),
@@ -288,10 +311,10 @@ async fn rename(
         name_of(change.before.as_ref()),
         name_of(change.after.as_ref()),
     );
-    progress(format!(
+    progress(Step::Note(format!(
         "{}: renaming \"{from}\" -> \"{to}\"",
         change.address
-    ));
+    )));
     let started = Instant::now();
     match (change.kind, &change.project_id, &change.environment_id) {
         (Kind::Project, Some(id), _) => {
@@ -302,10 +325,10 @@ async fn rename(
         }
         _ => return Ok(0),
     }
-    progress(format!(
+    progress(Step::Renamed(format!(
         "{}: renamed in {:.1}s",
         change.address,
         started.elapsed().as_secs_f64()
-    ));
+    )));
     Ok(1)
 }

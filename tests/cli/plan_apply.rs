@@ -965,3 +965,48 @@ fn a_saved_plan_mixed_with_configuration_files_is_refused() {
     );
     assert!(registry.rows().is_empty());
 }
+
+#[test]
+fn ctrl_c_during_apply_says_what_was_done_and_the_next_apply_finishes() {
+    use std::io::BufRead;
+    let registry = Registry::with_faults(Faults {
+        latency: Duration::from_millis(400),
+        jitter: Duration::ZERO,
+        fail_rate: 0.0,
+        throttle_rate: 0.0,
+        retry_after_secs: 0,
+        drop_after_commit_rate: 0.0,
+        seed: 7,
+    });
+    registry.write_yaml(LUMA);
+    let mut child = registry
+        .command(&["apply", "--auto-approve"])
+        .env("SAASCTL_GATEWAY", registry.url())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn saasctl");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    // Interrupt once the first rename is under way, after the project was created.
+    for line in lines.by_ref() {
+        if line.expect("line").contains("renaming") {
+            break;
+        }
+    }
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(interrupted.success());
+    let output = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(err.contains("interrupted after 1 created"), "{err}");
+    assert!(err.contains("run apply again"), "{err}");
+
+    let again = registry.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&again), 0, "{}", both(&again));
+    assert_eq!(registry.live(), LUMA_LIVE);
+    assert_eq!(registry.projects(), 1);
+}
