@@ -8,7 +8,7 @@ pub mod crypt;
 pub mod env_file;
 pub mod feeds;
 pub mod installation;
-// pub mod mysql; (the `mysql` target)
+pub mod mysql;
 pub mod render;
 
 use crate::config::KeySetName;

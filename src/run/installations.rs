@@ -5,12 +5,16 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::config::{Config, KeySetName, Loaded, SecretError, SecretValue, Service, Target};
+use crate::config::{
+    Config, KeySetName, Loaded, MysqlTarget, SecretError, SecretValue, Service, Target,
+};
 use crate::digest::KeyFingerprint;
 use crate::magento::MagentoError;
 use crate::magento::binding::{self, Binding, BindingInput, KeyValues};
+use crate::magento::crypt::{CryptKey, StoredValue};
 use crate::magento::env_file;
 use crate::magento::installation::{Installation, Stored};
+use crate::magento::mysql::{MysqlError, MysqlTarget as MysqlDatabase};
 use crate::magento::render::env_var_name;
 use crate::plan::{Binding as PlannedBinding, Change, Object};
 
@@ -31,6 +35,13 @@ pub enum TargetError {
     Secret(#[from] SecretError),
     #[error(transparent)]
     Magento(#[from] MagentoError),
+    #[error(transparent)]
+    Mysql(#[from] MysqlError),
+    /// Writing with a key that cannot read what is stored would break the installation.
+    #[error(
+        "the crypt_key cannot decrypt the value stored at {path}: it is not this installation's key (app/etc/env.php crypt/key); nothing is written"
+    )]
+    WrongCryptKey { path: String },
 }
 
 /// The fingerprint a plan shows for a stored key value: the API key's short hash, or the
@@ -93,11 +104,7 @@ pub async fn read(
             Target::EnvFile(path) => {
                 read_env_file(&loaded.base_dir.join(path), config).map_err(fail)?
             }
-            Target::Mysql(_) => {
-                return Err(fail(TargetError::Magento(MagentoError::UnknownPath(
-                    "mysql targets".to_owned(),
-                ))));
-            }
+            Target::Mysql(mysql) => read_mysql(loaded, mysql, config).await.map_err(fail)?,
         };
         installations.insert(key.clone(), installation);
     }
@@ -127,6 +134,59 @@ fn read_env_file(path: &Path, config: &Config) -> Result<Installation, TargetErr
         values,
         websites: None,
     })
+}
+
+/// A database's values: key values decrypted with the installation's crypt key (a value it
+/// cannot decrypt is refused), then fingerprinted; its websites.
+async fn read_mysql(
+    loaded: &Loaded,
+    mysql: &MysqlTarget,
+    config: &Config,
+) -> Result<Installation, TargetError> {
+    let (target, crypt) = open_mysql(loaded, mysql)?;
+    let stored = target.read(&binding_paths(config)).await?;
+    let mut values = BTreeMap::new();
+    for (path, value) in stored.values {
+        let stored = if !is_key_path(&path) {
+            Stored::Plain(value)
+        } else {
+            match crypt.classify(&value) {
+                StoredValue::OtherKey => return Err(TargetError::WrongCryptKey { path }),
+                StoredValue::Encrypted(plain) => Stored::Key {
+                    fingerprint: stored_key_fingerprint(&path, plain.expose()),
+                    encrypted: true,
+                },
+                StoredValue::EncryptedTwice { inner, innermost } => Stored::EncryptedTwice {
+                    fingerprint: stored_key_fingerprint(
+                        &path,
+                        innermost.as_ref().unwrap_or(&inner).expose(),
+                    ),
+                },
+                // Magento reads these as the stored text (KeyEncrypted's fallback).
+                StoredValue::Plain | StoredValue::Legacy | StoredValue::EncryptedUnreadable => {
+                    Stored::Key {
+                        fingerprint: stored_key_fingerprint(&path, &value),
+                        encrypted: false,
+                    }
+                }
+            }
+        };
+        values.insert(path, stored);
+    }
+    Ok(Installation {
+        target: "mysql".to_owned(),
+        values,
+        websites: Some(stored.websites),
+    })
+}
+
+fn open_mysql(
+    loaded: &Loaded,
+    mysql: &MysqlTarget,
+) -> Result<(MysqlDatabase, CryptKey), TargetError> {
+    let url = mysql.url.resolve(&loaded.base_dir)?;
+    let crypt = CryptKey::parse(mysql.crypt_key.resolve(&loaded.base_dir)?.expose())?;
+    Ok((MysqlDatabase::new(&url, &mysql.table_prefix)?, crypt))
 }
 
 /// What applying wrote to one installation, for the next steps.
@@ -162,10 +222,22 @@ pub async fn write(
         Target::EnvFile(path) => {
             env_file::write(&loaded.base_dir.join(path), &binding).map_err(|e| fail(e.into()))?;
         }
-        Target::Mysql(_) => {
-            return Err(fail(TargetError::Magento(MagentoError::UnknownPath(
-                "mysql targets".to_owned(),
-            ))));
+        Target::Mysql(mysql) => {
+            let (database, crypt) = open_mysql(loaded, mysql).map_err(fail)?;
+            // Only the values that change: an unchanged key is never encrypted again.
+            let mut rows = Vec::new();
+            for value in &change.values {
+                let Some(entry) = binding.get(&value.path) else {
+                    continue;
+                };
+                let stored = if entry.is_secret() {
+                    crypt.encrypt(entry.expose()).map_err(|e| fail(e.into()))?
+                } else {
+                    entry.expose().to_owned()
+                };
+                rows.push((value.path.clone(), stored));
+            }
+            database.write(&rows).await.map_err(|e| fail(e.into()))?;
         }
     }
     let rebound = change.values.iter().any(|v| {

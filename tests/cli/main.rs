@@ -2,12 +2,17 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
 
+#[path = "../support/apt.rs"]
+mod apt;
 mod common;
 mod embedded;
 mod examples;
 mod explain;
 mod help;
 mod installations;
+#[path = "../support/mariadb.rs"]
+mod mariadb;
+mod mysql;
 mod plan_apply;
 mod schema;
 mod secrets;

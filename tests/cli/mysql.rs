@@ -1,0 +1,254 @@
+//! The `mysql` target end to end against a real MariaDB: the binding written in one
+//! transaction with the keys encrypted as Magento does, nothing rewritten when nothing changed,
+//! drift repaired, a wrong crypt key refused before any write, table prefixes, key versions.
+
+use std::path::Path;
+use std::process::Output;
+
+use saasctl::magento::crypt::{CryptKey, Decrypted};
+
+use crate::common::{code, saasctl, stderr, stdout};
+use crate::mariadb::{self, Database, PASSWORD};
+
+const RAW_KEY: &str = "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN";
+/// Magento 2.4.7's form: a second, `base64` key (key version 1).
+const TWO_KEYS: &str =
+    "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN\nbase64AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+fn yaml(prefix: &str) -> String {
+    format!(
+        r#"version: 1
+account:
+  license: adobe-commerce
+  services: [live-search]
+keys:
+  production:
+    api_key: {{file: keys/production.api-key}}
+    private_key: {{file: keys/production.pem}}
+    gateway: embedded
+project:
+  name: Luma
+  data_spaces:
+    live: {{type: production, name: Luma Production}}
+environments:
+  production:
+    tier: production
+    data_space: live
+    websites: [base]
+    target:
+      mysql:
+        url: {{env: LUMA_DATABASE_URL}}
+        crypt_key: {{env: LUMA_CRYPT_KEY}}
+        table_prefix: "{prefix}"
+"#
+    )
+}
+
+struct Site {
+    dir: tempfile::TempDir,
+    db: Database,
+    crypt_key: String,
+}
+
+impl Site {
+    fn new(prefix: &str, crypt_key: &str) -> Self {
+        let db = mariadb::server().database(prefix);
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("saasctl.yaml"), yaml(prefix)).expect("yaml");
+        Site {
+            dir,
+            db,
+            crypt_key: crypt_key.to_owned(),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_with_key(&self.crypt_key, args)
+    }
+
+    fn run_with_key(&self, crypt_key: &str, args: &[&str]) -> Output {
+        saasctl()
+            .current_dir(self.dir.path())
+            .env("LUMA_DATABASE_URL", self.db.url())
+            .env("LUMA_CRYPT_KEY", crypt_key)
+            .args(args)
+            .output()
+            .expect("run saasctl")
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn decrypt(&self, path: &str) -> String {
+        let stored = self.db.value(path).unwrap_or_else(|| panic!("no {path}"));
+        match CryptKey::parse(&self.crypt_key)
+            .expect("key")
+            .decrypt(&stored)
+        {
+            Decrypted::Value(bytes) => bytes.as_str().expect("utf-8").to_owned(),
+            other => panic!("{path}: {other:?}"),
+        }
+    }
+}
+
+fn both(output: &Output) -> String {
+    format!("{}{}", stdout(output), stderr(output))
+}
+
+const API_KEY_PATH: &str = "services_connector/services_connector_integration/production_api_key";
+const PRIVATE_KEY_PATH: &str =
+    "services_connector/services_connector_integration/production_private_key";
+
+#[test]
+fn the_binding_is_written_encrypted_once_and_drift_is_repaired() {
+    let site = Site::new("", RAW_KEY);
+    let plan = site.run(&["plan", "--detailed-exitcode", "--color", "never"]);
+    assert_eq!(code(&plan), 2, "{}", both(&plan));
+    assert!(!both(&plan).contains(PASSWORD));
+
+    let apply = site.run(&["apply", "--auto-approve", "--color", "never"]);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    assert!(
+        stdout(&apply).contains("bin/magento cache:clean config"),
+        "{}",
+        both(&apply)
+    );
+    assert!(!both(&apply).contains(PASSWORD));
+
+    let api_key =
+        std::fs::read_to_string(site.path().join("keys/production.api-key")).expect("key");
+    let pem = std::fs::read_to_string(site.path().join("keys/production.pem")).expect("pem");
+    assert!(
+        site.db
+            .value(API_KEY_PATH)
+            .expect("stored")
+            .starts_with("0:3:")
+    );
+    assert_eq!(site.decrypt(API_KEY_PATH), api_key.trim());
+    assert_eq!(site.decrypt(PRIVATE_KEY_PATH), pem.trim());
+    assert_eq!(
+        site.db.value("magento_saas/environment").as_deref(),
+        Some("production")
+    );
+    assert_eq!(
+        site.db
+            .value("services_connector/services_id/environment")
+            .as_deref(),
+        Some("Production")
+    );
+    let environment_id = site
+        .db
+        .value("services_connector/services_id/environment_id")
+        .expect("environment id");
+    assert_eq!(environment_id.len(), 36, "{environment_id}");
+
+    // Nothing changed: nothing is written, the encrypted values stay byte for byte.
+    let stored = site.db.value(API_KEY_PATH);
+    let again = site.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&again), 0, "{}", both(&again));
+    assert!(stdout(&again).contains("No changes."), "{}", both(&again));
+    assert_eq!(site.db.value(API_KEY_PATH), stored);
+
+    // Drift: a name edited in the database is planned as an update and repaired.
+    site.db.sql(
+        "UPDATE core_config_data SET value = 'Old' WHERE path = 'services_connector/services_id/environment_name'",
+    );
+    let plan = site.run(&["plan", "--detailed-exitcode", "--color", "never"]);
+    assert_eq!(code(&plan), 2, "{}", both(&plan));
+    assert!(
+        stdout(&plan).contains("environment_name: Old -> Luma Production"),
+        "{}",
+        both(&plan)
+    );
+    let repair = site.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&repair), 0, "{}", both(&repair));
+    assert_eq!(
+        site.db
+            .value("services_connector/services_id/environment_name")
+            .as_deref(),
+        Some("Luma Production")
+    );
+    assert_eq!(
+        site.db.value(API_KEY_PATH),
+        stored,
+        "an unchanged key was rewritten"
+    );
+}
+
+#[test]
+fn a_wrong_crypt_key_is_refused_before_anything_is_written() {
+    let site = Site::new("", RAW_KEY);
+    let apply = site.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    let before = site
+        .db
+        .sql("SELECT path, value FROM core_config_data ORDER BY path");
+    site.db.sql(
+        "UPDATE core_config_data SET value = 'Old' WHERE path = 'services_connector/services_id/environment_name'",
+    );
+    let changed = site
+        .db
+        .sql("SELECT path, value FROM core_config_data ORDER BY path");
+    let wrong = "uPuzBU067DXTM4PqEi14Sv5tbWjVcRZI";
+    let refused = site.run_with_key(wrong, &["apply", "--auto-approve"]);
+    assert_eq!(code(&refused), 1, "{}", both(&refused));
+    assert!(
+        stderr(&refused).contains("crypt_key cannot decrypt"),
+        "{}",
+        both(&refused)
+    );
+    assert!(!both(&refused).contains(wrong) && !both(&refused).contains(PASSWORD));
+    assert_eq!(
+        site.db
+            .sql("SELECT path, value FROM core_config_data ORDER BY path"),
+        changed
+    );
+    assert_ne!(before, changed);
+}
+
+#[test]
+fn a_table_prefix_and_a_second_base64_key_are_honoured() {
+    let site = Site::new("m2_", TWO_KEYS);
+    let apply = site.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    // Written with the last key: key version 1.
+    assert!(
+        site.db
+            .value(API_KEY_PATH)
+            .expect("stored")
+            .starts_with("1:3:")
+    );
+    let api_key =
+        std::fs::read_to_string(site.path().join("keys/production.api-key")).expect("key");
+    assert_eq!(site.decrypt(API_KEY_PATH), api_key.trim());
+    let again = site.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&again), 0, "{}", both(&again));
+}
+
+#[test]
+fn an_unreachable_database_is_an_error_without_its_password() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("saasctl.yaml"), yaml("")).expect("yaml");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let output = saasctl()
+        .current_dir(dir.path())
+        .env(
+            "LUMA_DATABASE_URL",
+            format!("mysql://saasctl:{PASSWORD}@127.0.0.1:{port}/magento"),
+        )
+        .env("LUMA_CRYPT_KEY", RAW_KEY)
+        .args(["plan"])
+        .output()
+        .expect("run saasctl");
+    assert_eq!(code(&output), 1, "{}", both(&output));
+    assert!(
+        stderr(&output).contains("mysql://saasctl:***@127.0.0.1"),
+        "{}",
+        both(&output)
+    );
+    assert!(!both(&output).contains(PASSWORD));
+}
