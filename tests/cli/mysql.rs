@@ -174,6 +174,11 @@ fn the_binding_is_written_encrypted_once_and_drift_is_repaired() {
         stored,
         "an unchanged key was rewritten"
     );
+
+    // Websites are read from store_website: a new one changes no config value.
+    site.db.add_website("wholesale");
+    let plan = site.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&plan), 0, "{}", both(&plan));
 }
 
 #[test]

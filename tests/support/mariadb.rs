@@ -75,6 +75,8 @@ impl MariaDb {
             dir = dir.display(),
             parent = std::process::id(),
         );
+        // Not waited for on purpose: the watchdog outlives this process to stop the server.
+        #[allow(clippy::zombie_processes)]
         Command::new("sh")
             .args(["-c", &watchdog])
             .stdin(Stdio::null())
