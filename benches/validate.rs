@@ -7,24 +7,64 @@
 use std::fmt::Write;
 use std::time::{Duration, Instant};
 
-fn large_config(environments: usize) -> String {
+/// A file with `environments` installations: each with its own website codes, or all sharing
+/// one code on one data space (each then an SC003 finding).
+fn large_config(environments: usize, shared_code: bool) -> String {
     let mut yaml = String::from(
         "version: 1\naccount:\n  license: adobe-commerce\nkeys:\n  production:\n    api_key: {env: BENCH_API_KEY}\n    private_key: {file: keys/production.pem}\n    gateway: embedded\nproject:\n  name: Bench\n  data_spaces:\n    live: {type: production, name: Bench Production}\n    staging: {type: testing, name: Bench Staging}\n    qa: {type: testing, name: Bench QA}\nenvironments:\n  production:\n    tier: production\n    data_space: live\n    websites: [base]\n",
     );
     for i in 1..environments {
-        let space = if i % 2 == 0 { "staging" } else { "qa" };
+        let (space, websites) = if shared_code {
+            ("qa", "[shared]".to_owned())
+        } else {
+            let space = if i % 2 == 0 { "staging" } else { "qa" };
+            (space, format!("[site_{i}_a, site_{i}_b]"))
+        };
         let _ = write!(
             yaml,
-            "  env_{i}:\n    tier: testing\n    data_space: {space}\n    websites: [site_{i}_a, site_{i}_b]\n"
+            "  env_{i}:\n    tier: testing\n    data_space: {space}\n    websites: {websites}\n"
         );
     }
     yaml
 }
 
+/// The median of `runs` validations of `yaml`.
+fn median(yaml: &str, runs: usize) -> Duration {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("saasctl.yaml");
+    std::fs::write(&path, yaml).expect("write");
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            std::hint::black_box(saasctl::rules::check_file(&path));
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// Validation must stay linear: 8x the environments, at most about 8x the time.
+fn scaling() {
+    for shared_code in [false, true] {
+        let small = median(&large_config(1_000, shared_code), 9);
+        let large = median(&large_config(8_000, shared_code), 5);
+        println!(
+            "validate {}: 1,000 environments {small:.2?}, 8,000 {large:.2?}, ratio {:.1}x (linear: 8x)",
+            if shared_code {
+                "one shared website code"
+            } else {
+                "distinct website codes"
+            },
+            large.as_secs_f64() / small.as_secs_f64()
+        );
+    }
+}
+
 fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("saasctl.yaml");
-    std::fs::write(&path, large_config(1_000)).expect("write");
+    std::fs::write(&path, large_config(1_000, false)).expect("write");
     let (_, diagnostics) = saasctl::rules::check_file(&path);
     // Only the API key variable is missing; the rest must be clean, or the bench measures errors.
     assert!(
@@ -49,4 +89,5 @@ fn main() {
         times[times.len() - 1],
         times.len()
     );
+    scaling();
 }

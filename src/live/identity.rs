@@ -7,6 +7,8 @@
 //! This module only states facts; the live rules (SC020-SC024) turn the refused outcomes into
 //! diagnostics, and the model turns the rest into changes.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::state::{LiveDataSpace, LiveProject, LiveState, same_id};
@@ -24,6 +26,9 @@ pub enum MatchedBy {
     Type,
     /// The one unclaimed live data space of the declaration's type.
     Adoption,
+    /// The data space the declaration's installations are bound to (their stored
+    /// `environment_id`): evidence, not a guess.
+    Installation,
 }
 
 impl MatchedBy {
@@ -39,6 +44,7 @@ impl MatchedBy {
             MatchedBy::PreviousName => "previous_name",
             MatchedBy::Type => "type",
             MatchedBy::Adoption => "adoption",
+            MatchedBy::Installation => "installation",
         }
     }
 }
@@ -157,10 +163,22 @@ pub fn undecided(config: &Config, live: &LiveState) -> Vec<String> {
 
 /// Matches `config`'s project and data spaces against one account's live state.
 pub fn match_config<'l>(config: &Config, live: &'l LiveState) -> Matching<'l> {
+    match_config_with(config, live, &BTreeMap::new())
+}
+
+/// [`match_config`] with the installations' evidence: by data space key, the live data space
+/// id its installations are bound to.
+pub fn match_config_with<'l>(
+    config: &Config,
+    live: &'l LiveState,
+    installed: &BTreeMap<String, String>,
+) -> Matching<'l> {
     let project = match_project(config, live);
     let declared: Vec<(&String, &DataSpace)> = config.project.data_spaces.iter().collect();
     let outcomes = match &project {
-        ProjectMatch::Found { live: project, .. } => match_spaces(&declared, project, live),
+        ProjectMatch::Found { live: project, .. } => {
+            match_spaces(&declared, project, live, installed)
+        }
         ProjectMatch::Create => declared
             .iter()
             .map(|(_, space)| match &space.id {
@@ -221,6 +239,7 @@ fn match_spaces<'l>(
     declared: &[(&String, &DataSpace)],
     project: &'l LiveProject,
     live: &'l LiveState,
+    installed: &BTreeMap<String, String>,
 ) -> Vec<SpaceMatch<'l>> {
     let mut outcomes: Vec<Option<SpaceMatch<'l>>> = vec![None; declared.len()];
     let mut claimed: Vec<&'l LiveDataSpace> = Vec::new();
@@ -281,6 +300,25 @@ fn match_spaces<'l>(
         }
     }
 
+    // What the installations are bound to, where names said nothing.
+    for ((key, space), outcome) in declared.iter().zip(outcomes.iter_mut()) {
+        if outcome.is_some() {
+            continue;
+        }
+        let bound = installed.get(key.as_str()).and_then(|id| {
+            project
+                .data_spaces
+                .iter()
+                .find(|s| same_id(&s.id, id) && s.kind == space.kind && !is_claimed(&claimed, s))
+        });
+        if let Some(found) = bound {
+            claimed.push(found);
+            *outcome = Some(SpaceMatch::Found {
+                live: found,
+                by: MatchedBy::Installation,
+            });
+        }
+    }
     for kind in [DataSpaceType::Production, DataSpaceType::Testing] {
         let mut of_kind: Vec<&'l LiveDataSpace> = project
             .data_spaces
@@ -527,6 +565,25 @@ mod tests {
         // Identity asks for the evidence that could decide: the two unclaimed testing ones.
         let config = load(LUMA).0.config.unwrap();
         assert_eq!(undecided(&config, &state), vec![id(5), id(7)]);
+    }
+
+    #[test]
+    fn an_installations_binding_is_evidence_that_decides_a_match() {
+        let state = live(&[(
+            1,
+            "Luma",
+            &[(3, "Main", P), (5, "Preview", T), (7, "Sandbox", T)],
+        )]);
+        let config = load(LUMA).0.config.unwrap();
+        let installed = BTreeMap::from([("qa".to_owned(), id(5))]);
+        let m = match_config_with(&config, &state, &installed);
+        let by = |key: &str| match m.data_space(key) {
+            Some(SpaceMatch::Found { live, by }) => format!("{} by {}", live.name, by.as_str()),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(by("qa"), "Preview by installation");
+        // With one testing data space left for one declaration, staging is adopted.
+        assert_eq!(by("staging"), "Sandbox by adoption");
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod identity;
 mod state;
 
 pub use identity::{
-    MatchedBy, Matching, ProjectMatch, SpaceMatch, is_rename, match_config, undecided,
+    MatchedBy, Matching, ProjectMatch, SpaceMatch, is_rename, match_config, match_config_with,
+    undecided,
 };
 pub use state::{LiveDataSpace, LiveError, LiveProject, LiveRow, LiveState, same_id};

@@ -10,7 +10,7 @@ use super::model::{
 use crate::config::{Config, Environment, KeySetName, Loaded};
 use crate::diagnostic::{Diagnostic, JsonDiagnostic};
 use crate::digest::{KeyFingerprint, json_digest};
-use crate::live::{LiveState, Matching, ProjectMatch, SpaceMatch, is_rename, match_config};
+use crate::live::{LiveState, Matching, ProjectMatch, SpaceMatch, is_rename, match_config_with};
 use crate::magento::binding;
 use crate::magento::installation::{Installation, Stored};
 use crate::rules::{self, Allowances, Context, LiveContext};
@@ -43,11 +43,9 @@ pub fn plan(merchants: &[MerchantInput], allowances: &Allowances) -> Plan {
     let matchings: Vec<Option<Matching>> = merchants
         .iter()
         .map(|input| {
-            input
-                .loaded
-                .config
-                .as_ref()
-                .map(|config| match_config(config, input.live))
+            input.loaded.config.as_ref().map(|config| {
+                match_config_with(config, input.live, &installed(config, input.installations))
+            })
         })
         .collect();
     let claimed_in_run: BTreeSet<String> = matchings
@@ -217,16 +215,20 @@ fn merchant_changes(
                 } else {
                     Action::NoOp
                 };
-                let note = by.is_adoption().then(|| match by {
-                    crate::live::MatchedBy::Type => format!(
+                let note = match by {
+                    crate::live::MatchedBy::Type => Some(format!(
                         "adopted by type: every unclaimed {} data space is as `initialize` made it (never changed), so they are assigned in declared order",
                         space.kind.as_str()
-                    ),
-                    _ => format!(
+                    )),
+                    crate::live::MatchedBy::Adoption => Some(format!(
                         "adopted: the only live {} data space no declaration claims",
                         space.kind.as_str()
+                    )),
+                    crate::live::MatchedBy::Installation => Some(
+                        "matched by its installations: they are bound to this data space".to_owned(),
                     ),
-                });
+                    _ => None,
+                };
                 changes.push(Change {
                     before: Some(named(&live.name, Some(&live.id), Some(live.kind))),
                     after: Some(named(&space.name, Some(&live.id), Some(space.kind))),
@@ -297,6 +299,34 @@ fn merchant_changes(
         });
     }
     changes
+}
+
+/// By data space key, the live id its installations are bound to, where they agree.
+fn installed(
+    config: &Config,
+    installations: &BTreeMap<String, Installation>,
+) -> BTreeMap<String, String> {
+    let mut bound: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for (key, installation) in installations {
+        let (Some(environment), Some(id)) = (
+            config.environments.get(key),
+            installation.plain(binding::PATH_ENVIRONMENT_ID),
+        ) else {
+            continue;
+        };
+        bound
+            .entry(environment.data_space.clone())
+            .and_modify(|seen| {
+                if seen.as_deref() != Some(id) {
+                    *seen = None;
+                }
+            })
+            .or_insert_with(|| Some(id.to_owned()));
+    }
+    bound
+        .into_iter()
+        .filter_map(|(space, id)| Some((space, id?)))
+        .collect()
 }
 
 /// The binding's values as declared (`None`: known only after apply), keys as the fingerprints
