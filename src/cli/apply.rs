@@ -9,7 +9,7 @@ use super::{AllowArgs, Error, Exit, RegistryArgs, runtime};
 use crate::plan::{Kind, Plan, render};
 use crate::run::Files;
 use crate::run::InstallationErrors;
-use crate::run::apply::{Applied, Step, apply, write_installations};
+use crate::run::apply::{Step, apply, write_installations};
 use crate::run::connect::Connector;
 use crate::run::installations::Written;
 use crate::run::plan_file;
@@ -213,7 +213,7 @@ async fn execute(
     };
     // Ctrl-C stops between requests: every request sent either happened or did not, and the
     // next apply converges from the live state.
-    let Applied { created, renamed } = tokio::select! {
+    tokio::select! {
         applied = apply(files, merchants, plan, &progress) => applied?,
         _ = tokio::signal::ctrl_c() => {
             return Err(Error::Interrupted {
@@ -222,15 +222,20 @@ async fn execute(
             });
         }
     };
-    outln!("\nApply complete: {created} created, {renamed} renamed.");
     let after = read_all(files, connector).await?;
     let final_plan = plan_merchants(files, &after, &plan.allowances);
     let written = write_installations(files, &after, &final_plan)
         .await
         .map_err(|errors| Error::Installations(InstallationErrors(errors)))?;
-    if !written.is_empty() {
-        outln!("Installations updated: {}.", written.len());
-    }
+    // Counted as the plan counts them (a data space made by `initialize` is created, even if
+    // its declared name took a rename request); the progress lines show the requests.
+    let summary = plan.summary;
+    outln!(
+        "\nApply complete: {} created, {} renamed, {} updated.",
+        summary.create,
+        summary.rename,
+        summary.update
+    );
     outln!("\nBindings:");
     for change in final_plan
         .changes

@@ -75,7 +75,7 @@ fn an_env_file_target_is_written_kept_and_repaired() {
     let apply = run(dir.path(), &["apply", "--auto-approve", "--color", "never"]);
     assert_eq!(code(&apply), 0, "{}", both(&apply));
     assert!(
-        stdout(&apply).contains("Installations updated: 1."),
+        stdout(&apply).contains("Apply complete: 3 created, 0 renamed, 1 updated."),
         "{}",
         both(&apply)
     );
