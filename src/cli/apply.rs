@@ -67,7 +67,7 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
     let runtime = runtime()?;
     let connector = args.registry.connector();
     let result = (|| {
-        let merchants = runtime.block_on(read_all(&files, &connector))?;
+        let mut merchants = runtime.block_on(read_all(&files, &connector))?;
         let plan = plan_merchants(&files, &merchants, &args.allow.allowances());
         out!("{}", render::text::render(&plan, color));
         if plan.refused {
@@ -80,7 +80,7 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
         if !args.auto_approve {
             confirm()?;
         }
-        runtime.block_on(execute(&files, &merchants, &plan, &connector))
+        runtime.block_on(execute(&files, &mut merchants, &plan))
     })();
     runtime.block_on(connector.shutdown());
     result
@@ -119,7 +119,7 @@ fn apply_saved(path: &Path, registry: &RegistryArgs, color: bool) -> Result<Exit
     }
     runtime()?.block_on(async {
         let result = async {
-            let merchants = read_all(&files, &connector).await?;
+            let mut merchants = read_all(&files, &connector).await?;
             let current = plan_merchants(&files, &merchants, &saved.allowances);
             // ... and with one set of keys.
             for reviewed in &saved.merchants {
@@ -152,7 +152,7 @@ fn apply_saved(path: &Path, registry: &RegistryArgs, color: bool) -> Result<Exit
                 outln!("No changes.");
                 return Ok(Exit::Success);
             }
-            execute(&files, &merchants, &saved, &connector).await
+            execute(&files, &mut merchants, &saved).await
         }
         .await;
         connector.shutdown().await;
@@ -187,12 +187,7 @@ fn confirm() -> Result<(), Error> {
 }
 
 /// Runs the changes, then prints the resulting bindings.
-async fn execute(
-    files: &Files,
-    merchants: &[Merchant],
-    plan: &Plan,
-    connector: &Connector,
-) -> Result<Exit, Error> {
+async fn execute(files: &Files, merchants: &mut [Merchant], plan: &Plan) -> Result<Exit, Error> {
     outln!();
     // On a terminal each step carries the time since apply began; logs get plain lines.
     let started = std::time::Instant::now();
@@ -222,9 +217,9 @@ async fn execute(
             });
         }
     };
-    let after = read_all(files, connector).await?;
-    let final_plan = plan_merchants(files, &after, &plan.allowances);
-    let written = write_installations(files, &after, &final_plan)
+    // Each merchant now holds its registry's state, as the answers told: no read needed.
+    let final_plan = plan_merchants(files, merchants, &plan.allowances);
+    let written = write_installations(files, merchants, &final_plan)
         .await
         .map_err(|errors| Error::Installations(InstallationErrors(errors)))?;
     // Counted as the plan counts them (a data space made by `initialize` is created, even if

@@ -85,6 +85,37 @@ impl LiveState {
         }
     }
 
+    /// The state after `initialize` answered with `rows`: a new project whose data spaces
+    /// are new (never changed since their creation).
+    pub fn with_created(self, rows: impl IntoIterator<Item = LiveRow>) -> Result<Self, LiveError> {
+        let created = LiveState::from_rows(rows)?;
+        let mut projects = self.projects;
+        for mut project in created.projects {
+            for space in &mut project.data_spaces {
+                space.new = true;
+            }
+            projects.retain(|p| p.id != project.id);
+            projects.push(project);
+        }
+        Ok(LiveState { projects }.canonical())
+    }
+
+    /// The state after the registry answered a rename of the project or data space `id`.
+    pub fn renamed(mut self, id: &str, name: &str) -> Self {
+        for project in &mut self.projects {
+            if same_id(&project.id, id) {
+                name.clone_into(&mut project.name);
+            }
+            for space in &mut project.data_spaces {
+                if same_id(&space.id, id) {
+                    name.clone_into(&mut space.name);
+                    space.new = false;
+                }
+            }
+        }
+        self
+    }
+
     /// Builds the state from registry rows, in any order; identical repeated rows are merged.
     pub fn from_rows(rows: impl IntoIterator<Item = LiveRow>) -> Result<Self, LiveError> {
         let mut projects: BTreeMap<String, LiveProject> = BTreeMap::new();

@@ -11,7 +11,9 @@ use super::Files;
 use super::connect::read_live;
 use super::installations::{self, InstallationError, Written};
 use super::refresh::{MERCHANT_CONCURRENCY, Merchant};
+use crate::live::LiveRow;
 use crate::plan::{Action, Change, Kind, MerchantInput, Named, Object, Plan, plan};
+use crate::registry::wire::Row;
 use crate::registry::{RegistryClient, RegistryError};
 
 /// Rounds of read, plan, execute per merchant: create, renames, then a check that nothing is
@@ -84,15 +86,20 @@ impl Step {
 /// Receives each step; the caller prints it and keeps count.
 pub type Progress<'a> = &'a (dyn Fn(Step) + Sync);
 
-/// Applies the changes of every merchant with something to do. Returns what was done, or
-/// every merchant's failure with what was done anyway.
+/// Applies the changes of every merchant with something to do, and leaves in each merchant
+/// the live state its registry now holds. Returns what was done, or every merchant's failure
+/// with what was done anyway.
+///
+/// Requests are the fewest the job needs: the plan's read serves the first round, definite
+/// answers update the state without another read, and the registry is read again only after
+/// an answer was lost.
 pub async fn apply(
     files: &Files,
-    merchants: &[Merchant],
+    merchants: &mut [Merchant],
     planned: &Plan,
     progress: Progress<'_>,
 ) -> Result<Applied, ApplyFailed> {
-    let pending = merchants.iter().filter(|m| {
+    let pending = merchants.iter_mut().filter(|m| {
         let file = &files.files[m.index].loaded.file;
         planned
             .merchants
@@ -170,7 +177,7 @@ pub async fn write_installations(
 /// does in `applied`.
 async fn converge(
     files: &Files,
-    merchant: &Merchant,
+    merchant: &mut Merchant,
     planned: &Plan,
     progress: Progress<'_>,
     applied: &mut Applied,
@@ -189,8 +196,14 @@ async fn converge(
     // see the projects the others declare, so it keeps that verdict.
     let mut allowances = planned.allowances.clone();
     allowances.new_project = true;
+    let mut live = merchant.live.clone();
+    // Whether `live` is what the registry holds: read, or updated from definite answers.
+    let mut known = true;
     for _ in 0..MAX_ROUNDS {
-        let live = read_live(client, config).await.map_err(registry)?;
+        if !known {
+            live = read_live(client, config).await.map_err(registry)?;
+            known = true;
+        }
         let current = plan(
             &[MerchantInput {
                 loaded,
@@ -221,6 +234,7 @@ async fn converge(
             .filter(|c| c.action != Action::NoOp && c.kind != Kind::Environment)
             .collect();
         if todo.is_empty() {
+            merchant.live = live;
             return Ok(());
         }
         // A project to create: its data spaces exist only afterwards, so plan again then.
@@ -228,15 +242,32 @@ async fn converge(
             .iter()
             .find(|c| c.kind == Kind::Project && c.action == Action::Create)
         {
-            applied.created += create_project(client, create, progress)
+            match create_project(client, create, progress)
                 .await
-                .map_err(registry)?;
+                .map_err(registry)?
+            {
+                Some(rows) => {
+                    applied.created += 1;
+                    live = live
+                        .with_created(rows.into_iter().map(LiveRow::from))
+                        .map_err(|e| {
+                            registry(RegistryError::Decode {
+                                url: client.base_url().to_string(),
+                                reason: e.to_string(),
+                            })
+                        })?;
+                }
+                None => known = false,
+            }
             continue;
         }
         for change in todo.iter().filter(|c| c.kind == Kind::Project) {
-            applied.renamed += rename(client, change, progress).await.map_err(registry)?;
+            if let Some((id, name)) = rename(client, change, progress).await.map_err(registry)? {
+                applied.renamed += 1;
+                live = live.renamed(&id, &name);
+            }
         }
-        let renames: Vec<Result<usize, RegistryError>> = stream::iter(
+        let renames: Vec<Result<Option<(String, String)>, RegistryError>> = stream::iter(
             todo.iter()
                 .filter(|c| c.kind == Kind::DataSpace && c.action == Action::Rename),
         )
@@ -248,7 +279,11 @@ async fn converge(
         let mut failed = None;
         for result in renames {
             match result {
-                Ok(done) => applied.renamed += done,
+                Ok(Some((id, name))) => {
+                    applied.renamed += 1;
+                    live = live.renamed(&id, &name);
+                }
+                Ok(None) => {}
                 Err(e) => failed = failed.or(Some(e)),
             }
         }
@@ -268,13 +303,14 @@ fn name_of(object: Option<&Object>) -> &str {
     }
 }
 
-/// Creates the project. An answer lost on the way is not an error: the next round reads the
-/// registry and finds the project by name before anything is sent again.
+/// Creates the project; returns the registry's rows of it. An answer lost on the way is not
+/// an error (`None`): the next round reads the registry and finds the project by name before
+/// anything is sent again.
 async fn create_project(
     client: &RegistryClient,
     change: &Change,
     progress: Progress<'_>,
-) -> Result<usize, RegistryError> {
+) -> Result<Option<Vec<Row>>, RegistryError> {
     let name = name_of(change.after.as_ref());
     progress(Step::Note(format!(
         "{}: creating \"{name}\"",
@@ -289,24 +325,25 @@ async fn create_project(
                 change.address,
                 started.elapsed().as_secs_f64()
             )));
-            Ok(1)
+            Ok(Some(rows))
         }
         Err(RegistryError::Uncertain { reason, .. }) => {
             progress(Step::Note(format!(
                 "{}: no answer ({reason}); reading the registry before anything else",
                 change.address
             )));
-            Ok(0)
+            Ok(None)
         }
         Err(e) => Err(e),
     }
 }
 
+/// Renames a project or data space; returns its id and new name once the registry answered.
 async fn rename(
     client: &RegistryClient,
     change: &Change,
     progress: Progress<'_>,
-) -> Result<usize, RegistryError> {
+) -> Result<Option<(String, String)>, RegistryError> {
     let (from, to) = (
         name_of(change.before.as_ref()),
         name_of(change.after.as_ref()),
@@ -316,19 +353,21 @@ async fn rename(
         change.address
     )));
     let started = Instant::now();
-    match (change.kind, &change.project_id, &change.environment_id) {
+    let id = match (change.kind, &change.project_id, &change.environment_id) {
         (Kind::Project, Some(id), _) => {
             client.rename_project(id, to).await?;
+            id
         }
         (Kind::DataSpace, _, Some(id)) => {
             client.rename_environment(id, to).await?;
+            id
         }
-        _ => return Ok(0),
-    }
+        _ => return Ok(None),
+    };
     progress(Step::Renamed(format!(
         "{}: renamed in {:.1}s",
         change.address,
         started.elapsed().as_secs_f64()
     )));
-    Ok(1)
+    Ok(Some((id.clone(), to.to_owned())))
 }
