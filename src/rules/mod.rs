@@ -21,6 +21,14 @@ mod sc022_pinned_id_missing;
 mod sc023_pinned_id_wrong_type;
 mod sc024_fewer_live_data_spaces;
 mod sc025_new_project_beside_undeclared;
+mod installed;
+mod sc030_rebind;
+mod sc031_keys_and_data_space_change;
+mod sc032_unknown_website;
+mod sc033_live_website_collision;
+mod sc034_undeclared_website;
+mod sc035_key_encrypted_twice;
+mod sc036_foreign_binding;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -180,6 +188,13 @@ static LIVE_RULES: &[&dyn LiveRule] = &[
     &sc023_pinned_id_wrong_type::Rule,
     &sc024_fewer_live_data_spaces::Rule,
     &sc025_new_project_beside_undeclared::Rule,
+    &sc030_rebind::Rule,
+    &sc031_keys_and_data_space_change::Rule,
+    &sc032_unknown_website::Rule,
+    &sc033_live_website_collision::Rule,
+    &sc034_undeclared_website::Rule,
+    &sc035_key_encrypted_twice::Rule,
+    &sc036_foreign_binding::Rule,
 ];
 
 /// Every rule's documentation, SC000 first, the live rules last.

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use crate::config::{DataSpaceType, KeySetName, Loaded};
 use crate::diagnostic::Diagnostic;
 use crate::digest::KeyFingerprint;
-use crate::magento::installation::Installation;
+use crate::magento::installation::{Installation, Stored};
 
 use crate::live::{LiveDataSpace, LiveProject, LiveState};
-use crate::rules::RuleInfo;
+use crate::rules::{Allowances, RuleInfo};
 
 /// A data space id that sorts by `n`.
 pub fn id(n: u32) -> String {
@@ -96,7 +96,7 @@ pub fn load_as(name: &str, yaml: &str) -> (Loaded, Vec<Diagnostic>) {
 
 /// The findings of one live rule on `yaml` matched against `state`, as (line, column, message).
 pub fn live_findings(rule: &str, yaml: &str, state: &LiveState) -> Vec<(usize, usize, String)> {
-    live_findings_with(rule, yaml, state, &BTreeMap::new(), &BTreeMap::new())
+    live_findings_in(rule, yaml, &Setup::of(state.clone()))
 }
 
 /// [`live_findings`] with the installations' states and the resolved keys' fingerprints.
@@ -107,24 +107,104 @@ pub fn live_findings_with(
     installations: &BTreeMap<String, Installation>,
     fingerprints: &BTreeMap<KeySetName, KeyFingerprint>,
 ) -> Vec<(usize, usize, String)> {
+    let setup = Setup {
+        state: state.clone(),
+        installations: installations.clone(),
+        fingerprints: fingerprints.clone(),
+        allowances: Allowances::default(),
+    };
+    live_findings_in(rule, yaml, &setup)
+}
+
+/// Everything a live rule runs against besides the YAML.
+#[derive(Default, Clone)]
+pub struct Setup {
+    pub state: LiveState,
+    /// By environment key.
+    pub installations: BTreeMap<String, Installation>,
+    pub fingerprints: BTreeMap<KeySetName, KeyFingerprint>,
+    pub allowances: Allowances,
+}
+
+impl Setup {
+    pub fn of(state: LiveState) -> Self {
+        Self {
+            state,
+            ..Self::default()
+        }
+    }
+
+    /// With `environment`'s installation.
+    pub fn installation(mut self, environment: &str, installation: Installation) -> Self {
+        self.installations
+            .insert(environment.to_owned(), installation);
+        self
+    }
+
+    /// With the fingerprint of a resolved key set: (API key, public key).
+    pub fn keys(mut self, set: KeySetName, api_key: &str, public_key: &str) -> Self {
+        self.fingerprints.insert(
+            set,
+            KeyFingerprint {
+                api_key: api_key.to_owned(),
+                public_key: public_key.to_owned(),
+            },
+        );
+        self
+    }
+
+    /// With `--allow-rebind environment`.
+    pub fn allow_rebind(mut self, environment: &str) -> Self {
+        self.allowances.rebind.insert(environment.to_owned());
+        self
+    }
+}
+
+/// An installation read from a database: its plain values, key fingerprints and websites.
+pub fn installation(values: &[(&str, Stored)], websites: Option<&[&str]>) -> Installation {
+    Installation {
+        target: "mysql".into(),
+        values: values
+            .iter()
+            .map(|(path, stored)| ((*path).to_owned(), stored.clone()))
+            .collect(),
+        websites: websites.map(|codes| codes.iter().map(|c| (*c).to_owned()).collect()),
+    }
+}
+
+/// A plain stored value.
+pub fn plain(value: &str) -> Stored {
+    Stored::Plain(value.to_owned())
+}
+
+/// A key stored encrypted once, by fingerprint.
+pub fn key(fingerprint: &str) -> Stored {
+    Stored::Key {
+        fingerprint: fingerprint.to_owned(),
+        encrypted: true,
+    }
+}
+
+/// The findings of one live rule on `yaml` run against `setup`, as (line, column, message).
+pub fn live_findings_in(rule: &str, yaml: &str, setup: &Setup) -> Vec<(usize, usize, String)> {
     let (loaded, _) = load(yaml);
     let config = loaded.config.clone().expect("valid config");
-    let matching = crate::live::match_config(&config, state);
+    let matching = crate::live::match_config(&config, &setup.state);
     let cx = crate::rules::LiveContext {
         file: crate::rules::Context {
             loaded: &loaded,
             config: &config,
         },
-        live: state,
+        live: &setup.state,
         matching: &matching,
         claimed_in_run: &matching
             .live_project()
             .map(|p| p.id.clone())
             .into_iter()
             .collect(),
-        allowances: &crate::rules::Allowances::default(),
-        installations,
-        fingerprints,
+        allowances: &setup.allowances,
+        installations: &setup.installations,
+        fingerprints: &setup.fingerprints,
     };
     positions_of(rule, crate::rules::check_live(&cx))
 }
@@ -172,6 +252,17 @@ pub fn assert_examples(info: &RuleInfo) {
 /// A live rule fires on its bad example and not on its good one, against `state`; both
 /// examples are valid offline (bar unreadable keys).
 pub fn assert_live_examples(info: &RuleInfo, state: &LiveState) {
+    assert_live_examples_in(info, &Setup::of(state.clone()));
+}
+
+/// [`assert_live_examples`] against a whole [`Setup`] (installations, keys, allowances).
+pub fn assert_live_examples_in(info: &RuleInfo, setup: &Setup) {
+    assert_live_examples_against(info, setup, setup);
+}
+
+/// [`assert_live_examples_in`] where the fix is in the installation as much as in the YAML:
+/// the bad example runs against `bad`, the good one against `good`.
+pub fn assert_live_examples_against(info: &RuleInfo, bad: &Setup, good: &Setup) {
     for example in [info.bad_example, info.good_example] {
         let (_, offline) = load(example);
         assert!(
@@ -181,14 +272,14 @@ pub fn assert_live_examples(info: &RuleInfo, state: &LiveState) {
         );
     }
     assert!(
-        !live_findings(info.id, info.bad_example, state).is_empty(),
+        !live_findings_in(info.id, info.bad_example, bad).is_empty(),
         "{} does not fire on its bad example",
         info.id
     );
-    let good = live_findings(info.id, info.good_example, state);
+    let findings = live_findings_in(info.id, info.good_example, good);
     assert!(
-        good.is_empty(),
-        "{} fires on its good example: {good:?}",
+        findings.is_empty(),
+        "{} fires on its good example: {findings:?}",
         info.id
     );
 }
