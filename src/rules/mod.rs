@@ -10,7 +10,6 @@ mod sc005_payment_services_shared_space;
 mod sc006_inline_secret;
 mod sc007_unreadable_key;
 pub use sc007_unreadable_key::check_private_key;
-mod installed;
 mod sc008_undeclared_reference;
 pub(crate) mod sc009_name_clash;
 mod sc010_production_tier_testing_space;
@@ -29,6 +28,9 @@ mod sc033_live_website_collision;
 mod sc034_undeclared_website;
 mod sc035_key_encrypted_twice;
 mod sc036_foreign_binding;
+
+// What the installation rules (SC030-SC036) share.
+mod installed;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
