@@ -21,7 +21,6 @@ mod sc022_pinned_id_missing;
 mod sc023_pinned_id_wrong_type;
 mod sc024_fewer_live_data_spaces;
 mod sc025_new_project_beside_undeclared;
-mod installed;
 mod sc030_rebind;
 mod sc031_keys_and_data_space_change;
 mod sc032_unknown_website;
@@ -29,6 +28,9 @@ mod sc033_live_website_collision;
 mod sc034_undeclared_website;
 mod sc035_key_encrypted_twice;
 mod sc036_foreign_binding;
+
+// What the installation rules (SC030-SC036) share.
+mod installed;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

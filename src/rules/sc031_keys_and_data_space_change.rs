@@ -87,8 +87,7 @@ mod tests {
     use crate::config::KeySetName;
     use crate::magento::binding::{PATH_ENVIRONMENT_ID, api_key_path, private_key_path};
     use crate::rules::testing::{
-        P, Setup, T, assert_live_examples_in, id, installation, key, live, live_findings_in,
-        plain,
+        P, Setup, T, assert_live_examples_in, id, installation, key, live, live_findings_in, plain,
     };
 
     fn setup(api_key: &str) -> Setup {

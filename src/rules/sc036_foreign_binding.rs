@@ -106,14 +106,17 @@ fn foreign(cx: &LiveContext, inst: &Installed) -> Option<String> {
 mod tests {
     use crate::magento::binding::{PATH_ENVIRONMENT_ID, PATH_PROJECT_ID};
     use crate::rules::testing::{
-        P, Setup, T, assert_live_examples_against, id, installation, live, live_findings_in,
-        plain,
+        P, Setup, T, assert_live_examples_against, id, installation, live, live_findings_in, plain,
     };
 
     fn setup(project: u32, space: u32) -> Setup {
         Setup::of(live(&[
             (1, "Luma", &[(2, "Luma Production", P)]),
-            (5, "Luma Outlet", &[(6, "Outlet Production", P), (7, "Outlet QA", T)]),
+            (
+                5,
+                "Luma Outlet",
+                &[(6, "Outlet Production", P), (7, "Outlet QA", T)],
+            ),
         ]))
         .installation(
             "production",
@@ -157,7 +160,11 @@ mod tests {
             "{findings:?}"
         );
         let findings = live_findings_in("SC036", super::INFO.bad_example, &setup(5, 2));
-        assert!(findings[0].2.contains("holds the id of project `Luma Outlet`"));
+        assert!(
+            findings[0]
+                .2
+                .contains("holds the id of project `Luma Outlet`")
+        );
         let findings = live_findings_in("SC036", super::INFO.bad_example, &setup(8, 2));
         assert!(
             findings[0]
