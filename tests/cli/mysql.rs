@@ -52,9 +52,13 @@ struct Site {
 
 impl Site {
     fn new(prefix: &str, crypt_key: &str) -> Self {
+        Self::with_yaml(prefix, crypt_key, &yaml(prefix))
+    }
+
+    fn with_yaml(prefix: &str, crypt_key: &str, yaml: &str) -> Self {
         let db = mariadb::server().database(prefix);
         let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::write(dir.path().join("saasctl.yaml"), yaml(prefix)).expect("yaml");
+        std::fs::write(dir.path().join("saasctl.yaml"), yaml).expect("yaml");
         Site {
             dir,
             db,
@@ -78,6 +82,10 @@ impl Site {
 
     fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    fn write_yaml(&self, yaml: &str) {
+        std::fs::write(self.path().join("saasctl.yaml"), yaml).expect("yaml");
     }
 
     fn decrypt(&self, path: &str) -> String {
@@ -256,4 +264,99 @@ fn an_unreachable_database_is_an_error_without_its_password() {
         both(&output)
     );
     assert!(!both(&output).contains(PASSWORD));
+}
+
+/// A staging installation with a database target, on one of two testing data spaces.
+fn staging_on(space: &str, websites: &str) -> String {
+    format!(
+        r#"version: 1
+account:
+  license: adobe-commerce
+  services: [live-search]
+keys:
+  production:
+    api_key: {{file: keys/production.api-key}}
+    private_key: {{file: keys/production.pem}}
+    gateway: embedded
+project:
+  name: Luma
+  data_spaces:
+    live: {{type: production, name: Luma Production}}
+    staging: {{type: testing, name: Luma Staging}}
+    qa: {{type: testing, name: Luma QA}}
+environments:
+  production: {{tier: production, data_space: live, websites: [base]}}
+  staging:
+    tier: staging
+    data_space: {space}
+    websites: {websites}
+    target:
+      mysql:
+        url: {{env: LUMA_DATABASE_URL}}
+        crypt_key: {{env: LUMA_CRYPT_KEY}}
+"#
+    )
+}
+
+#[test]
+fn a_move_to_another_data_space_is_refused_then_allowed_with_the_resync_commands() {
+    let site = Site::with_yaml("", RAW_KEY, &staging_on("staging", "[base]"));
+    let apply = site.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    let bound = site
+        .db
+        .value("services_connector/services_id/environment_id")
+        .expect("bound");
+
+    site.write_yaml(&staging_on("qa", "[base]"));
+    let before = site
+        .db
+        .sql("SELECT path, value FROM core_config_data ORDER BY path");
+    for args in [&["plan"][..], &["apply", "--auto-approve"][..]] {
+        let refused = site.run(args);
+        assert_eq!(code(&refused), 3, "{}", both(&refused));
+        assert!(stdout(&refused).contains("[SC030]"), "{}", both(&refused));
+    }
+    assert_eq!(
+        site.db
+            .sql("SELECT path, value FROM core_config_data ORDER BY path"),
+        before,
+        "a refused plan wrote to the installation"
+    );
+
+    let moved = site.run(&["apply", "--auto-approve", "--allow-rebind", "staging"]);
+    assert_eq!(code(&moved), 0, "{}", both(&moved));
+    let text = stdout(&moved);
+    assert!(text.contains("bin/magento cache:clean config"), "{text}");
+    assert!(
+        text.contains("bin/magento saas:resync --feed products --cleanup-feed"),
+        "{text}"
+    );
+    let now = site
+        .db
+        .value("services_connector/services_id/environment_id")
+        .expect("bound");
+    assert_ne!(now, bound);
+    assert_eq!(
+        site.db
+            .value("services_connector/services_id/environment_name")
+            .as_deref(),
+        Some("Luma QA")
+    );
+}
+
+#[test]
+fn installation_websites_are_checked_against_the_declaration() {
+    let site = Site::with_yaml("", RAW_KEY, &staging_on("staging", "[base, luma_de]"));
+    let missing = site.run(&["plan", "--color", "never"]);
+    assert_eq!(code(&missing), 3, "{}", both(&missing));
+    assert!(stdout(&missing).contains("[SC032]"), "{}", both(&missing));
+    assert!(stdout(&missing).contains("luma_de"), "{}", both(&missing));
+
+    site.write_yaml(&staging_on("staging", "[base]"));
+    site.db.add_website("wholesale");
+    let warned = site.run(&["plan", "--color", "never"]);
+    assert_eq!(code(&warned), 0, "{}", both(&warned));
+    assert!(stdout(&warned).contains("[SC034]"), "{}", both(&warned));
+    assert!(stdout(&warned).contains("wholesale"), "{}", both(&warned));
 }
