@@ -3,72 +3,15 @@
 
 #[path = "support/apt.rs"]
 mod apt;
+#[path = "support/python.rs"]
+mod python;
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use saasctl::config::{DataSpaceType, KeySetName, SecretValue};
 use saasctl::magento::binding::{Binding, BindingInput, KeyValues};
 use saasctl::magento::crypt::{CryptKey, Decrypted};
 use saasctl::magento::render::{Format, render};
-
-/// PyNaCl from PyPI, in a virtualenv under target/ so the machine is left alone.
-fn python_with_pynacl() -> PathBuf {
-    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pynacl-venv");
-    let python = venv.join("bin/python");
-    if !venv.join("ready").exists() {
-        let created = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .expect("python3 -m venv");
-        assert!(created.success(), "cannot create a virtualenv");
-        let installed = Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "PyNaCl==1.5.0"])
-            .status()
-            .expect("pip install");
-        assert!(installed.success(), "cannot install PyNaCl");
-        std::fs::write(venv.join("ready"), "").expect("mark the venv ready");
-    }
-    python
-}
-
-/// Magento's SodiumChachaIetf in Python: the nonce is also the associated data.
-const MAGENTO_CRYPT_PY: &str = r#"
-import base64, os, sys
-from nacl.bindings import (
-    crypto_aead_chacha20poly1305_ietf_decrypt as dec,
-    crypto_aead_chacha20poly1305_ietf_encrypt as enc,
-)
-
-def key_of(k):
-    return base64.b64decode(k[6:]) if k.startswith("base64") else k.encode()
-
-mode, crypt_key, value = sys.argv[1], sys.argv[2], sys.argv[3]
-keys = [key_of(k) for k in crypt_key.split()]
-if mode == "encrypt":
-    nonce = os.urandom(12)
-    raw = nonce + enc(value.encode(), nonce, nonce, keys[-1])
-    print(f"{len(keys) - 1}:3:" + base64.b64encode(raw).decode(), end="")
-else:
-    version, cipher, data = value.split(":", 2)
-    raw = base64.b64decode(data)
-    nonce = raw[:12]
-    print(dec(raw[12:], nonce, nonce, keys[int(version)]).decode(), end="")
-"#;
-
-fn python_crypt(mode: &str, crypt_key: &str, value: &str) -> String {
-    let output = Command::new(python_with_pynacl())
-        .args(["-c", MAGENTO_CRYPT_PY, mode, crypt_key, value])
-        .output()
-        .expect("run python");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("utf-8")
-}
 
 #[test]
 fn encryption_agrees_with_libsodium_both_ways() {
@@ -81,9 +24,9 @@ fn encryption_agrees_with_libsodium_both_ways() {
         let plain = "-----BEGIN PRIVATE KEY-----\nMIIE é 💥\n-----END PRIVATE KEY-----";
         // (a) Python decrypts what Rust encrypted.
         let stored = key.encrypt(plain).expect("encrypt");
-        assert_eq!(python_crypt("decrypt", crypt_key, &stored), plain);
+        assert_eq!(python::magento_crypt("decrypt", crypt_key, &stored), plain);
         // (b) Rust decrypts what Python encrypted.
-        let from_python = python_crypt("encrypt", crypt_key, plain);
+        let from_python = python::magento_crypt("encrypt", crypt_key, plain);
         assert!(from_python.starts_with(&format!("{}:3:", key.version())));
         match key.decrypt(&from_python) {
             Decrypted::Value(bytes) => assert_eq!(bytes.as_str(), Some(plain)),

@@ -62,24 +62,10 @@ fn examples_break_no_rule_but_need_their_secrets() {
     assert_eq!(files.len(), example_files().len() - 1, "{files:?}");
 }
 
-/// check-jsonschema from PyPI, in a virtualenv under target/ so the machine is left alone.
+/// check-jsonschema from PyPI.
 fn check_jsonschema() -> PathBuf {
-    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("check-jsonschema-venv");
-    let bin = venv.join("bin/check-jsonschema");
-    if !bin.exists() {
-        let created = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .expect("python3 -m venv");
-        assert!(created.success(), "cannot create a virtualenv");
-        let installed = Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "check-jsonschema==0.33.0"])
-            .status()
-            .expect("pip install");
-        assert!(installed.success(), "cannot install check-jsonschema");
-    }
-    bin
+    crate::python::venv("check-jsonschema-venv", "check-jsonschema==0.33.0")
+        .join("bin/check-jsonschema")
 }
 
 #[test]

@@ -14,6 +14,8 @@ mod installations;
 mod mariadb;
 mod mysql;
 mod plan_apply;
+#[path = "../support/python.rs"]
+mod python;
 mod schema;
 mod secrets;
 mod validate;

@@ -135,6 +135,17 @@ fn the_binding_is_written_encrypted_once_and_drift_is_repaired() {
     );
     assert_eq!(site.decrypt(API_KEY_PATH), api_key.trim());
     assert_eq!(site.decrypt(PRIVATE_KEY_PATH), pem.trim());
+    // And libsodium, independently of saasctl, reads the same key material.
+    for (path, expected) in [
+        (API_KEY_PATH, api_key.trim()),
+        (PRIVATE_KEY_PATH, pem.trim()),
+    ] {
+        let stored = site.db.value(path).expect("stored");
+        assert_eq!(
+            crate::python::magento_crypt("decrypt", RAW_KEY, &stored),
+            expected
+        );
+    }
     assert_eq!(
         site.db.value("magento_saas/environment").as_deref(),
         Some("production")
