@@ -30,7 +30,29 @@ fn level(severity: Severity) -> Level<'static> {
 /// The byte range to underline: the node's first line only, so a whole mapping does not
 /// paint the screen.
 fn underline(text: &str, location: &Location) -> std::ops::Range<usize> {
-    let start = location.position.offset.min(text.len());
+    let range = underline_bytes(text, location);
+    // Whatever the parser reported, the renderer slices on char boundaries only.
+    floor_char_boundary(text, range.start)..ceil_char_boundary(text, range.end)
+}
+
+fn floor_char_boundary(text: &str, mut index: usize) -> usize {
+    index = index.min(text.len());
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+fn ceil_char_boundary(text: &str, mut index: usize) -> usize {
+    index = index.min(text.len());
+    while !text.is_char_boundary(index) {
+        index += 1;
+    }
+    index
+}
+
+fn underline_bytes(text: &str, location: &Location) -> std::ops::Range<usize> {
+    let start = floor_char_boundary(text, location.position.offset);
     let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     // A flow mapping or list reports only its opening bracket: underline the rest of the line.
     let len = if text[start..].starts_with(['{', '[']) {

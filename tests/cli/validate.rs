@@ -186,3 +186,69 @@ fn shards_split_an_estate_into_disjoint_complete_slices() {
     let wrong = run_in(dir.path(), &["validate", ".", "--shard", "4/3"]);
     assert_eq!(code(&wrong), 2, "{}", stderr(&wrong));
 }
+
+/// Multi-byte characters inserted anywhere in real configurations (keys, values, comments,
+/// inside quotes, at line ends): every diagnostic renders in every format without a panic.
+#[test]
+fn no_renderer_panics_on_multi_byte_text_anywhere() {
+    use saasctl::diagnostic::{Sources, render_github, render_human, render_json, render_sarif};
+    let inserts = [
+        "é",
+        "\u{a0}",
+        "\u{feff}",
+        "\u{ffff}",
+        "💥",
+        "\u{2028}",
+        "ß",
+        "\"",
+        "'",
+        "\t",
+        ":",
+        "#",
+        "\n",
+        "{",
+        "[",
+        "-----BEGIN PRIVATE KEY-----",
+    ];
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("saasctl.yaml");
+    let mut seed: u64 = 0x5eed;
+    let mut next = |bound: usize| {
+        // A fixed linear congruential sequence: the same cases on every run.
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        usize::try_from(seed >> 33).unwrap_or(0) % bound.max(1)
+    };
+    let mut rendered = 0;
+    for example in ["adobe-commerce", "quickstart", "magento-open-source"] {
+        let source =
+            std::fs::read_to_string(repo().join(format!("examples/{example}/saasctl.yaml")))
+                .expect("read example");
+        for _ in 0..150 {
+            let mut text = source.clone();
+            for _ in 0..=next(4) {
+                let mut at = next(text.len());
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                text.insert_str(at, inserts[next(inserts.len())]);
+            }
+            std::fs::write(&path, &text).expect("write");
+            let (loaded, diagnostics) = saasctl::rules::check_file(&path);
+            let mut sources = Sources::default();
+            sources.insert(loaded.file.clone(), &loaded.source);
+            for color in [false, true] {
+                let _ = render_human(&diagnostics, &sources, color);
+            }
+            let _ = render_json(&diagnostics);
+            let _ = render_sarif(&diagnostics, saasctl::rules::catalogue());
+            let _ = render_github(&diagnostics);
+            rendered += diagnostics.len();
+        }
+    }
+    assert!(
+        rendered > 450,
+        "the mutations produced only {rendered} diagnostics"
+    );
+}
