@@ -18,8 +18,12 @@ Commerce Services key catalog and storefront data by website code inside a data 
 installations that share a data space and both serve website `base` overwrite each other's
 catalog, prices and events: whichever synced last wins.
 
+Magento compares website codes ignoring case (`store_website.code` is unique under MySQL's
+default collation), so `Base` and `base` are the same code. A code listed twice in one
+environment's `websites` is a mistake of the same kind and is reported too.
+
 Fix: give each installation its own data space, or make their website codes distinct (rename
-the website code in one installation).
+the website code in one installation); list each code once.
 "#,
     bad_example: include_str!("examples/sc003.bad.yaml"),
     good_example: include_str!("examples/sc003.good.yaml"),
@@ -31,17 +35,31 @@ impl super::Rule for Rule {
     }
 
     fn check(&self, cx: &Context) -> Vec<Diagnostic> {
-        // (data space, website code) -> (environment, index) of its first use.
-        let mut first_use: HashMap<(&str, &str), (&str, usize)> = HashMap::new();
+        // (data space, lower-cased website code) -> (environment, index) of its first use.
+        let mut first_use: HashMap<(&str, String), (&str, usize)> = HashMap::new();
         let mut findings = Vec::new();
         for (env_name, env) in &cx.config.environments {
             for (index, code) in env.websites.iter().enumerate() {
-                let key = (env.data_space.as_str(), code.0.as_str());
+                let key = (env.data_space.as_str(), code.0.to_lowercase());
                 match first_use.get(&key) {
                     None => {
                         first_use.insert(key, (env_name, index));
                     }
-                    Some(&(first_env, _)) if first_env == env_name => {}
+                    Some(&(first_env, first_index)) if first_env == env_name => findings.push(
+                        INFO.finding(
+                            format!(
+                                "website code `{}` is listed twice in environment `{env_name}` (codes compare ignoring case)",
+                                code.0
+                            ),
+                            cx.at(&route!["environments", env_name, "websites", index]),
+                            "list each website code once",
+                        )
+                        .label("listed again")
+                        .related(
+                            cx.at(&route!["environments", env_name, "websites", first_index]),
+                            "first listed here",
+                        ),
+                    ),
                     Some(&(first_env, first_index)) => findings.push(
                         INFO.finding(
                             format!(
@@ -79,6 +97,27 @@ mod tests {
         assert_eq!(findings.len(), 1, "{findings:?}");
         assert_eq!((findings[0].0, findings[0].1), (24, 16));
         assert!(findings[0].2.contains("`staging` and `qa`"));
+    }
+
+    #[test]
+    fn codes_compare_ignoring_case_and_a_repeat_in_one_list_is_reported() {
+        let other_case = super::INFO
+            .good_example
+            .replace("websites: [qa_base]", "websites: [Base]")
+            .replace("data_space: qa", "data_space: shared");
+        let findings = findings_of("SC003", &other_case);
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.2.contains("website code `Base` is served")),
+            "{findings:?}\n{other_case}"
+        );
+        let repeated = super::INFO
+            .good_example
+            .replace("websites: [qa_base]", "websites: [qa_base, QA_Base]");
+        let findings = findings_of("SC003", &repeated);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(findings[0].2.contains("listed twice"), "{findings:?}");
     }
 
     #[test]
