@@ -326,13 +326,13 @@ fn end_position(text: &str) -> Position {
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, DiscoverError> {
     let mut files = Vec::new();
     for path in paths {
-        let meta = std::fs::metadata(path).map_err(|e| DiscoverError {
+        let meta = std::fs::metadata(path).map_err(|e| DiscoverError::Read {
             path: display_path(path),
             reason: io_reason(&e),
         })?;
         if meta.is_dir() {
             let before = files.len();
-            walk(path, &mut files).map_err(|e| DiscoverError {
+            walk(path, &mut files).map_err(|e| DiscoverError::Read {
                 path: display_path(path),
                 reason: io_reason(&e),
             })?;
@@ -341,14 +341,24 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, DiscoverError> {
             files.push(path.clone());
         }
     }
+    if files.is_empty() {
+        return Err(DiscoverError::Empty {
+            searched: paths.iter().map(|p| display_path(p)).collect(),
+        });
+    }
     Ok(files)
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("cannot read {path}: {reason}")]
-pub struct DiscoverError {
-    pub path: String,
-    pub reason: String,
+pub enum DiscoverError {
+    #[error("cannot read {path}: {reason}")]
+    Read { path: String, reason: String },
+    /// Nothing to check is not success: a wrong path in CI must not pass silently.
+    #[error(
+        "no saasctl configuration in {}: a configuration is a *.yaml or *.yml file starting with `version: 1` (see examples/quickstart/saasctl.yaml)",
+        .searched.join(", ")
+    )]
+    Empty { searched: Vec<String> },
 }
 
 fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -367,7 +377,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
                 path.extension().and_then(|e| e.to_str()),
                 Some("yaml" | "yml")
             )
-            && declares_version(&path)
+            && looks_like_saasctl(&path)
         {
             files.push(path);
         }
@@ -375,11 +385,23 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Whether a file looks like a saasctl config: a top-level `version:` line.
-fn declares_version(path: &Path) -> bool {
-    std::fs::read_to_string(path)
-        .map(|text| text.lines().any(|line| line.starts_with("version:")))
-        .unwrap_or(false)
+/// Whether a file in a searched directory is a saasctl config: a top-level `version:` line,
+/// or top-level fields of ours without it (then it is loaded, and its missing `version` is
+/// reported rather than the file skipped silently).
+fn looks_like_saasctl(path: &Path) -> bool {
+    const OURS: [&str; 4] = ["account:", "keys:", "project:", "environments:"];
+    std::fs::read_to_string(path).is_ok_and(|text| {
+        let top: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with([' ', '#', '\t']))
+            .collect();
+        top.iter().any(|l| l.starts_with("version:"))
+            || OURS
+                .iter()
+                .filter(|field| top.iter().any(|l| l.starts_with(*field)))
+                .count()
+                >= 2
+    })
 }
 
 #[cfg(test)]

@@ -252,3 +252,39 @@ fn no_renderer_panics_on_multi_byte_text_anywhere() {
         "the mutations produced only {rendered} diagnostics"
     );
 }
+
+#[test]
+fn nothing_to_check_is_an_error_saying_what_was_searched() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("notes.yaml"), "title: not ours\n").expect("write");
+    for command in ["validate", "plan", "apply"] {
+        let output = run_in(dir.path(), &[command, "."]);
+        assert_eq!(code(&output), 1, "{command}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains("no saasctl configuration in ."),
+            "{command}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn a_configuration_without_version_is_reported_not_skipped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let quickstart =
+        std::fs::read_to_string(repo().join("examples/quickstart/saasctl.yaml")).expect("read");
+    let without_version = quickstart.replace("version: 1\n", "");
+    std::fs::write(dir.path().join("merchant.yaml"), without_version).expect("write");
+    std::fs::create_dir(dir.path().join("workflows")).expect("dir");
+    std::fs::write(
+        dir.path().join("workflows/ci.yml"),
+        "on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
+    )
+    .expect("write");
+    let output = run_in(dir.path(), &["validate", ".", "--color", "never"]);
+    assert_eq!(code(&output), 1, "{}", stdout(&output));
+    let text = stdout(&output);
+    assert!(text.contains("merchant.yaml"), "{text}");
+    assert!(text.contains("`version`"), "{text}");
+    assert!(!text.contains("ci.yml"), "{text}");
+}
