@@ -24,6 +24,37 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
 /// Unix, set at creation), synced, then renamed over `path`: the file is either the old or the
 /// new whole content, and never world-readable.
 pub fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let target = regular_target(path)?;
+    write_private_file(&target, contents)
+}
+
+/// Where a write to `path` lands: `path` itself, or through a symlink its final target, which
+/// stays a link. Anything but a regular file (a device, a fifo, a directory) is refused: a
+/// rename over it would replace it.
+fn regular_target(path: &Path) -> io::Result<std::path::PathBuf> {
+    let refuse = || {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "it is not a regular file; saasctl writes only regular files",
+        )
+    };
+    match fs::symlink_metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(path.to_path_buf()),
+        Err(e) => Err(e),
+        Ok(meta) if meta.is_file() => Ok(path.to_path_buf()),
+        Ok(meta) if meta.file_type().is_symlink() => {
+            let resolved = fs::canonicalize(path)?;
+            if fs::metadata(&resolved)?.is_file() {
+                Ok(resolved)
+            } else {
+                Err(refuse())
+            }
+        }
+        Ok(_) => Err(refuse()),
+    }
+}
+
+fn write_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let dir = path
         .parent()
@@ -88,5 +119,29 @@ mod tests {
         }
         let leftovers = fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary file is left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_stays_a_link_and_non_regular_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("real.json");
+        fs::write(&target, b"old").unwrap();
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_private(&link, b"new").unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read(&target).unwrap(), b"new");
+
+        let to_dir = dir.path().join("to-dir");
+        std::os::unix::fs::symlink(dir.path(), &to_dir).unwrap();
+        assert!(write_private(&to_dir, b"x").is_err());
+        assert!(write_private(dir.path(), b"x").is_err());
+        assert!(write_private(Path::new("/dev/null"), b"x").is_err());
     }
 }

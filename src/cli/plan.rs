@@ -19,7 +19,9 @@ pub struct Args {
     #[arg(default_value = "saasctl.yaml")]
     pub paths: Vec<PathBuf>,
 
-    /// Also save the plan to FILE (JSON, mode 0600), for `saasctl apply FILE`.
+    /// Also save the plan to FILE (JSON, mode 0600), for `saasctl apply FILE`; `-` writes it
+    /// to standard output (the readable plan then goes to standard error). A symlink is
+    /// written through and stays a link; anything but a regular file is refused.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 
@@ -104,7 +106,13 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
         return Ok(Exit::Refused);
     };
     let (plan, failed) = make_plan(&files, &args.registry, &args.allow.allowances())?;
-    out!("{}", args.format.render(&plan, color));
+    // `--out -`: the plan file goes to stdout, so what people read goes to stderr.
+    let to_stdout = args.out.as_deref() == Some(std::path::Path::new("-"));
+    if to_stdout {
+        errln!("{}", args.format.render(&plan, false));
+    } else {
+        out!("{}", args.format.render(&plan, color));
+    }
     if !failed.is_empty() {
         // The others' plans are shown; a partial plan is never saved.
         return Err(Error::Merchants(MerchantErrors(failed)));
@@ -114,6 +122,14 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
             // A refused plan can never be applied: saving it would only invite the attempt.
             errln!("The plan is refused: {} was not written.", out.display());
             return Ok(Exit::Refused);
+        }
+        if to_stdout {
+            out!("{}", render::json::render(&plan));
+            return Ok(if args.detailed_exitcode && plan.has_changes() {
+                Exit::Changes
+            } else {
+                Exit::Success
+            });
         }
         plan_file::write(&plan, out)?;
         errln!(

@@ -2,6 +2,7 @@
 //! served by the test process, keys provisioned through its portal, the live state set up and
 //! checked with the signed client.
 
+use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
@@ -1010,4 +1011,48 @@ fn ctrl_c_during_apply_says_what_was_done_and_the_next_apply_finishes() {
     assert_eq!(code(&again), 0, "{}", both(&again));
     assert_eq!(registry.live(), LUMA_LIVE);
     assert_eq!(registry.projects(), 1);
+}
+
+#[test]
+fn plan_out_writes_through_a_symlink_refuses_special_files_and_takes_dash() {
+    let registry = Registry::new();
+    registry.write_yaml(LUMA);
+    std::fs::create_dir(registry.path().join("plans")).expect("dir");
+    std::fs::write(registry.path().join("plans/real.json"), "{}").expect("write");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("plans/real.json", registry.path().join("plan.json")).expect("link");
+    let plan = registry.run(&["plan", "--out", "plan.json"]);
+    assert_eq!(code(&plan), 0, "{}", both(&plan));
+    let link = registry.path().join("plan.json");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .expect("meta")
+            .file_type()
+            .is_symlink()
+    );
+    let saved = std::fs::read_to_string(registry.path().join("plans/real.json")).expect("read");
+    assert!(saved.contains("\"format_version\""), "{saved}");
+
+    for special in ["/dev/null", "plans"] {
+        let refused = registry.run(&["plan", "--out", special]);
+        assert_eq!(code(&refused), 1, "{special}: {}", both(&refused));
+        assert!(
+            stderr(&refused).contains("not a regular file"),
+            "{}",
+            both(&refused)
+        );
+    }
+    assert!(
+        std::fs::metadata("/dev/null")
+            .expect("meta")
+            .file_type()
+            .is_char_device()
+    );
+
+    let dash = registry.run(&["plan", "--out", "-", "--color", "never"]);
+    assert_eq!(code(&dash), 0, "{}", both(&dash));
+    let json: serde_json::Value =
+        serde_json::from_slice(&dash.stdout).expect("plan JSON on stdout");
+    assert_eq!(json["format_version"], "1");
+    assert!(stderr(&dash).contains("project.luma"), "{}", both(&dash));
 }
