@@ -119,10 +119,9 @@ impl Node {
 
     fn child(&self, step: &Step) -> Option<&Node> {
         match (&self.value, step) {
-            (Value::Mapping(entries), Step::Key(key)) => entries
-                .iter()
-                .find(|(k, _)| k.key_text().as_deref() == Some(key.as_str()))
-                .map(|(_, v)| v),
+            (Value::Mapping(entries), Step::Key(key)) => {
+                entries.iter().find(|(k, _)| k.is_key(key)).map(|(_, v)| v)
+            }
             (Value::Sequence(items), Step::Index(index)) => items.get(*index),
             _ => None,
         }
@@ -133,10 +132,7 @@ impl Node {
         let (last, parent) = route.0.split_last()?;
         let Step::Key(key) = last else { return None };
         match &self.get(&Route(parent.to_vec()))?.value {
-            Value::Mapping(entries) => entries
-                .iter()
-                .find(|(k, _)| k.key_text().as_deref() == Some(key.as_str()))
-                .map(|(k, _)| k),
+            Value::Mapping(entries) => entries.iter().find(|(k, _)| k.is_key(key)).map(|(k, _)| k),
             _ => None,
         }
     }
@@ -160,6 +156,14 @@ impl Node {
     }
 
     /// A scalar rendered as the text a mapping key compares by.
+    /// Whether this key node is `key`, without allocating (lookups walk whole mappings).
+    fn is_key(&self, key: &str) -> bool {
+        match &self.value {
+            Value::String(s) => s == key,
+            _ => self.key_text().as_deref() == Some(key),
+        }
+    }
+
     pub fn key_text(&self) -> Option<String> {
         match &self.value {
             Value::String(s) => Some(s.clone()),

@@ -46,27 +46,62 @@ pub struct Loaded {
     pub base_dir: PathBuf,
     pub source: String,
     pub document: Option<Node>,
+    /// Every node's position (and its key's) by route, so locating a finding is a lookup,
+    /// not a walk through mappings of thousands of entries.
+    pub positions: PositionIndex,
     pub config: Option<Config>,
 }
 
+/// Route -> (the node's position, its mapping key's position).
+pub type PositionIndex = std::collections::HashMap<Route, (Position, Option<Position>)>;
+
+fn index_positions(
+    node: &Node,
+    route: &mut Vec<super::document::Step>,
+    index: &mut PositionIndex,
+    key: Option<Position>,
+) {
+    index.insert(Route(route.clone()), (node.position, key));
+    match &node.value {
+        Value::Mapping(entries) => {
+            for (k, v) in entries {
+                if let Some(name) = k.key_text() {
+                    route.push(super::document::Step::Key(name));
+                    index_positions(v, route, index, Some(k.position));
+                    route.pop();
+                }
+            }
+        }
+        Value::Sequence(items) => {
+            for (i, item) in items.iter().enumerate() {
+                route.push(super::document::Step::Index(i));
+                index_positions(item, route, index, None);
+                route.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
 impl Loaded {
-    /// The location of the node at `route`.
+    /// The location of the node at `route`, or of its nearest existing ancestor.
     pub fn locate(&self, route: &Route) -> Location {
+        let position = (0..=route.0.len())
+            .rev()
+            .find_map(|len| self.positions.get(&Route(route.0[..len].to_vec())))
+            .map_or_else(Position::default_start, |(position, _)| *position);
         Location {
             file: self.file.clone(),
-            position: self
-                .document
-                .as_ref()
-                .map_or_else(Position::default_start, |doc| doc.locate(route)),
+            position,
         }
     }
 
     /// The location of the key of the entry at `route`, or of its nearest existing node.
     pub fn locate_key(&self, route: &Route) -> Location {
-        match self.document.as_ref().and_then(|doc| doc.key_at(route)) {
-            Some(key) => Location {
+        match self.positions.get(route).and_then(|(_, key)| *key) {
+            Some(position) => Location {
                 file: self.file.clone(),
-                position: key.position,
+                position,
             },
             None => self.locate(route),
         }
@@ -100,6 +135,7 @@ pub fn load(path: &Path, document_rules: DocumentRules) -> (Loaded, Vec<Diagnost
         base_dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
         source: String::new(),
         document: None,
+        positions: PositionIndex::default(),
         config: None,
     };
     let whole_file = |message: String, help: &str| {
@@ -171,6 +207,7 @@ pub fn check(loaded: &mut Loaded, document_rules: DocumentRules) -> Vec<Diagnost
             "start it with `version: 1`; see examples/quickstart/saasctl.yaml",
         )];
     }
+    index_positions(&document, &mut Vec::new(), &mut loaded.positions, None);
     loaded.document = Some(document.clone());
     let document = &document;
 

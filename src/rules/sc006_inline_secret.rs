@@ -32,10 +32,7 @@ impl super::Rule for Rule {
 
     fn check_document(&self, loaded: &Loaded, document: &Node) -> Vec<DocumentFinding> {
         let mut findings = Vec::new();
-        for route in secret_routes(document) {
-            let Some(node) = document.get(&route) else {
-                continue;
-            };
+        for (route, node) in secret_fields(document) {
             match &node.value {
                 Value::Null => {}
                 // Under a key other than env/file, the value is most likely the secret.
@@ -74,32 +71,32 @@ impl super::Rule for Rule {
     }
 }
 
-/// Every field that takes a secret reference: the key sets' keys, and the database URL and
-/// crypt key of every `mysql` target.
-fn secret_routes(document: &Node) -> Vec<Route> {
-    let mut routes = Vec::new();
+/// Every field present that takes a secret reference: the key sets' keys, and the database
+/// URL and crypt key of every `mysql` target. Walks each environment once (linear).
+fn secret_fields(document: &Node) -> Vec<(Route, &Node)> {
+    let mut fields = Vec::new();
     for set in ["production", "sandbox"] {
         for field in ["api_key", "private_key"] {
-            routes.push(route!["keys", set, field]);
-        }
-    }
-    if let Some(Value::Mapping(environments)) =
-        document.get(&route!["environments"]).map(|n| &n.value)
-    {
-        for (key, _) in environments {
-            let Some(env) = key.key_text() else { continue };
-            for field in ["url", "crypt_key"] {
-                routes.push(route![
-                    "environments",
-                    env.as_str(),
-                    "target",
-                    "mysql",
-                    field
-                ]);
+            let route = route!["keys", set, field];
+            if let Some(node) = document.get(&route) {
+                fields.push((route, node));
             }
         }
     }
-    routes
+    let environments = document.get(&route!["environments"]).map(|n| &n.value);
+    if let Some(Value::Mapping(environments)) = environments {
+        for (key, environment) in environments {
+            let Some(env) = key.key_text() else { continue };
+            for field in ["url", "crypt_key"] {
+                let within = route!["target", "mysql", field];
+                if let Some(node) = environment.get(&within) {
+                    let route = route!["environments", env.as_str(), "target", "mysql", field];
+                    fields.push((route, node));
+                }
+            }
+        }
+    }
+    fields
 }
 
 fn finding(loaded: &Loaded, route: Route, message: String) -> DocumentFinding {
