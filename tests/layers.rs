@@ -5,9 +5,8 @@ use std::path::Path;
 
 /// Bottom to top; modules of one layer do not import each other.
 const LAYERS: &[&[&str]] = &[
-    &["diagnostic", "file", "keys"],
+    &["diagnostic", "digest", "file", "keys"],
     &["config"],
-    &["digest"],
     &["registry"],
     &["emulator", "live"],
     &["magento"],

@@ -5,6 +5,8 @@
 //! is an `Arc` bump). Neither errors nor `Debug` output ever contain key material.
 
 mod der;
+#[cfg(test)]
+pub(crate) mod fixtures;
 mod pem;
 mod private;
 mod public;
@@ -13,6 +15,7 @@ mod tests;
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use private::PrivateKey;
@@ -149,4 +152,24 @@ pub fn api_key_fingerprint(api_key: &str) -> String {
     let mut short = sha256_hex(api_key.trim().as_bytes());
     short.truncate(12);
     short
+}
+
+/// How a key set appears in a plan: hashes only, never the keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyFingerprint {
+    /// [`PrivateKey::fingerprint`]: `sha256:` of the public key's SubjectPublicKeyInfo DER.
+    pub public_key: String,
+    /// [`api_key_fingerprint`]: the first 12 hex digits of the SHA-256 of the API key.
+    pub api_key: String,
+}
+
+impl KeyFingerprint {
+    /// From a key set: the private key (its public half) and the API key.
+    pub fn new(private_key: &PrivateKey, api_key: &str) -> Self {
+        Self {
+            public_key: private_key.fingerprint().to_owned(),
+            api_key: api_key_fingerprint(api_key),
+        }
+    }
 }
