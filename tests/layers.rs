@@ -5,9 +5,9 @@ use std::path::Path;
 
 /// Bottom to top; modules of one layer do not import each other.
 const LAYERS: &[&[&str]] = &[
+    &["digest"],
     &["diagnostic", "file", "keys"],
     &["config"],
-    &["digest"],
     &["registry"],
     &["emulator", "live"],
     &["magento"],

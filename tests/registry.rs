@@ -4,33 +4,28 @@
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use rsa::RsaPrivateKey;
-use rsa::pkcs1v15::SigningKey;
-use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use saasctl::config::{License, SecretValue};
 use saasctl::emulator::portal::{self, NewAccount};
 use saasctl::emulator::{Emulator, EmulatorConfig, Faults, RunningEmulator};
+use saasctl::keys::PrivateKey;
 use saasctl::registry::wire::EnvironmentType;
 use saasctl::registry::{ClientOptions, RegistryClient, RegistryError, RetryPolicy, jwt};
 use serde_json::{Value, json};
 
-/// Keys made once per test binary: RSA generation is slow in debug builds.
-fn key() -> &'static RsaPrivateKey {
-    static KEY: OnceLock<RsaPrivateKey> = OnceLock::new();
-    KEY.get_or_init(|| RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap())
+/// The checked-in test keys (tests/fixtures/keys/README.md): two different RSA-2048 keys.
+const KEY_PEM: &str = include_str!("fixtures/keys/test.pem");
+const OTHER_KEY_PEM: &str = include_str!("fixtures/keys/other.pem");
+
+fn key() -> PrivateKey {
+    PrivateKey::from_pem(KEY_PEM).unwrap()
 }
 
-fn other_key() -> &'static RsaPrivateKey {
-    static KEY: OnceLock<RsaPrivateKey> = OnceLock::new();
-    KEY.get_or_init(|| RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap())
-}
-
-fn private_pem(key: &RsaPrivateKey) -> SecretValue {
-    SecretValue::new(key.to_pkcs8_pem(LineEnding::LF).unwrap().as_str())
+fn other_key() -> PrivateKey {
+    PrivateKey::from_pem(OTHER_KEY_PEM).unwrap()
 }
 
 fn fast_retries(max_attempts: u32) -> ClientOptions {
@@ -53,11 +48,8 @@ async fn emulator(config: EmulatorConfig) -> RunningEmulator {
 }
 
 /// Registers `key`'s public half and returns the API key.
-async fn register(emulator: &RunningEmulator, key: &RsaPrivateKey, license: License) -> String {
-    let public_key = key
-        .to_public_key()
-        .to_public_key_pem(LineEnding::LF)
-        .unwrap();
+async fn register(emulator: &RunningEmulator, key: &PrivateKey, license: License) -> String {
+    let public_key = key.public_key().to_pem();
     portal::register(
         &emulator.url(),
         &NewAccount {
@@ -72,9 +64,8 @@ async fn register(emulator: &RunningEmulator, key: &RsaPrivateKey, license: Lice
     .api_key
 }
 
-fn client(url: &str, api_key: &str, key: &RsaPrivateKey, options: ClientOptions) -> RegistryClient {
-    RegistryClient::with_options(url, &SecretValue::new(api_key), &private_pem(key), options)
-        .unwrap()
+fn client(url: &str, api_key: &str, key: &PrivateKey, options: ClientOptions) -> RegistryClient {
+    RegistryClient::with_options(url, &SecretValue::new(api_key), key, options).unwrap()
 }
 
 /// A GET with hand-made headers; answers status and JSON body.
@@ -125,8 +116,8 @@ fn assert_jwt_invalid(status: u16, body: &Value) {
 #[tokio::test]
 async fn client_calls_verify_and_change_the_registry() {
     let emu = emulator(EmulatorConfig::default()).await;
-    let api_key = register(&emu, key(), License::AdobeCommerce).await;
-    let registry = client(&emu.url(), &api_key, key(), fast_retries(1));
+    let api_key = register(&emu, &key(), License::AdobeCommerce).await;
+    let registry = client(&emu.url(), &api_key, &key(), fast_retries(1));
 
     registry.ping().await.unwrap();
     assert!(registry.list_registry().await.unwrap().is_empty());
@@ -179,15 +170,15 @@ async fn client_calls_verify_and_change_the_registry() {
     );
 
     // Another account sees only its own project, with its licence's data spaces.
-    let open_key = register(&emu, other_key(), License::MagentoOpenSource).await;
-    let open = client(&emu.url(), &open_key, other_key(), fast_retries(1));
+    let open_key = register(&emu, &other_key(), License::MagentoOpenSource).await;
+    let open = client(&emu.url(), &open_key, &other_key(), fast_retries(1));
     assert!(open.list_registry().await.unwrap().is_empty());
     assert_eq!(open.initialize("Luma").await.unwrap().len(), 1);
     let denied = open.get_environment(staging).await.unwrap_err();
     assert!(matches!(denied, RegistryError::NotFound { .. }), "{denied}");
 
     // The wrong private key for an API key is refused as bad keys.
-    let mixed = client(&emu.url(), &api_key, other_key(), fast_retries(3));
+    let mixed = client(&emu.url(), &api_key, &other_key(), fast_retries(3));
     let err = mixed.ping().await.unwrap_err();
     assert!(matches!(err, RegistryError::KeysNotValid { .. }), "{err}");
     emu.shutdown().await.unwrap();
@@ -197,8 +188,8 @@ async fn client_calls_verify_and_change_the_registry() {
 async fn bad_tokens_are_refused_with_the_registry_error_body() {
     let emu = emulator(EmulatorConfig::default()).await;
     let url = emu.url();
-    let api_key = register(&emu, key(), License::AdobeCommerce).await;
-    let signer = SigningKey::new(key().clone());
+    let api_key = register(&emu, &key(), License::AdobeCommerce).await;
+    let signer = key();
     let now = jwt::now_secs();
     let header = r#"{"typ":"JWT","alg":"RS256"}"#;
     let payload = |edit: fn(&mut serde_json::Map<String, Value>)| {
@@ -207,7 +198,7 @@ async fn bad_tokens_are_refused_with_the_registry_error_body() {
         serde_json::to_vec(&claims).unwrap()
     };
 
-    let good = jwt::sign(&signer, now).unwrap();
+    let good = jwt::sign(&signer, now);
     let (status, _) = raw_signed(&url, "ping", &signed(&api_key, &good)).await;
     assert_eq!(status, 200);
 
@@ -215,25 +206,23 @@ async fn bad_tokens_are_refused_with_the_registry_error_body() {
     let tampered = format!("{head}.{}", sig.replace(&sig[..4], "AAAA"));
     let bad_tokens = [
         tampered,
-        jwt::sign(&signer, now - 400).unwrap(),
-        jwt::sign(&SigningKey::new(other_key().clone()), now).unwrap(),
-        jwt::sign_parts(&signer, br#"{"typ":"JWT","alg":"RS512"}"#, &payload(|_| {})).unwrap(),
+        jwt::sign(&signer, now - 400),
+        jwt::sign(&other_key(), now),
+        jwt::sign_parts(&signer, br#"{"typ":"JWT","alg":"RS512"}"#, &payload(|_| {})),
         jwt::sign_parts(
             &signer,
             header.as_bytes(),
             &payload(|c| {
                 c.insert("iat".into(), json!(1));
             }),
-        )
-        .unwrap(),
+        ),
         jwt::sign_parts(
             &signer,
             header.as_bytes(),
             &payload(|c| {
                 c.remove("sub");
             }),
-        )
-        .unwrap(),
+        ),
         jwt::sign_parts(
             &signer,
             header.as_bytes(),
@@ -241,8 +230,7 @@ async fn bad_tokens_are_refused_with_the_registry_error_body() {
                 let exp = c["exp"].as_u64().unwrap();
                 c.insert("exp".into(), json!(exp + 3600));
             }),
-        )
-        .unwrap(),
+        ),
     ];
     for token in &bad_tokens {
         let (status, body) = raw_signed(&url, "registry", &signed(&api_key, token)).await;
@@ -271,10 +259,10 @@ async fn bad_tokens_are_refused_with_the_registry_error_body() {
 async fn answers_have_the_shapes_of_the_contract() {
     let emu = emulator(EmulatorConfig::default()).await;
     let url = emu.url();
-    let api_key = register(&emu, key(), License::AdobeCommerce).await;
-    let registry = client(&url, &api_key, key(), fast_retries(1));
+    let api_key = register(&emu, &key(), License::AdobeCommerce).await;
+    let registry = client(&url, &api_key, &key(), fast_retries(1));
     let rows = registry.initialize("Luma").await.unwrap();
-    let token = || jwt::sign(&SigningKey::new(key().clone()), jwt::now_secs()).unwrap();
+    let token = || jwt::sign(&key(), jwt::now_secs());
 
     let (status, body) = raw_signed(&url, "registry", &signed(&api_key, &token())).await;
     assert_eq!(status, 200);
@@ -354,8 +342,8 @@ async fn state_survives_restarts_and_is_never_torn() {
         faults: Faults::default(),
     };
     let emu = emulator(config.clone()).await;
-    let api_key = register(&emu, key(), License::AdobeCommerce).await;
-    let registry = client(&emu.url(), &api_key, key(), fast_retries(1));
+    let api_key = register(&emu, &key(), License::AdobeCommerce).await;
+    let registry = client(&emu.url(), &api_key, &key(), fast_retries(1));
     let rows = registry.initialize("Luma").await.unwrap();
 
     // A reader polling the file while renames rewrite it must always find whole JSON.
@@ -389,7 +377,7 @@ async fn state_survives_restarts_and_is_never_torn() {
     );
 
     let emu = emulator(config).await;
-    let registry = client(&emu.url(), &api_key, key(), fast_retries(1));
+    let registry = client(&emu.url(), &api_key, &key(), fast_retries(1));
     let live = registry.list_registry().await.unwrap();
     assert_eq!(live.len(), 3);
     assert!(live.iter().all(|r| r.project_name == "Luma 29"));
@@ -410,8 +398,8 @@ async fn idempotent_calls_ride_out_injected_failures() {
         },
     })
     .await;
-    let api_key = register(&emu, key(), License::AdobeCommerce).await;
-    let registry = client(&emu.url(), &api_key, key(), fast_retries(10));
+    let api_key = register(&emu, &key(), License::AdobeCommerce).await;
+    let registry = client(&emu.url(), &api_key, &key(), fast_retries(10));
     for _ in 0..10 {
         registry.list_registry().await.unwrap();
         registry.ping().await.unwrap();
@@ -451,7 +439,7 @@ async fn counting_server_with(
 #[tokio::test]
 async fn retries_are_bounded_and_never_repeat_a_create() {
     let (url, hits) = counting_server(503, "0").await;
-    let registry = client(&url, "k", key(), fast_retries(4));
+    let registry = client(&url, "k", &key(), fast_retries(4));
     let err = registry.list_registry().await.unwrap_err();
     assert!(
         matches!(err, RegistryError::Unavailable { status: 503, .. }),
@@ -472,7 +460,7 @@ async fn retries_are_bounded_and_never_repeat_a_create() {
 
     // A throttled create was not processed, so it may be sent again.
     let (url, hits) = counting_server(429, "0").await;
-    let registry = client(&url, "k", key(), fast_retries(3));
+    let registry = client(&url, "k", &key(), fast_retries(3));
     let err = registry.initialize("Luma").await.unwrap_err();
     assert!(
         matches!(err, RegistryError::Unavailable { status: 429, .. }),
@@ -482,13 +470,13 @@ async fn retries_are_bounded_and_never_repeat_a_create() {
 
     // A Retry-After beyond the total delay budget ends the retries at once.
     let (url, hits) = counting_server(429, "3").await;
-    let registry = client(&url, "k", key(), fast_retries(5));
+    let registry = client(&url, "k", &key(), fast_retries(5));
     registry.ping().await.unwrap_err();
     assert_eq!(hits.load(Ordering::SeqCst), 1);
 
     // The body is read as well as the status: HTTP 200 carrying status 404 is a failure.
     let (url, _) = counting_server_with(200, 404, "0").await;
-    let err = client(&url, "k", key(), fast_retries(1))
+    let err = client(&url, "k", &key(), fast_retries(1))
         .get_environment("e")
         .await
         .unwrap_err();
@@ -498,7 +486,7 @@ async fn retries_are_bounded_and_never_repeat_a_create() {
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", closed.local_addr().unwrap());
     drop(closed);
-    let err = client(&url, "k", key(), fast_retries(2))
+    let err = client(&url, "k", &key(), fast_retries(2))
         .ping()
         .await
         .unwrap_err();
@@ -515,12 +503,12 @@ async fn a_lost_initialize_answer_is_not_retried() {
         },
     })
     .await;
-    let api_key = register(&emu, key(), License::AdobeCommerce).await;
-    let registry = client(&emu.url(), &api_key, key(), fast_retries(4));
+    let api_key = register(&emu, &key(), License::AdobeCommerce).await;
+    let registry = client(&emu.url(), &api_key, &key(), fast_retries(4));
     let err = registry.initialize("Luma").await.unwrap_err();
     assert!(matches!(err, RegistryError::Uncertain { .. }), "{err}");
     // The connection closes without any answer, not even a status line.
-    let token = jwt::sign(&SigningKey::new(key().clone()), jwt::now_secs()).unwrap();
+    let token = jwt::sign(&key(), jwt::now_secs());
     let mut raw = reqwest::Client::new()
         .post(format!(
             "{}merchant-registry/v1/registry/initialize",
@@ -544,8 +532,7 @@ async fn a_lost_initialize_answer_is_not_retried() {
 #[tokio::test]
 async fn errors_never_show_secrets() {
     let api_key = "SECRET-API-KEY-0123456789";
-    let pem = private_pem(key());
-    let secret_line = pem.expose().lines().nth(3).unwrap().to_owned();
+    let secret_line = KEY_PEM.lines().nth(3).unwrap().to_owned();
     let check = |text: String| {
         assert!(!text.contains(api_key), "{text}");
         assert!(!text.contains(&secret_line), "{text}");
@@ -555,7 +542,7 @@ async fn errors_never_show_secrets() {
     let registry = RegistryClient::with_options(
         &emu.url(),
         &SecretValue::new(api_key),
-        &pem,
+        &key(),
         fast_retries(1),
     )
     .unwrap();
@@ -564,12 +551,13 @@ async fn errors_never_show_secrets() {
     assert!(matches!(err, RegistryError::KeysNotValid { .. }), "{err}");
     check(format!("{err} {err:?}"));
 
-    let broken = SecretValue::new(pem.expose().replace(&secret_line, &"A".repeat(64)));
-    let err = RegistryClient::new(&emu.url(), &SecretValue::new(api_key), &broken).unwrap_err();
+    // A broken key is refused where it is parsed, before any client exists.
+    let broken = KEY_PEM.replace(&secret_line, &"A".repeat(64));
+    let err = PrivateKey::from_pem(&broken).unwrap_err();
     check(format!("{err} {err:?}"));
 
     let err =
-        RegistryClient::new("http://example.com/", &SecretValue::new(api_key), &pem).unwrap_err();
+        RegistryClient::new("http://example.com/", &SecretValue::new(api_key), &key()).unwrap_err();
     assert!(
         matches!(err, RegistryError::InsecureGateway { .. }),
         "{err}"
@@ -658,7 +646,7 @@ fn the_binary_serves_and_provisions_keys() {
         let registry = RegistryClient::with_options(
             &url,
             &SecretValue::new(api_key),
-            &SecretValue::new(pem),
+            &PrivateKey::from_pem(&pem).unwrap(),
             fast_retries(1),
         )
         .unwrap();

@@ -5,15 +5,14 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use rsa::pkcs8::{EncodePublicKey, LineEnding};
 use tokio::sync::Mutex;
 
-use super::portal::{NewAccount, PortalError, generate_key_pair, register};
+use super::portal::{NewAccount, PortalError, generate_key, register};
 use super::{Emulator, EmulatorConfig, EmulatorError, RunningEmulator};
 use crate::config::{KeySet, License, Secret, SecretValue};
 use crate::file::io_reason;
 use crate::file::write_private;
-use crate::rules::check_private_key;
+use crate::keys::PrivateKey;
 
 /// Where the embedded registry keeps its state, relative to the YAML's directory.
 pub const STATE_FILE: &str = ".saasctl/registry.json";
@@ -74,34 +73,30 @@ pub async fn provision(
     base_dir: &Path,
 ) -> Result<(), EmbeddedError> {
     let (private_key, new_private_key) = match existing(&set.private_key, base_dir)? {
-        Some(pem) => (pem, None),
+        Some(pem) => {
+            let key = PrivateKey::from_pem(pem.expose()).map_err(|e| EmbeddedError::Read {
+                path: set.private_key.to_string(),
+                reason: e.to_string(),
+            })?;
+            (key, None)
+        }
         None => {
             let path = set
                 .private_key
                 .file_path(base_dir)
                 .ok_or_else(|| EmbeddedError::NotAFile(set.private_key.to_string()))?;
-            let pair = tokio::task::spawn_blocking(generate_key_pair)
-                .await
-                .map_err(|e| PortalError::KeyGeneration(e.to_string()))??;
-            (pair.private_key, Some(path))
+            (generate_key().await?, Some(path))
         }
     };
     let api_key = existing(&set.api_key, base_dir)?.map(|key| key.expose().trim().to_owned());
     if api_key.is_none() && set.api_key.file_path(base_dir).is_none() {
         return Err(EmbeddedError::NotAFile(set.api_key.to_string()));
     }
-    let public_key = check_private_key(private_key.expose())
-        .and_then(|key| {
-            key.to_public_key()
-                .to_public_key_pem(LineEnding::LF)
-                .map_err(|e| e.to_string())
-        })
-        .map_err(PortalError::KeyGeneration)?;
     let registered = register(
         url,
         &NewAccount {
             api_key: api_key.clone(),
-            public_key,
+            public_key: private_key.public_key().to_pem(),
             license,
             mage_id: None,
         },
@@ -114,7 +109,7 @@ pub async fn provision(
         (Err(e), _) => return Err(e.into()),
     };
     if let Some(path) = new_private_key {
-        write_file(&path, private_key.expose())?;
+        write_file(&path, &private_key.to_pkcs8_pem())?;
     }
     if let Some(path) = set.api_key.file_path(base_dir).filter(|p| !p.exists()) {
         write_file(&path, &format!("{api_key}\n"))?;

@@ -6,21 +6,17 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rand::Rng;
-use rsa::RsaPrivateKey;
-use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
-use rsa::traits::PublicKeyParts;
 use serde::{Deserialize, Serialize};
 
 use super::state::{Account, Refusal, api_key_hash};
 use crate::config::{License, SecretValue};
 use crate::file::io_reason;
 use crate::file::write_private;
-use crate::registry::{RegistryError, gateway_url, jwt};
+use crate::keys::{KeyError, PrivateKey, PublicKey};
+use crate::registry::{RegistryError, gateway_url};
 
 /// The portal's path on the emulator.
 const ACCOUNTS_PATH: &str = "portal/accounts";
-/// The smallest key the portal accepts (the rule SC007 asks the same of configured keys).
-const MIN_KEY_BITS: usize = 2048;
 
 /// `POST /portal/accounts`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,14 +46,8 @@ pub struct RegisteredAccount {
 /// The account to store (its API key only as a hash) and the portal's answer (the API key,
 /// shown once).
 pub(crate) fn new_account(request: NewAccount) -> Result<(Account, RegisteredAccount), Refusal> {
-    let key =
-        jwt::parse_public_key(&request.public_key).map_err(|e| Refusal::new(400, e.to_string()))?;
-    if key.size() * 8 < MIN_KEY_BITS {
-        return Err(Refusal::new(
-            400,
-            format!("The public key must have at least {MIN_KEY_BITS} bits"),
-        ));
-    }
+    // Refuses keys under `keys::MIN_BITS`, as SC007 does for configured keys.
+    PublicKey::from_pem(&request.public_key).map_err(|e| Refusal::new(400, e.to_string()))?;
     let api_key = match request.api_key {
         Some(key) if key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic()) => {
             return Err(Refusal::new(400, "The API key must be printable ASCII"));
@@ -91,6 +81,8 @@ pub(crate) fn new_account(request: NewAccount) -> Result<(Account, RegisteredAcc
 pub enum PortalError {
     #[error(transparent)]
     Url(#[from] RegistryError),
+    #[error(transparent)]
+    Key(#[from] KeyError),
     #[error("cannot generate an RSA key pair: {0}")]
     KeyGeneration(String),
     #[error("`{0}` is not a usable key name (letters, digits, `-`, `_`, `.`)")]
@@ -105,25 +97,13 @@ pub enum PortalError {
     Write { path: String, reason: String },
 }
 
-/// A key pair: the private key as PKCS#8 PEM, the public key as SubjectPublicKeyInfo PEM.
-pub struct KeyPair {
-    pub private_key: SecretValue,
-    pub public_key: String,
-}
-
-/// Makes an RSA-2048 key pair from the OS's random source.
-pub fn generate_key_pair() -> Result<KeyPair, PortalError> {
-    let fail = |e: &dyn std::fmt::Display| PortalError::KeyGeneration(e.to_string());
-    let key = RsaPrivateKey::new(&mut rand::rngs::OsRng, MIN_KEY_BITS).map_err(|e| fail(&e))?;
-    let private_key = key.to_pkcs8_pem(LineEnding::LF).map_err(|e| fail(&e))?;
-    let public_key = key
-        .to_public_key()
-        .to_public_key_pem(LineEnding::LF)
-        .map_err(|e| fail(&e))?;
-    Ok(KeyPair {
-        private_key: SecretValue::new(private_key.as_str()),
-        public_key,
-    })
+/// A new RSA-2048 key from the OS's random source. Generating is CPU-bound for a noticeable
+/// time: it runs off the async workers.
+pub async fn generate_key() -> Result<PrivateKey, PortalError> {
+    tokio::task::spawn_blocking(PrivateKey::generate)
+        .await
+        .map_err(|e| PortalError::KeyGeneration(e.to_string()))?
+        .map_err(PortalError::from)
 }
 
 /// Registers a public key with the portal of the emulator at `emulator_url`.
@@ -204,15 +184,12 @@ pub async fn provision(
             return Err(PortalError::Exists(path.display().to_string()));
         }
     }
-    // Generating a key is CPU-bound for a noticeable time: keep it off the async workers.
-    let pair = tokio::task::spawn_blocking(generate_key_pair)
-        .await
-        .map_err(|e| PortalError::KeyGeneration(e.to_string()))??;
+    let key = generate_key().await?;
     let registered = register(
         emulator_url,
         &NewAccount {
             api_key: None,
-            public_key: pair.public_key,
+            public_key: key.public_key().to_pem(),
             license,
             mage_id: None,
         },
@@ -228,7 +205,7 @@ pub async fn provision(
         path: out_dir.display().to_string(),
         reason: io_reason(&e),
     })?;
-    write(&private_key_path, pair.private_key.expose())?;
+    write(&private_key_path, &key.to_pkcs8_pem())?;
     write(&api_key_path, &format!("{}\n", registered.api_key))?;
     Ok(ProvisionedKeys {
         api_key: SecretValue::new(registered.api_key),
@@ -241,13 +218,10 @@ pub async fn provision(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::jwt::tests::test_key;
+    use crate::keys::fixtures::TEST_PUBLIC_PEM;
 
     fn public_pem() -> String {
-        test_key()
-            .to_public_key()
-            .to_public_key_pem(LineEnding::LF)
-            .unwrap()
+        TEST_PUBLIC_PEM.to_owned()
     }
 
     #[test]

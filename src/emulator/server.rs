@@ -11,12 +11,12 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Extension, Json};
-use rsa::pkcs1v15::VerifyingKey;
 use serde::de::DeserializeOwned;
 
 use super::faults::Dice;
 use super::portal::{self, NewAccount};
 use super::state::{Account, Refusal, Store};
+use crate::keys::PublicKey;
 use crate::registry::jwt;
 use crate::registry::wire::{
     self, Cleanup, Environment, EnvironmentName, ErrorBody, GatewayError, GatewayMessage,
@@ -101,8 +101,8 @@ async fn authenticate(State(app): State<App>, mut request: Request, next: Next) 
         return client_id_invalid();
     };
     let verified = header("x-gw-signature").is_some_and(|token| {
-        jwt::parse_public_key(&account.public_key)
-            .is_ok_and(|key| jwt::verify(token, &VerifyingKey::new(key), jwt::now_secs()).is_ok())
+        PublicKey::from_pem(&account.public_key)
+            .is_ok_and(|key| jwt::verify(token, &key, jwt::now_secs()).is_ok())
     });
     if !verified {
         return jwt_invalid();

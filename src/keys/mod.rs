@@ -5,6 +5,8 @@
 //! is an `Arc` bump). Neither errors nor `Debug` output ever contain key material.
 
 mod der;
+#[cfg(test)]
+pub(crate) mod fixtures;
 mod pem;
 mod private;
 mod public;
@@ -13,7 +15,8 @@ mod tests;
 
 use std::fmt;
 
-use sha2::{Digest, Sha256};
+use crate::digest::sha256_hex;
+use serde::{Deserialize, Serialize};
 
 pub use private::PrivateKey;
 pub use public::PublicKey;
@@ -127,17 +130,6 @@ impl KeyError {
     }
 }
 
-/// Lower-case hex of the SHA-256 of `bytes`.
-fn sha256_hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    Sha256::digest(bytes)
-        .iter()
-        .fold(String::with_capacity(64), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
-}
-
 /// `sha256:` and the hex SHA-256 of a SubjectPublicKeyInfo DER: how a plan names a key pair.
 fn spki_fingerprint(spki_der: &[u8]) -> String {
     format!("sha256:{}", sha256_hex(spki_der))
@@ -149,4 +141,24 @@ pub fn api_key_fingerprint(api_key: &str) -> String {
     let mut short = sha256_hex(api_key.trim().as_bytes());
     short.truncate(12);
     short
+}
+
+/// How a key set appears in a plan: hashes only, never the keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyFingerprint {
+    /// [`PrivateKey::fingerprint`]: `sha256:` of the public key's SubjectPublicKeyInfo DER.
+    pub public_key: String,
+    /// [`api_key_fingerprint`]: the first 12 hex digits of the SHA-256 of the API key.
+    pub api_key: String,
+}
+
+impl KeyFingerprint {
+    /// From a key set: the private key (its public half) and the API key.
+    pub fn new(private_key: &PrivateKey, api_key: &str) -> Self {
+        Self {
+            public_key: private_key.fingerprint().to_owned(),
+            api_key: api_key_fingerprint(api_key),
+        }
+    }
 }

@@ -6,20 +6,18 @@ use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey, LineEnding};
 use rsa::signature::{SignatureEncoding, Signer, Verifier};
 use sha2::Sha256;
 
+use super::fixtures::{
+    EC_PEM as EC, EC_PUBLIC_PEM as EC_PUBLIC, TEST_PEM as PKCS8, TEST_PKCS1_PEM as PKCS1,
+    TEST_PUBLIC_PEM as SPKI, WEAK_1024_PEM as WEAK_1024,
+};
 use super::*;
 
-const PKCS8: &str = include_str!("../../tests/fixtures/keys/test.pem");
-const PKCS1: &str = include_str!("../../tests/fixtures/keys/test-pkcs1.pem");
-const SPKI: &str = include_str!("../../tests/fixtures/keys/test.pub.pem");
 const PKCS1_PUBLIC: &str = include_str!("../../tests/fixtures/keys/test-pkcs1.pub.pem");
-const WEAK_1024: &str = include_str!("../../tests/fixtures/keys/weak-1024.pem");
-const EC: &str = include_str!("../../tests/fixtures/keys/ec-p256.pem");
-const EC_PUBLIC: &str = include_str!("../../tests/fixtures/keys/ec-p256.pub.pem");
 
 const MESSAGE: &[u8] = b"eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJleHAiOjF9";
 
 fn key() -> PrivateKey {
-    PrivateKey::from_pem(PKCS8).expect("the PKCS#8 fixture")
+    fixtures::test_key()
 }
 
 fn rsa_key() -> rsa::RsaPrivateKey {
@@ -144,16 +142,27 @@ fn signatures_are_byte_identical_to_the_rsa_crate_and_verify_both_ways() {
 }
 
 #[test]
-fn fingerprints_match_the_plans_key_fingerprint() {
-    // Test-only cross-check against today's plan::KeyFingerprint; the module itself imports
-    // nothing from the crate.
+fn fingerprints_hash_the_spki_der_and_the_trimmed_api_key() {
+    // Cross-checked against the rsa crate's DER and a plain SHA-256.
     let der = rsa_key().to_public_key().to_public_key_der().unwrap();
-    let today = crate::digest::KeyFingerprint::new(der.as_bytes(), "0123456789abcdef\n");
-    assert_eq!(key().fingerprint(), today.public_key);
+    let expected = format!("sha256:{}", sha256_hex(der.as_bytes()));
+    let fingerprint = KeyFingerprint::new(&key(), "0123456789abcdef\n");
+    assert_eq!(fingerprint.public_key, expected);
+    assert_eq!(key().fingerprint(), expected);
     assert_eq!(key().public_key().spki_der(), der.as_bytes());
-    assert_eq!(api_key_fingerprint("0123456789abcdef\n"), today.api_key);
-    assert_eq!(api_key_fingerprint("  0123456789abcdef"), today.api_key);
-    assert_eq!(today.api_key.len(), 12);
+    assert_eq!(fingerprint.api_key, &sha256_hex(b"0123456789abcdef")[..12]);
+    assert_eq!(
+        api_key_fingerprint("  0123456789abcdef"),
+        fingerprint.api_key
+    );
+    assert_eq!(
+        serde_json::to_value(&fingerprint).unwrap(),
+        serde_json::json!({"public_key": expected, "api_key": fingerprint.api_key})
+    );
+    assert_ne!(
+        KeyFingerprint::new(&fixtures::other_key(), "0123456789abcdef"),
+        fingerprint
+    );
 }
 
 #[test]

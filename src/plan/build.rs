@@ -9,7 +9,8 @@ use super::model::{
 };
 use crate::config::{Config, Environment, KeySetName, Loaded};
 use crate::diagnostic::{Diagnostic, JsonDiagnostic};
-use crate::digest::{KeyFingerprint, json_digest};
+use crate::digest::json_digest;
+use crate::keys::KeyFingerprint;
 use crate::live::{LiveState, Matching, ProjectMatch, SpaceMatch, is_rename, match_config_with};
 use crate::magento::binding;
 use crate::magento::installation::{Installation, Stored};

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{DataSpaceType, KeySetName, Tier};
 use crate::diagnostic::JsonDiagnostic;
-use crate::digest::KeyFingerprint;
+use crate::keys::KeyFingerprint;
 use crate::live::MatchedBy;
 
 /// The plan file format this build writes and reads.

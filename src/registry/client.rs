@@ -7,13 +7,12 @@ use std::time::Duration;
 use rand::Rng;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode, Url};
-use rsa::pkcs1v15::SigningKey;
 use serde::de::DeserializeOwned;
-use sha2::Sha256;
 
-use super::jwt::{self, KeyError};
+use super::jwt;
 use super::wire::{self, Environment, EnvironmentName, FailureProbe, ProjectName, Results, Row};
 use crate::config::SecretValue;
+use crate::keys::PrivateKey;
 
 /// The registry's path below the gateway.
 const API_PATH: &str = "merchant-registry/v1/";
@@ -29,8 +28,6 @@ pub enum RegistryError {
     InsecureGateway { host: String },
     #[error("the API key contains characters that cannot be sent in a header")]
     InvalidApiKey,
-    #[error(transparent)]
-    Key(#[from] KeyError),
     #[error("`{0}` is not a registry id")]
     InvalidId(String),
     #[error("the API key and private key are not valid for this gateway: {message}")]
@@ -116,7 +113,8 @@ pub struct RegistryClient {
     http: reqwest::Client,
     base: Url,
     api_key: SecretValue,
-    signer: SigningKey<Sha256>,
+    /// Parsed once by the caller; signs a fresh token for every request.
+    key: PrivateKey,
     retry: RetryPolicy,
 }
 
@@ -204,7 +202,7 @@ impl RegistryClient {
     pub fn new(
         gateway: &str,
         api_key: &SecretValue,
-        private_key: &SecretValue,
+        private_key: &PrivateKey,
     ) -> Result<Self, RegistryError> {
         Self::with_options(gateway, api_key, private_key, ClientOptions::default())
     }
@@ -212,7 +210,7 @@ impl RegistryClient {
     pub fn with_options(
         gateway: &str,
         api_key: &SecretValue,
-        private_key: &SecretValue,
+        private_key: &PrivateKey,
         options: ClientOptions,
     ) -> Result<Self, RegistryError> {
         let base =
@@ -222,7 +220,6 @@ impl RegistryClient {
                     url: gateway.to_owned(),
                     reason: e.to_string(),
                 })?;
-        let key = jwt::parse_private_key(private_key.expose())?;
         if HeaderValue::from_str(api_key.expose().trim()).is_err() {
             return Err(RegistryError::InvalidApiKey);
         }
@@ -236,7 +233,7 @@ impl RegistryClient {
             http,
             base,
             api_key: SecretValue::new(api_key.expose().trim()),
-            signer: SigningKey::new(key),
+            key: private_key.clone(),
             retry: options.retry,
         })
     }
@@ -498,12 +495,12 @@ impl RegistryClient {
 
     /// The authentication headers, with a token signed for this request.
     fn headers(&self) -> Result<HeaderMap, RegistryError> {
-        let token = jwt::sign(&self.signer, jwt::now_secs())?;
+        let token = jwt::sign(&self.key, jwt::now_secs());
         let mut key = HeaderValue::from_str(self.api_key.expose())
             .map_err(|_| RegistryError::InvalidApiKey)?;
         key.set_sensitive(true);
-        let mut signature =
-            HeaderValue::from_str(&token).map_err(|_| RegistryError::Key(KeyError::Signing))?;
+        // base64url and dots: always a valid header value.
+        let mut signature = HeaderValue::try_from(token).expect("a JWT is a valid header value");
         signature.set_sensitive(true);
         let mut headers = HeaderMap::new();
         headers.insert("magento-api-key", key.clone());

@@ -5,13 +5,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
-use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
-use rsa::signature::{SignatureEncoding, Signer, Verifier};
-use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde_json::{Map, Value};
-use sha2::Sha256;
+
+use crate::keys::{PrivateKey, PublicKey};
 
 /// The token header, byte for byte.
 const HEADER: &str = r#"{"typ":"JWT","alg":"RS256"}"#;
@@ -64,21 +60,6 @@ impl ClaimValue {
     }
 }
 
-/// A private or public key that cannot be used. Never carries the key material.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum KeyError {
-    #[error(
-        "the private key is not an RSA key in PEM form (PKCS#8 `BEGIN PRIVATE KEY` or PKCS#1 `BEGIN RSA PRIVATE KEY`)"
-    )]
-    PrivateKey,
-    #[error(
-        "the public key is not an RSA key in PEM form (`BEGIN PUBLIC KEY` or `BEGIN RSA PUBLIC KEY`)"
-    )]
-    PublicKey,
-    #[error("signing with the private key failed")]
-    Signing,
-}
-
 /// Why a token was refused. The emulator answers all of them with `JWT is invalid`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JwtError {
@@ -94,22 +75,6 @@ pub enum JwtError {
     Expired,
     #[error("the token expires more than {LIFETIME_SECS} s (+{SKEW_SECS} s skew) ahead")]
     TooFarAhead,
-}
-
-/// Reads a private key from PEM, PKCS#8 or PKCS#1.
-pub fn parse_private_key(pem: &str) -> Result<RsaPrivateKey, KeyError> {
-    let pem = pem.trim();
-    RsaPrivateKey::from_pkcs8_pem(pem)
-        .or_else(|_| RsaPrivateKey::from_pkcs1_pem(pem))
-        .map_err(|_| KeyError::PrivateKey)
-}
-
-/// Reads a public key from PEM, SubjectPublicKeyInfo or PKCS#1.
-pub fn parse_public_key(pem: &str) -> Result<RsaPublicKey, KeyError> {
-    let pem = pem.trim();
-    RsaPublicKey::from_public_key_pem(pem)
-        .or_else(|_| RsaPublicKey::from_pkcs1_pem(pem))
-        .map_err(|_| KeyError::PublicKey)
 }
 
 /// Seconds since the epoch.
@@ -130,35 +95,27 @@ pub fn claims(now: u64) -> Map<String, Value> {
 }
 
 /// Signs a token valid from `now` (seconds since the epoch).
-pub fn sign(key: &SigningKey<Sha256>, now: u64) -> Result<String, KeyError> {
-    let payload = serde_json::to_vec(&claims(now)).map_err(|_| KeyError::Signing)?;
+pub fn sign(key: &PrivateKey, now: u64) -> String {
+    // A map of strings, numbers and booleans always serialises.
+    let payload = serde_json::to_vec(&claims(now)).expect("the claims serialise to JSON");
     sign_parts(key, HEADER.as_bytes(), &payload)
 }
 
 /// Signs raw header and payload bytes. `sign` is the one production caller; tests use it to
 /// craft tokens the verifier must refuse.
-pub fn sign_parts(
-    key: &SigningKey<Sha256>,
-    header: &[u8],
-    payload: &[u8],
-) -> Result<String, KeyError> {
+pub fn sign_parts(key: &PrivateKey, header: &[u8], payload: &[u8]) -> String {
     let signing_input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(header),
         URL_SAFE_NO_PAD.encode(payload)
     );
-    let signature = key
-        .try_sign(signing_input.as_bytes())
-        .map_err(|_| KeyError::Signing)?;
-    Ok(format!(
-        "{signing_input}.{}",
-        URL_SAFE_NO_PAD.encode(signature.to_bytes())
-    ))
+    let signature = key.sign_rs256(signing_input.as_bytes());
+    format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
 }
 
 /// Checks a token against the account's public key at time `now`: header RS256, signature,
 /// exactly the fixed claims, and `exp` in the future but within the lifetime plus skew.
-pub fn verify(token: &str, key: &VerifyingKey<Sha256>, now: u64) -> Result<(), JwtError> {
+pub fn verify(token: &str, key: &PublicKey, now: u64) -> Result<(), JwtError> {
     let mut parts = token.split('.');
     let (Some(header), Some(payload), Some(signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -181,11 +138,10 @@ pub fn verify(token: &str, key: &VerifyingKey<Sha256>, now: u64) -> Result<(), J
         return Err(JwtError::Header);
     }
 
-    let signature =
-        Signature::try_from(decode(signature)?.as_slice()).map_err(|_| JwtError::Signature)?;
     let signing_input = &token[..header.len() + 1 + payload.len()];
-    key.verify(signing_input.as_bytes(), &signature)
-        .map_err(|_| JwtError::Signature)?;
+    if !key.verify_rs256(signing_input.as_bytes(), &decode(signature)?) {
+        return Err(JwtError::Signature);
+    }
 
     let claims: Map<String, Value> =
         serde_json::from_slice(&decode(payload)?).map_err(|_| JwtError::Claims)?;
@@ -209,28 +165,12 @@ pub fn verify(token: &str, key: &VerifyingKey<Sha256>, now: u64) -> Result<(), J
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use std::sync::OnceLock;
-
+mod tests {
     use super::*;
+    use crate::keys::fixtures::{other_key, test_key};
 
-    /// One 2048-bit key per test binary: generating RSA keys is slow in debug builds.
-    pub(crate) fn test_key() -> &'static RsaPrivateKey {
-        static KEY: OnceLock<RsaPrivateKey> = OnceLock::new();
-        KEY.get_or_init(|| RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).expect("keygen"))
-    }
-
-    fn other_key() -> &'static RsaPrivateKey {
-        static KEY: OnceLock<RsaPrivateKey> = OnceLock::new();
-        KEY.get_or_init(|| RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).expect("keygen"))
-    }
-
-    fn signer() -> SigningKey<Sha256> {
-        SigningKey::new(test_key().clone())
-    }
-
-    fn verifier() -> VerifyingKey<Sha256> {
-        VerifyingKey::new(test_key().to_public_key())
+    fn verifier() -> PublicKey {
+        test_key().public_key()
     }
 
     const NOW: u64 = 1_700_000_000;
@@ -242,12 +182,12 @@ pub(crate) mod tests {
     }
 
     fn crafted(header: &str, payload: &[u8]) -> String {
-        sign_parts(&signer(), header.as_bytes(), payload).unwrap()
+        sign_parts(&test_key(), header.as_bytes(), payload)
     }
 
     #[test]
     fn round_trip_and_exact_shape() {
-        let token = sign(&signer(), NOW).unwrap();
+        let token = sign(&test_key(), NOW);
         assert_eq!(verify(&token, &verifier(), NOW), Ok(()));
         assert_eq!(verify(&token, &verifier(), NOW + 299), Ok(()));
 
@@ -273,7 +213,7 @@ pub(crate) mod tests {
 
     #[test]
     fn tampered_signature_is_refused() {
-        let token = sign(&signer(), NOW).unwrap();
+        let token = sign(&test_key(), NOW);
         let (rest, signature) = token.rsplit_once('.').unwrap();
         let mut bytes = URL_SAFE_NO_PAD.decode(signature).unwrap();
         bytes[10] ^= 1;
@@ -286,7 +226,7 @@ pub(crate) mod tests {
 
     #[test]
     fn tampered_payload_is_refused() {
-        let token = sign(&signer(), NOW).unwrap();
+        let token = sign(&test_key(), NOW);
         let mut parts: Vec<&str> = token.split('.').collect();
         let other = URL_SAFE_NO_PAD.encode(payload_with(|m| {
             m.insert("exp".into(), Value::from(NOW + 100));
@@ -300,7 +240,7 @@ pub(crate) mod tests {
 
     #[test]
     fn another_key_is_refused() {
-        let token = sign(&SigningKey::new(other_key().clone()), NOW).unwrap();
+        let token = sign(&other_key(), NOW);
         assert_eq!(verify(&token, &verifier(), NOW), Err(JwtError::Signature));
     }
 
@@ -314,7 +254,7 @@ pub(crate) mod tests {
 
     #[test]
     fn expired_and_far_future_are_refused() {
-        let token = sign(&signer(), NOW).unwrap();
+        let token = sign(&test_key(), NOW);
         assert_eq!(
             verify(&token, &verifier(), NOW + 300),
             Err(JwtError::Expired)
@@ -362,24 +302,5 @@ pub(crate) mod tests {
         for token in ["", "a.b", "a.b.c.d", "!!.??.**"] {
             assert!(verify(token, &verifier(), NOW).is_err(), "{token}");
         }
-    }
-
-    #[test]
-    fn keys_parse_from_pkcs8_and_pkcs1() {
-        use rsa::pkcs1::{EncodeRsaPrivateKey, EncodeRsaPublicKey};
-        use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
-        let key = test_key();
-        let pkcs8 = key.to_pkcs8_pem(LineEnding::LF).unwrap();
-        let pkcs1 = key.to_pkcs1_pem(LineEnding::LF).unwrap();
-        assert_eq!(&parse_private_key(&pkcs8).unwrap(), key);
-        assert_eq!(&parse_private_key(&format!("\n{}\n", *pkcs1)).unwrap(), key);
-        assert_eq!(parse_private_key("garbage"), Err(KeyError::PrivateKey));
-
-        let public = key.to_public_key();
-        let spki = public.to_public_key_pem(LineEnding::LF).unwrap();
-        let pkcs1 = public.to_pkcs1_pem(LineEnding::LF).unwrap();
-        assert_eq!(parse_public_key(&spki).unwrap(), public);
-        assert_eq!(parse_public_key(&pkcs1).unwrap(), public);
-        assert_eq!(parse_public_key("garbage"), Err(KeyError::PublicKey));
     }
 }

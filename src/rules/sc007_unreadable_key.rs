@@ -1,19 +1,12 @@
 //! SC007: every referenced secret resolves, and private keys are usable RSA keys.
 
-use rsa::RsaPrivateKey;
-use rsa::pkcs1::DecodeRsaPrivateKey;
-use rsa::pkcs8::DecodePrivateKey;
-use rsa::traits::PublicKeyParts;
-
 use super::{Context, RuleInfo};
 use crate::config::{KeySet, Secret};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::keys::{MIN_BITS, PrivateKey};
 use crate::route;
 
 pub struct Rule;
-
-/// The smallest RSA key the registry accepts for signing.
-pub const MIN_RSA_BITS: usize = 2048;
 
 pub static INFO: RuleInfo = RuleInfo {
     id: "SC007",
@@ -48,7 +41,9 @@ impl super::Rule for Rule {
                 let problem = match secret.resolve(&cx.loaded.base_dir) {
                     Err(_) if will_be_provisioned(set, secret, &cx.loaded.base_dir) => None,
                     Err(e) => Some(e.to_string()),
-                    Ok(value) if field == "private_key" => check_private_key(value.expose()).err(),
+                    Ok(value) if field == "private_key" => PrivateKey::from_pem(value.expose())
+                        .err()
+                        .map(|e| e.to_string()),
                     Ok(_) => None,
                 };
                 if let Some(problem) = problem {
@@ -56,10 +51,7 @@ impl super::Rule for Rule {
                         INFO.finding(
                             format!("`keys.{}.{field}`: {problem}", name.as_str()),
                             cx.at(&route!["keys", name.as_str(), field]),
-                            match field {
-                                "private_key" => "point it at the unencrypted RSA private key (PEM, at least 2048 bits) that belongs to the API key",
-                                _ => "set the variable or create the file; paths are relative to this YAML file",
-                            },
+                            help(field, secret),
                         )
                         .label(secret.to_string()),
                     );
@@ -78,44 +70,44 @@ fn will_be_provisioned(set: &KeySet, secret: &Secret, base_dir: &std::path::Path
             .is_some_and(|path| !path.exists())
 }
 
-/// Parses a PEM private key (PKCS#8 or PKCS#1) and checks its size. The error never quotes
-/// the key.
-pub fn check_private_key(pem: &str) -> Result<RsaPrivateKey, String> {
-    let pem = pem.trim();
-    let key = if pem.contains("-----BEGIN RSA PRIVATE KEY-----") {
-        RsaPrivateKey::from_pkcs1_pem(pem).map_err(|_| "not a readable PKCS#1 RSA private key")?
-    } else if pem.contains("-----BEGIN PRIVATE KEY-----") {
-        RsaPrivateKey::from_pkcs8_pem(pem)
-            .map_err(|_| "not a readable RSA private key (PKCS#8); only RSA keys can sign")?
-    } else if pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
-        return Err("the private key is encrypted; the registry needs it unencrypted".into());
-    } else if pem.contains("-----BEGIN") {
-        return Err(
-            "not an RSA private key (expected BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY)".into(),
-        );
-    } else {
-        return Err("not a PEM private key".into());
-    };
-    let bits = key.size() * 8;
-    if bits < MIN_RSA_BITS {
-        return Err(format!(
-            "the RSA key has {bits} bits; at least {MIN_RSA_BITS} are required"
-        ));
+fn help(field: &str, secret: &Secret) -> String {
+    let key = format!(
+        "the unencrypted RSA private key (PEM, at least {MIN_BITS} bits) that belongs to the API key"
+    );
+    match (field, secret) {
+        ("private_key", Secret::File(_)) => format!("point it at {key}"),
+        ("private_key", Secret::Env(_)) => format!("set the variable to {key}"),
+        _ => "set the variable or create the file; paths are relative to this YAML file".to_owned(),
     }
-    Ok(key)
 }
 
 #[cfg(test)]
 mod tests {
-    use rsa::pkcs1::{EncodeRsaPrivateKey, LineEnding};
-    use rsa::pkcs8::EncodePrivateKey;
-
     use super::*;
+    use crate::keys::fixtures::{EC_PEM, TEST_PEM, TEST_PKCS1_PEM, WEAK_1024_PEM};
     use crate::rules::testing::{assert_examples, findings_of};
 
-    fn key(bits: usize) -> RsaPrivateKey {
-        let mut rng = rand::thread_rng();
-        RsaPrivateKey::new(&mut rng, bits).unwrap()
+    /// The good example's diagnostics with `pem` in its `{file:}` private key.
+    fn check_with_key(pem: &str) -> Vec<Diagnostic> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("keys")).unwrap();
+        std::fs::write(dir.path().join("keys/production.pem"), pem).unwrap();
+        std::fs::write(dir.path().join("keys/production.api-key"), "abc").unwrap();
+        let path = dir.path().join("saasctl.yaml");
+        std::fs::write(
+            &path,
+            INFO.good_example.replace("    gateway: embedded\n", ""),
+        )
+        .unwrap();
+        crate::rules::check_file(&path).1
+    }
+
+    /// SC007's finding for `pem`, if any.
+    fn problem_with(pem: &str) -> Option<String> {
+        check_with_key(pem)
+            .into_iter()
+            .find(|d| d.rule == "SC007")
+            .map(|d| d.message)
     }
 
     #[test]
@@ -139,32 +131,38 @@ mod tests {
 
     #[test]
     fn accepts_pkcs8_and_pkcs1_and_refuses_small_or_other_keys() {
-        let strong = key(2048);
-        let pkcs8 = strong.to_pkcs8_pem(LineEnding::LF).unwrap();
-        let pkcs1 = strong.to_pkcs1_pem(LineEnding::LF).unwrap();
-        assert!(check_private_key(&pkcs8).is_ok());
-        assert!(check_private_key(&pkcs1).is_ok());
-        let weak = key(1024).to_pkcs8_pem(LineEnding::LF).unwrap();
-        let err = check_private_key(&weak).unwrap_err();
-        assert_eq!(err, "the RSA key has 1024 bits; at least 2048 are required");
-        assert!(check_private_key("-----BEGIN EC PRIVATE KEY-----\nabc\n").is_err());
+        assert_eq!(problem_with(TEST_PEM), None);
+        assert_eq!(problem_with(TEST_PKCS1_PEM), None);
+        assert_eq!(
+            problem_with(WEAK_1024_PEM).unwrap(),
+            "`keys.production.private_key`: the RSA private key has 1024 bits; at least 2048 are required: generate a 2048-bit key"
+        );
+        assert!(problem_with(EC_PEM).unwrap().contains("not an RSA key"));
         let garbage =
             "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWNvbnRlbnQ=\n-----END PRIVATE KEY-----\n";
-        let err = check_private_key(garbage).unwrap_err();
+        let err = problem_with(garbage).unwrap();
         assert!(!err.contains("c2VjcmV0"), "{err}");
     }
 
     #[test]
+    fn help_fits_the_source_and_the_minimum_is_the_crates() {
+        let key =
+            "the unencrypted RSA private key (PEM, at least 2048 bits) that belongs to the API key";
+        assert_eq!(
+            help("private_key", &Secret::File("k.pem".into())),
+            format!("point it at {key}")
+        );
+        assert_eq!(
+            help("private_key", &Secret::Env("KEY".into())),
+            format!("set the variable to {key}")
+        );
+        assert!(INFO.summary.contains(&MIN_BITS.to_string()));
+        assert!(INFO.explanation.contains(&MIN_BITS.to_string()));
+    }
+
+    #[test]
     fn a_real_key_file_passes() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("keys")).unwrap();
-        let pem = key(2048).to_pkcs8_pem(LineEnding::LF).unwrap();
-        std::fs::write(dir.path().join("keys/production.pem"), pem.as_bytes()).unwrap();
-        std::fs::write(dir.path().join("keys/production.api-key"), "abc").unwrap();
-        let yaml = INFO.good_example.replace("    gateway: embedded\n", "");
-        let path = dir.path().join("saasctl.yaml");
-        std::fs::write(&path, yaml).unwrap();
-        let (_, diagnostics) = crate::rules::check_file(&path);
+        let diagnostics = check_with_key(TEST_PEM);
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         // Without the files, the same YAML fails.
         assert!(

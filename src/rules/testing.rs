@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::config::{DataSpaceType, KeySetName, Loaded};
 use crate::diagnostic::Diagnostic;
-use crate::digest::KeyFingerprint;
+use crate::keys::KeyFingerprint;
 use crate::magento::installation::{Installation, Stored};
 
 use crate::live::{LiveDataSpace, LiveProject, LiveState};

@@ -4,12 +4,11 @@
 use std::collections::BTreeMap;
 
 use crate::config::{Config, KeySetName, Loaded, SecretValue};
-use crate::digest::KeyFingerprint;
 use crate::emulator::embedded::{self, EmbeddedError, EmbeddedRegistries};
+use crate::keys::{KeyFingerprint, PrivateKey};
 use crate::live::{LiveRow, LiveState, undecided};
 use crate::registry::gateway::Gateway;
 use crate::registry::{ClientOptions, RegistryClient, RegistryError};
-use crate::rules::check_private_key;
 
 /// Why a merchant's registry could not be read; names the file and key set, never a secret.
 #[derive(Debug, thiserror::Error)]
@@ -87,12 +86,13 @@ impl Connector {
                 s.resolve(&loaded.base_dir).map_err(|e| fail(e.to_string()))
             };
             let api_key = SecretValue::new(secret(&set.api_key)?.expose().trim());
-            let private_key = secret(&set.private_key)?;
-            let key = check_private_key(private_key.expose()).map_err(fail)?;
-            fingerprints.insert(name, KeyFingerprint::of(&key, &api_key).map_err(fail)?);
+            // Parsed once: the fingerprint and the client's signatures come from this key.
+            let key = PrivateKey::from_pem(secret(&set.private_key)?.expose())
+                .map_err(|e| fail(e.to_string()))?;
+            fingerprints.insert(name, KeyFingerprint::new(&key, api_key.expose()));
             if name == config.project.keys {
                 client = Some((
-                    RegistryClient::with_options(&url, &api_key, &private_key, self.options)
+                    RegistryClient::with_options(&url, &api_key, &key, self.options)
                         .map_err(|e| fail(e.to_string()))?,
                     gateway.to_string(),
                 ));

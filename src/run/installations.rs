@@ -5,10 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::config::{
-    Config, KeySetName, Loaded, MysqlTarget, SecretError, SecretValue, Service, Target,
-};
-use crate::digest::KeyFingerprint;
+use crate::config::{Config, KeySetName, Loaded, MysqlTarget, SecretError, Service, Target};
+use crate::keys::{PrivateKey, api_key_fingerprint};
 use crate::magento::MagentoError;
 use crate::magento::binding::{self, Binding, BindingInput, KeyValues};
 use crate::magento::crypt::{CryptKey, StoredValue};
@@ -49,14 +47,11 @@ pub enum TargetError {
 pub fn stored_key_fingerprint(path: &str, value: &str) -> String {
     let is_private = path.ends_with("_private_key");
     if !is_private {
-        return KeyFingerprint::new(b"", value).api_key;
+        return api_key_fingerprint(value);
     }
-    match crate::rules::check_private_key(value)
-        .ok()
-        .and_then(|key| KeyFingerprint::of(&key, &SecretValue::new("")).ok())
-    {
-        Some(fingerprint) => fingerprint.public_key,
-        None => format!("unreadable:{}", KeyFingerprint::new(b"", value).api_key),
+    match PrivateKey::from_pem(value) {
+        Ok(key) => key.fingerprint().to_owned(),
+        Err(_) => format!("unreadable:{}", api_key_fingerprint(value)),
     }
 }
 

@@ -97,11 +97,10 @@ mod tests {
     use std::collections::BTreeMap;
     use std::os::unix::fs::PermissionsExt;
 
-    use rsa::pkcs8::{EncodePrivateKey, LineEnding};
-
     use super::*;
-    use crate::config::{KeySetName, SecretValue};
-    use crate::digest::KeyFingerprint;
+    use crate::config::KeySetName;
+    use crate::keys::KeyFingerprint;
+    use crate::keys::fixtures::{TEST_PEM, test_key};
     use crate::live::LiveState;
     use crate::plan::{Allowances, MerchantInput, plan};
     use crate::rules::testing::load;
@@ -109,12 +108,8 @@ mod tests {
     const API_KEY: &str = "api-key-0123456789abcdef-very-secret";
 
     fn a_plan() -> (Plan, String) {
-        let private = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).expect("key");
-        let pem = private
-            .to_pkcs8_pem(LineEnding::LF)
-            .expect("pem")
-            .to_string();
-        let fingerprint = KeyFingerprint::of(&private, &SecretValue::new(API_KEY)).expect("fp");
+        let pem = TEST_PEM.to_owned();
+        let fingerprint = KeyFingerprint::new(&test_key(), API_KEY);
         let (loaded, _) = load(crate::rules::testing::LUMA);
         let plan = plan(
             &[MerchantInput {

@@ -3,10 +3,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
-
-use rsa::RsaPrivateKey;
-use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 
 /// The binary with a scrubbed environment: only PATH and HOME pass through, so a developer's
 /// `SAASCTL_GATEWAY`, colours or secrets never change what a test sees.
@@ -81,15 +77,9 @@ pub fn code(output: &Output) -> i32 {
     output.status.code().unwrap_or(-1)
 }
 
-/// One RSA-2048 private key (PKCS#8 PEM) for the whole test binary: generating is slow.
+/// The checked-in RSA-2048 test key (PKCS#8 PEM, tests/fixtures/keys/README.md).
 pub fn test_key_pem() -> &'static str {
-    static PEM: OnceLock<String> = OnceLock::new();
-    PEM.get_or_init(|| {
-        let key = RsaPrivateKey::new(&mut rand::thread_rng(), 2048).expect("generate key");
-        key.to_pkcs8_pem(LineEnding::LF)
-            .expect("encode key")
-            .to_string()
-    })
+    include_str!("../fixtures/keys/test.pem")
 }
 
 /// A directory holding `saasctl.yaml` with `yaml`, and the key files the examples reference.

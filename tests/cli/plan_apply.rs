@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use saasctl::config::{License, SecretValue};
 use saasctl::emulator::{Emulator, EmulatorConfig, Faults, RunningEmulator, portal};
+use saasctl::keys::PrivateKey;
 use saasctl::registry::wire::{EnvironmentType, Row};
 use saasctl::registry::{ClientOptions, RegistryClient, RetryPolicy};
 
@@ -137,7 +138,7 @@ impl Registry {
             RegistryClient::with_options(
                 &emulator.url(),
                 &SecretValue::new(api_key.as_str()),
-                &SecretValue::new(private_key.as_str()),
+                &PrivateKey::from_pem(&private_key).expect("provisioned key"),
                 options,
             )
             .expect("client")
