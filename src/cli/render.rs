@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::ValueEnum;
+use clap::builder::TypedValueParser;
 
 use super::plan::load_or_refuse;
 use super::{Error, Exit, RegistryArgs, runtime};
@@ -24,8 +24,14 @@ pub struct Args {
 
     /// env: dotenv `CONFIG__DEFAULT__…` lines; env-php: the `app/etc/env.php` fragment;
     /// config-set: `bin/magento config:set` commands; json: path -> value.
-    #[arg(long, value_enum, default_value_t = Format::Env)]
-    pub format: Format,
+    #[arg(
+        long,
+        default_value = "env",
+        value_parser = clap::builder::PossibleValuesParser::new(
+            MagentoFormat::ALL.map(MagentoFormat::as_str)
+        ).try_map(|name: String| name.parse::<MagentoFormat>())
+    )]
+    pub format: MagentoFormat,
 
     /// Print the API and private keys instead of `<redacted>`.
     #[arg(long)]
@@ -33,25 +39,6 @@ pub struct Args {
 
     #[command(flatten)]
     pub registry: RegistryArgs,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Env,
-    EnvPhp,
-    ConfigSet,
-    Json,
-}
-
-impl Format {
-    fn magento(self) -> MagentoFormat {
-        match self {
-            Format::Env => MagentoFormat::Env,
-            Format::EnvPhp => MagentoFormat::EnvPhp,
-            Format::ConfigSet => MagentoFormat::ConfigSet,
-            Format::Json => MagentoFormat::Json,
-        }
-    }
 }
 
 pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
@@ -97,7 +84,7 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
             environment: args.environment.clone(),
             source,
         })?;
-    let text = render::render(&binding, args.format.magento(), args.include_secrets);
+    let text = render::render(&binding, args.format, args.include_secrets);
     if args.include_secrets {
         // Asked for on purpose: the one output that bypasses the redaction layer.
         print!("{text}");

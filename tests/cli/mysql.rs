@@ -15,7 +15,14 @@ const RAW_KEY: &str = "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN";
 const TWO_KEYS: &str =
     "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN\nbase64AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
-fn yaml(prefix: &str) -> String {
+/// Luma with one installation that has a database target: `env` (tier `tier`) on data space
+/// `space`, serving `websites`, its tables under `prefix`.
+fn config(env: &str, tier: &str, space: &str, websites: &str, prefix: &str) -> String {
+    let production = if env == "production" {
+        ""
+    } else {
+        "  production: {tier: production, data_space: live, websites: [base]}\n"
+    };
     format!(
         r#"version: 1
 account:
@@ -30,11 +37,13 @@ project:
   name: Luma
   data_spaces:
     live: {{type: production, name: Luma Production}}
+    staging: {{type: testing, name: Luma Staging}}
+    qa: {{type: testing, name: Luma QA}}
 environments:
-  production:
-    tier: production
-    data_space: live
-    websites: [base]
+{production}  {env}:
+    tier: {tier}
+    data_space: {space}
+    websites: {websites}
     target:
       mysql:
         url: {{env: LUMA_DATABASE_URL}}
@@ -42,6 +51,16 @@ environments:
         table_prefix: "{prefix}"
 "#
     )
+}
+
+/// The production installation with its database.
+fn yaml(prefix: &str) -> String {
+    config("production", "production", "live", "[base]", prefix)
+}
+
+/// A staging installation with its database, on one of the testing data spaces.
+fn staging_on(space: &str, websites: &str) -> String {
+    config("staging", "staging", space, websites, "")
 }
 
 struct Site {
@@ -275,38 +294,6 @@ fn an_unreachable_database_is_an_error_without_its_password() {
         both(&output)
     );
     assert!(!both(&output).contains(PASSWORD));
-}
-
-/// A staging installation with a database target, on one of two testing data spaces.
-fn staging_on(space: &str, websites: &str) -> String {
-    format!(
-        r#"version: 1
-account:
-  license: adobe-commerce
-  services: [live-search]
-keys:
-  production:
-    api_key: {{file: keys/production.api-key}}
-    private_key: {{file: keys/production.pem}}
-    gateway: embedded
-project:
-  name: Luma
-  data_spaces:
-    live: {{type: production, name: Luma Production}}
-    staging: {{type: testing, name: Luma Staging}}
-    qa: {{type: testing, name: Luma QA}}
-environments:
-  production: {{tier: production, data_space: live, websites: [base]}}
-  staging:
-    tier: staging
-    data_space: {space}
-    websites: {websites}
-    target:
-      mysql:
-        url: {{env: LUMA_DATABASE_URL}}
-        crypt_key: {{env: LUMA_CRYPT_KEY}}
-"#
-    )
 }
 
 #[test]
