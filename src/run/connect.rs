@@ -3,20 +3,36 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::{Config, KeySetName, Loaded, SecretValue};
+use crate::config::{Config, KeySetName, Loaded, SecretError, SecretValue};
 use crate::emulator::embedded::{self, EmbeddedError, EmbeddedRegistries};
-use crate::keys::{KeyFingerprint, PrivateKey};
+use crate::keys::{KeyError, KeyFingerprint, PrivateKey};
 use crate::live::{LiveRow, LiveState, undecided};
 use crate::registry::gateway::Gateway;
 use crate::registry::{ClientOptions, RegistryClient, RegistryError};
 
 /// Why a merchant's registry could not be read; names the file and key set, never a secret.
 #[derive(Debug, thiserror::Error)]
-#[error("{file}: key set `{key_set}`: {reason}")]
+#[error("{file}: key set `{key_set}`: {source}")]
 pub struct ConnectError {
     pub file: String,
     pub key_set: &'static str,
-    pub reason: String,
+    #[source]
+    pub source: ConnectFailure,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectFailure {
+    #[error(transparent)]
+    Embedded(#[from] EmbeddedError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error(transparent)]
+    Client(#[from] RegistryError),
+    /// SC008 refuses this offline; kept for a configuration that reached here anyway.
+    #[error("is not declared under `keys`")]
+    Undeclared,
 }
 
 /// Opens clients for the merchants of one run. Owns the run's embedded registries.
@@ -62,10 +78,10 @@ impl Connector {
         let mut fingerprints = BTreeMap::new();
         let mut client = None;
         for (name, set) in config.keys.iter() {
-            let fail = |reason: String| ConnectError {
+            let fail = |source: ConnectFailure| ConnectError {
                 file: loaded.file.clone(),
                 key_set: name.as_str(),
-                reason,
+                source,
             };
             let gateway = Gateway::resolve(self.gateway_override.as_deref(), name, set);
             let url = match &gateway {
@@ -75,25 +91,24 @@ impl Connector {
                         .embedded
                         .url(&loaded.base_dir)
                         .await
-                        .map_err(|e| fail(e.to_string()))?;
+                        .map_err(|e| fail(e.into()))?;
                     embedded::provision(&url, config.account.license, set, &loaded.base_dir)
                         .await
-                        .map_err(|e: EmbeddedError| fail(e.to_string()))?;
+                        .map_err(|e| fail(e.into()))?;
                     url
                 }
             };
-            let secret = |s: &crate::config::Secret| {
-                s.resolve(&loaded.base_dir).map_err(|e| fail(e.to_string()))
-            };
+            let secret =
+                |s: &crate::config::Secret| s.resolve(&loaded.base_dir).map_err(|e| fail(e.into()));
             let api_key = SecretValue::new(secret(&set.api_key)?.expose().trim());
             // Parsed once: the fingerprint and the client's signatures come from this key.
             let key = PrivateKey::from_pem(secret(&set.private_key)?.expose())
-                .map_err(|e| fail(e.to_string()))?;
+                .map_err(|e| fail(e.into()))?;
             fingerprints.insert(name, KeyFingerprint::new(&key, api_key.expose()));
             if name == config.project.keys {
                 client = Some((
                     RegistryClient::with_options(&url, &api_key, &key, self.options)
-                        .map_err(|e| fail(e.to_string()))?,
+                        .map_err(|e| fail(e.into()))?,
                     gateway.to_string(),
                 ));
             }
@@ -102,7 +117,7 @@ impl Connector {
         let (client, gateway) = client.ok_or_else(|| ConnectError {
             file: loaded.file.clone(),
             key_set: config.project.keys.as_str(),
-            reason: "is not declared under `keys`".to_owned(),
+            source: ConnectFailure::Undeclared,
         })?;
         Ok(Connection {
             client,
