@@ -3,7 +3,7 @@
 //! back with the ids read from the registry.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::config::{Config, KeySetName, Loaded, MysqlTarget, SecretError, Service, Target};
 use crate::keys::{PrivateKey, api_key_fingerprint};
@@ -80,30 +80,63 @@ fn is_key_path(path: &str) -> bool {
     path.ends_with("_api_key") || path.ends_with("_private_key")
 }
 
-/// Reads every targeted installation of `config`.
-pub async fn read(
-    loaded: &Loaded,
-    config: &Config,
-) -> Result<BTreeMap<String, Installation>, InstallationError> {
-    let mut installations = BTreeMap::new();
+/// A targeted installation opened: its secrets read and its crypt key parsed, before any
+/// concurrent work; nothing is connected yet.
+pub enum Opened {
+    EnvFile(PathBuf),
+    Mysql {
+        database: MysqlDatabase,
+        crypt: CryptKey,
+    },
+}
+
+/// Every targeted installation of `config`, by environment key, opened.
+pub fn open(loaded: &Loaded, config: &Config) -> Result<Vec<(String, Opened)>, InstallationError> {
+    let mut opened = Vec::new();
     for (key, environment) in &config.environments {
         let Some(target) = &environment.target else {
             continue;
         };
-        let fail = |source: TargetError| InstallationError {
-            file: loaded.file.clone(),
-            environment: key.clone(),
-            source,
-        };
-        let installation = match target {
-            Target::EnvFile(path) => {
-                read_env_file(&loaded.base_dir.join(path), config).map_err(fail)?
+        let target = match target {
+            Target::EnvFile(path) => Ok(Opened::EnvFile(loaded.base_dir.join(path))),
+            Target::Mysql(mysql) => {
+                open_mysql(loaded, mysql).map(|(database, crypt)| Opened::Mysql { database, crypt })
             }
-            Target::Mysql(mysql) => read_mysql(loaded, mysql, config).await.map_err(fail)?,
         };
-        installations.insert(key.clone(), installation);
+        opened.push((
+            key.clone(),
+            target.map_err(|source| InstallationError {
+                file: loaded.file.clone(),
+                environment: key.clone(),
+                source,
+            })?,
+        ));
     }
-    Ok(installations)
+    Ok(opened)
+}
+
+/// Reads the opened installations of `loaded`, all at once.
+pub async fn read(
+    loaded: &Loaded,
+    config: &Config,
+    opened: &[(String, Opened)],
+) -> Result<BTreeMap<String, Installation>, InstallationError> {
+    let reads = opened.iter().map(|(key, target)| async move {
+        let installation = match target {
+            Opened::EnvFile(path) => read_env_file(path, config),
+            Opened::Mysql { database, crypt } => read_mysql(database, crypt, config).await,
+        };
+        installation
+            .map(|installation| (key.clone(), installation))
+            .map_err(|source| InstallationError {
+                file: loaded.file.clone(),
+                environment: key.clone(),
+                source,
+            })
+    });
+    futures::future::try_join_all(reads)
+        .await
+        .map(|read| read.into_iter().collect())
 }
 
 /// An env file's values: plain text (Magento never decrypts environment values).
@@ -134,12 +167,11 @@ fn read_env_file(path: &Path, config: &Config) -> Result<Installation, TargetErr
 /// A database's values: key values decrypted with the installation's crypt key (a value it
 /// cannot decrypt is refused), then fingerprinted; its websites.
 async fn read_mysql(
-    loaded: &Loaded,
-    mysql: &MysqlTarget,
+    database: &MysqlDatabase,
+    crypt: &CryptKey,
     config: &Config,
 ) -> Result<Installation, TargetError> {
-    let (target, crypt) = open_mysql(loaded, mysql)?;
-    let stored = target.read(&binding_paths(config)).await?;
+    let stored = database.read(&binding_paths(config)).await?;
     let mut values = BTreeMap::new();
     for (path, value) in stored.values {
         let stored = if !is_key_path(&path) {

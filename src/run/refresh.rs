@@ -67,41 +67,57 @@ pub async fn read_each_merchant(
     files: &Files,
     connector: &Connector,
 ) -> (Vec<Merchant>, Vec<MerchantError>) {
-    let results: Vec<Result<Merchant, MerchantError>> =
-        stream::iter(files.files.iter().map(|f| &f.loaded).enumerate())
-            .map(|(index, loaded)| async move {
-                let config = loaded
-                    .config
-                    .as_ref()
-                    .ok_or_else(|| MerchantError::Invalid {
-                        file: loaded.file.clone(),
-                    })?;
-                let connection = connector.connect(loaded, config).await?;
-                // The registry and the installations are read at the same time.
-                let (live, installations) = tokio::join!(
-                    read_live(&connection.client, config),
-                    installations::read(loaded, config)
-                );
-                let live = live.map_err(|source| MerchantError::Read {
+    // First, one merchant after the other: embedded registries started, every secret read,
+    // every key parsed, every target opened. Only reads run concurrently.
+    let mut ready = Vec::new();
+    let mut errors = Vec::new();
+    for (index, file) in files.files.iter().enumerate() {
+        let loaded = &file.loaded;
+        let opened = async {
+            let config = loaded
+                .config
+                .as_ref()
+                .ok_or_else(|| MerchantError::Invalid {
                     file: loaded.file.clone(),
-                    source,
                 })?;
-                let installations = installations?;
-                Ok(Merchant {
-                    index,
-                    connection,
-                    live,
-                    installations,
-                })
+            let connection = connector.connect(loaded, config).await?;
+            let targets = installations::open(loaded, config)?;
+            Ok::<_, MerchantError>((index, loaded, config, connection, targets))
+        };
+        match opened.await {
+            Ok(merchant) => ready.push(merchant),
+            Err(e) => errors.push(e),
+        }
+    }
+    let results: Vec<Result<Merchant, MerchantError>> = stream::iter(ready)
+        .map(|(index, loaded, config, connection, targets)| async move {
+            // The registry and the installations are read at the same time.
+            let (live, installations) = tokio::join!(
+                read_live(&connection.client, config),
+                installations::read(loaded, config, &targets)
+            );
+            let live = live.map_err(|source| MerchantError::Read {
+                file: loaded.file.clone(),
+                source,
+            })?;
+            Ok(Merchant {
+                index,
+                connection,
+                live,
+                installations: installations?,
             })
-            .buffered(MERCHANT_CONCURRENCY)
-            .collect()
-            .await;
-    let (merchants, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
-    (
-        merchants.into_iter().filter_map(Result::ok).collect(),
-        errors.into_iter().filter_map(Result::err).collect(),
-    )
+        })
+        .buffered(MERCHANT_CONCURRENCY)
+        .collect()
+        .await;
+    let mut merchants = Vec::new();
+    for result in results {
+        match result {
+            Ok(merchant) => merchants.push(merchant),
+            Err(e) => errors.push(e),
+        }
+    }
+    (merchants, errors)
 }
 
 /// The plan of `files` against what was read.
