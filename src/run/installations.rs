@@ -23,8 +23,9 @@ use crate::plan::{Binding as PlannedBinding, Change, Object};
 pub struct InstallationError {
     pub file: String,
     pub environment: String,
+    /// Boxed: errors travel through every layer above.
     #[source]
-    pub source: TargetError,
+    pub source: Box<TargetError>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,10 +85,8 @@ fn is_key_path(path: &str) -> bool {
 /// concurrent work; nothing is connected yet.
 pub enum Opened {
     EnvFile(PathBuf),
-    Mysql {
-        database: MysqlDatabase,
-        crypt: CryptKey,
-    },
+    /// Boxed: a database's connection options are large.
+    Mysql(Box<(MysqlDatabase, CryptKey)>),
 }
 
 /// Every targeted installation of `config`, by environment key, opened.
@@ -100,7 +99,7 @@ pub fn open(loaded: &Loaded, config: &Config) -> Result<Vec<(String, Opened)>, I
         let target = match target {
             Target::EnvFile(path) => Ok(Opened::EnvFile(loaded.base_dir.join(path))),
             Target::Mysql(mysql) => {
-                open_mysql(loaded, mysql).map(|(database, crypt)| Opened::Mysql { database, crypt })
+                open_mysql(loaded, mysql).map(|opened| Opened::Mysql(Box::new(opened)))
             }
         };
         opened.push((
@@ -108,7 +107,7 @@ pub fn open(loaded: &Loaded, config: &Config) -> Result<Vec<(String, Opened)>, I
             target.map_err(|source| InstallationError {
                 file: loaded.file.clone(),
                 environment: key.clone(),
-                source,
+                source: Box::new(source),
             })?,
         ));
     }
@@ -124,14 +123,14 @@ pub async fn read(
     let reads = opened.iter().map(|(key, target)| async move {
         let installation = match target {
             Opened::EnvFile(path) => read_env_file(path, config),
-            Opened::Mysql { database, crypt } => read_mysql(database, crypt, config).await,
+            Opened::Mysql(opened) => read_mysql(&opened.0, &opened.1, config).await,
         };
         installation
             .map(|installation| (key.clone(), installation))
             .map_err(|source| InstallationError {
                 file: loaded.file.clone(),
                 environment: key.clone(),
-                source,
+                source: Box::new(source),
             })
     });
     futures::future::try_join_all(reads)
@@ -242,7 +241,7 @@ pub async fn write(
     let fail = |source: TargetError| InstallationError {
         file: loaded.file.clone(),
         environment: key.to_owned(),
-        source,
+        source: Box::new(source),
     };
     let binding = binding_of(loaded, config, key, change).map_err(fail)?;
     match target {
