@@ -27,7 +27,7 @@ fn position_of(location: &serde_saphyr::Location) -> Position {
 }
 
 /// One step of a route into the document: a mapping key or a sequence index.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Step {
     Key(String),
     Index(usize),
@@ -124,6 +124,40 @@ impl Node {
             }
             (Value::Sequence(items), Step::Index(index)) => items.get(*index),
             _ => None,
+        }
+    }
+
+    /// Removes the node at `route` from its mapping or sequence; the root cannot be removed.
+    pub fn remove(&mut self, route: &Route) -> bool {
+        let Some((last, parent)) = route.0.split_last() else {
+            return false;
+        };
+        let mut node = self;
+        for step in parent {
+            let child = match (&mut node.value, step) {
+                (Value::Mapping(entries), Step::Key(key)) => entries
+                    .iter_mut()
+                    .find(|(k, _)| k.is_key(key))
+                    .map(|(_, v)| v),
+                (Value::Sequence(items), Step::Index(index)) => items.get_mut(*index),
+                _ => None,
+            };
+            match child {
+                Some(child) => node = child,
+                None => return false,
+            }
+        }
+        match (&mut node.value, last) {
+            (Value::Mapping(entries), Step::Key(key)) => {
+                let before = entries.len();
+                entries.retain(|(k, _)| !k.is_key(key));
+                entries.len() != before
+            }
+            (Value::Sequence(items), Step::Index(index)) if *index < items.len() => {
+                items.remove(*index);
+                true
+            }
+            _ => false,
         }
     }
 

@@ -222,6 +222,7 @@ pub fn check(loaded: &mut Loaded, document_rules: DocumentRules) -> Vec<Diagnost
         .into_iter()
         .map(|f| (f.route, f.diagnostic))
         .unzip();
+    let mut wrong = explained.clone();
     for error in schema::validate(document) {
         if explained
             .iter()
@@ -229,6 +230,7 @@ pub fn check(loaded: &mut Loaded, document_rules: DocumentRules) -> Vec<Diagnost
         {
             continue;
         }
+        wrong.push(error.route.clone());
         let location = if error.at_key {
             loaded.locate_key(&error.route)
         } else {
@@ -240,6 +242,9 @@ pub fn check(loaded: &mut Loaded, document_rules: DocumentRules) -> Vec<Diagnost
         mask(&mut loaded.source, position);
     }
     if diagnostics.iter().any(Diagnostic::is_error) {
+        // Rules still run on what could be read: the model of the document without the nodes
+        // found wrong, where that fits the schema. Nothing is invented in their place.
+        loaded.config = model_without(document, wrong);
         return diagnostics;
     }
     match serde_json::from_value::<Config>(document.to_json()) {
@@ -251,6 +256,22 @@ pub fn check(loaded: &mut Loaded, document_rules: DocumentRules) -> Vec<Diagnost
         )),
     }
     diagnostics
+}
+
+/// The model of `document` without the nodes at `wrong`, if it then fits the schema.
+fn model_without(document: &Node, mut wrong: Vec<Route>) -> Option<Config> {
+    let mut pruned = document.clone();
+    // Deepest and last first, so removing a list item never shifts one still to remove.
+    wrong.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| b.0.cmp(&a.0)));
+    for route in &wrong {
+        if !pruned.remove(route) {
+            return None;
+        }
+    }
+    if !schema::validate(&pruned).is_empty() {
+        return None;
+    }
+    serde_json::from_value::<Config>(pruned.to_json()).ok()
 }
 
 /// Where a secret may sit under `keys`, whatever the schema says of it: every value of a key

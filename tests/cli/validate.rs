@@ -288,3 +288,21 @@ fn a_configuration_without_version_is_reported_not_skipped() {
     assert!(text.contains("`version`"), "{text}");
     assert!(!text.contains("ci.yml"), "{text}");
 }
+
+#[test]
+fn a_schema_error_does_not_hide_rule_findings_elsewhere() {
+    let sc001 = saasctl::rules::find("SC001").expect("SC001").bad_example;
+    let yaml = sc001.replace("project:\n", "colour: blue\nproject:\n");
+    assert_ne!(yaml, sc001);
+    let output = Workspace::new(&yaml).run(&["validate", "--format", "json"]);
+    assert_eq!(code(&output), 1);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let rules: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["rule"].as_str())
+        .collect();
+    assert!(rules.contains(&"SC000"), "{rules:?}");
+    assert!(rules.contains(&"SC001"), "{rules:?}");
+}
