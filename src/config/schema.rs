@@ -65,6 +65,59 @@ pub fn validate(document: &Node) -> Vec<SchemaError> {
     errors
 }
 
+/// Every field name the schema knows, for "did you mean".
+fn field_names() -> impl Iterator<Item = &'static str> {
+    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
+    NAMES
+        .get_or_init(|| {
+            fn collect(value: &serde_json::Value, names: &mut Vec<String>) {
+                match value {
+                    serde_json::Value::Object(map) => {
+                        if let Some(serde_json::Value::Object(properties)) = map.get("properties") {
+                            names.extend(properties.keys().cloned());
+                        }
+                        map.values().for_each(|v| collect(v, names));
+                    }
+                    serde_json::Value::Array(items) => items.iter().for_each(|v| collect(v, names)),
+                    _ => {}
+                }
+            }
+            let mut names = Vec::new();
+            collect(&schema_json(), &mut names);
+            names.sort();
+            names.dedup();
+            names
+        })
+        .iter()
+        .map(String::as_str)
+}
+
+/// The known word closest to `word` by edit distance, when close enough to be a typo.
+fn closest<'a>(word: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_lowercase();
+    known
+        .map(|candidate| (edit_distance(&word, &candidate.to_lowercase()), candidate))
+        .filter(|(distance, candidate)| *distance <= (candidate.len() / 3).max(1))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
 fn describe(
     route: &Route,
     kind: &ValidationErrorKind,
@@ -86,14 +139,44 @@ fn describe(
         ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
             .iter()
             .map(|name| {
-                at(
-                    route.at(name.as_str()),
-                    true,
-                    format!("unknown field `{name}` in {place}"),
-                    "remove it or fix its spelling; `saasctl schema` lists every field",
-                )
+                let help = match closest(name, field_names()) {
+                    Some(known) => format!("did you mean `{known}`? Otherwise remove it; `saasctl schema` lists every field"),
+                    None => "remove it or fix its spelling; `saasctl schema` lists every field".to_owned(),
+                };
+                SchemaError {
+                    route: route.at(name.as_str()),
+                    at_key: true,
+                    message: format!("unknown field `{name}` in {place}"),
+                    help,
+                }
             })
             .collect(),
+        ValidationErrorKind::Enum { options } => {
+            let allowed: Vec<&str> = options
+                .as_array()
+                .map(|values| values.iter().filter_map(|v| v.as_str()).collect())
+                .unwrap_or_default();
+            let found = document.get(route).and_then(Node::key_text).unwrap_or_default();
+            let hint = closest(&found, allowed.iter().copied())
+                .map(|known| format!("did you mean `{known}`? "))
+                .unwrap_or_default();
+            vec![SchemaError {
+                route: route.clone(),
+                at_key: false,
+                message: format!("{place} must be one of: {}", allowed.join(", ")),
+                help: format!("{hint}use one of the listed values"),
+            }]
+        }
+        ValidationErrorKind::Pattern { .. } | ValidationErrorKind::MaxLength { .. }
+            if route.0.iter().any(|s| *s == Step::Key("websites".into())) =>
+        {
+            vec![at(
+                route.clone(),
+                false,
+                format!("{place} is not a Magento website code: a letter, then letters, digits or underscores, at most 32 characters"),
+                "use the code of the website as Magento shows it (Stores > All Stores)",
+            )]
+        }
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default();
             vec![at(
@@ -143,5 +226,19 @@ fn describe(
             format!("{place}: {fallback}"),
             "see `saasctl schema` for the allowed values",
         )],
+    }
+}
+
+#[cfg(test)]
+mod suggestion_tests {
+    use super::*;
+
+    #[test]
+    fn typos_get_the_closest_known_field() {
+        assert_eq!(closest("api-key", field_names()), Some("api_key"));
+        assert_eq!(closest("enviroments", field_names()), Some("environments"));
+        assert_eq!(closest("privatekey", field_names()), Some("private_key"));
+        assert_eq!(closest("colour", field_names()), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

@@ -306,3 +306,29 @@ fn a_schema_error_does_not_hide_rule_findings_elsewhere() {
     assert!(rules.contains(&"SC000"), "{rules:?}");
     assert!(rules.contains(&"SC001"), "{rules:?}");
 }
+
+#[test]
+fn messages_suggest_fields_and_values_and_explain_patterns() {
+    let quickstart =
+        std::fs::read_to_string(repo().join("examples/quickstart/saasctl.yaml")).expect("read");
+    let yaml = quickstart
+        .replace("environments:", "enviroments:")
+        .replace("license: adobe-commerce", "license: adobe-comerce");
+    let text = stdout(&Workspace::new(&yaml).run(&["validate", "--color", "never"]));
+    assert!(text.contains("did you mean `environments`?"), "{text}");
+    assert!(
+        text.contains("must be one of: adobe-commerce, magento-open-source"),
+        "{text}"
+    );
+    assert!(text.contains("did you mean `adobe-commerce`?"), "{text}");
+    let yaml = quickstart.replace(
+        "websites: [base, wholesale]",
+        "websites: [base, 9wholesale]",
+    );
+    let text = stdout(&Workspace::new(&yaml).run(&["validate", "--color", "never"]));
+    assert!(
+        text.contains("is not a Magento website code: a letter, then"),
+        "{text}"
+    );
+    assert!(!text.contains("^[a-zA-Z]"), "{text}");
+}
