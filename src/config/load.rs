@@ -340,7 +340,7 @@ fn syntax_error(loaded: &Loaded, error: &serde_saphyr::Error) -> Diagnostic {
                 }
             });
     let message = error.without_snippet().to_string();
-    let message = message.lines().next().unwrap_or("invalid YAML").trim();
+    let message = plain_yaml_message(message.lines().next().unwrap_or("invalid YAML").trim());
     schema_finding(
         format!("invalid YAML: {message}"),
         Location {
@@ -349,6 +349,32 @@ fn syntax_error(loaded: &Loaded, error: &serde_saphyr::Error) -> Diagnostic {
         },
         "fix the YAML syntax at this place",
     )
+}
+
+/// The parser's message in the user's words, without its internals (option names, Debug
+/// output of its limits); the position is shown apart.
+fn plain_yaml_message(message: &str) -> String {
+    let message = message.split(" at line ").next().unwrap_or(message).trim();
+    if let Some(key) = message
+        .strip_prefix("duplicate mapping key: ")
+        .and_then(|rest| rest.split(", set DuplicateKeyPolicy").next())
+    {
+        return format!("the key `{key}` appears twice in one mapping; keep one");
+    }
+    match message.strip_prefix("budget breached: ") {
+        Some(limit) if limit.starts_with("Depth") => {
+            "the file nests deeper than 64 levels".to_owned()
+        }
+        Some(limit) if limit.starts_with("Documents") => {
+            "the file holds more than one YAML document (`---`); one file describes one merchant"
+                .to_owned()
+        }
+        Some(limit) if limit.starts_with("Alias") || limit.starts_with("Anchor") => {
+            "the file uses more anchors or aliases than saasctl reads (1,000)".to_owned()
+        }
+        Some(_) => "the file is larger or more complex than saasctl reads".to_owned(),
+        None => message.to_owned(),
+    }
 }
 
 /// The byte offset of a 1-based line and character column.

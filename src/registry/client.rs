@@ -133,7 +133,8 @@ pub fn gateway_url(gateway: &str) -> Result<Url, RegistryError> {
         url: gateway.to_owned(),
         reason: reason.to_owned(),
     };
-    let mut url = Url::parse(gateway.trim()).map_err(|e| invalid(&e.to_string()))?;
+    let mut url = Url::parse(gateway.trim())
+        .map_err(|_| invalid("it is not an absolute URL such as https://commerce.adobe.io/"))?;
     let host = url.host_str().ok_or_else(|| invalid("it has no host"))?;
     match url.scheme() {
         "https" => {}

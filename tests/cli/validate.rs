@@ -332,3 +332,41 @@ fn messages_suggest_fields_and_values_and_explain_patterns() {
     );
     assert!(!text.contains("^[a-zA-Z]"), "{text}");
 }
+
+/// The messages of the trial's bad inputs, in the user's words: no parser internals, no value.
+#[test]
+fn messages_for_broken_files() {
+    let cases = [
+        ("duplicate-key.yaml", "version: 1\nversion: 2\n".to_owned()),
+        (
+            "too-deep.yaml",
+            format!("version: 1\nx: {}{}\n", "[".repeat(70), "]".repeat(70)),
+        ),
+        (
+            "two-documents.yaml",
+            "version: 1\n---\nversion: 1\n".to_owned(),
+        ),
+        (
+            "unclosed.yaml",
+            "version: 1\nproject: {name: \"Luma\n".to_owned(),
+        ),
+    ];
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut transcript = String::new();
+    for (name, text) in cases {
+        std::fs::write(dir.path().join(name), text).expect("write");
+        let output = run_in(dir.path(), &["validate", name, "--color", "never"]);
+        assert_eq!(code(&output), 1, "{name}");
+        transcript.push_str(&crate::common::transcript(&output));
+        transcript.push('\n');
+    }
+    for internal in [
+        "DuplicateKeyPolicy",
+        "budget breached",
+        "Depth {",
+        "Documents {",
+    ] {
+        assert!(!transcript.contains(internal), "{internal}:\n{transcript}");
+    }
+    insta::assert_snapshot!(transcript);
+}
