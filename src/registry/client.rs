@@ -32,8 +32,13 @@ pub enum RegistryError {
     InvalidId(String),
     #[error("the API key and private key are not valid for this gateway: {message}")]
     KeysNotValid { message: String },
-    #[error("not found: {message}")]
+    #[error("the registry has no such object (it answered: {message})")]
     NotFound { message: String },
+    /// 429 with a `Retry-After` beyond what saasctl waits in all.
+    #[error(
+        "the registry is throttling requests and asked to wait {asked_secs} s; saasctl waits at most {limit_secs} s in all: run it again later"
+    )]
+    Throttled { asked_secs: u64, limit_secs: u64 },
     #[error("the registry answered {status}: {message}")]
     Status {
         status: u16,
@@ -378,7 +383,16 @@ impl RegistryClient {
             }
             let delay = retry_after.unwrap_or_else(|| self.retry.backoff(attempt));
             if attempt >= self.retry.max_attempts || waited + delay > self.retry.max_total_delay {
-                return Err(error);
+                // A Retry-After is honoured up to the bound; beyond it, say so.
+                return Err(match retry_after {
+                    Some(asked) if waited + asked > self.retry.max_total_delay => {
+                        RegistryError::Throttled {
+                            asked_secs: asked.as_secs().max(1),
+                            limit_secs: self.retry.max_total_delay.as_secs(),
+                        }
+                    }
+                    _ => error,
+                });
             }
             tokio::time::sleep(delay).await;
             waited += delay;

@@ -1057,3 +1057,26 @@ fn plan_out_writes_through_a_symlink_refuses_special_files_and_takes_dash() {
     assert_eq!(json["format_version"], "1");
     assert!(stderr(&dash).contains("project.luma"), "{}", both(&dash));
 }
+
+#[test]
+fn a_throttling_registry_is_waited_for_within_a_bound_and_named() {
+    let registry = Registry::with_faults(Faults {
+        latency: Duration::ZERO,
+        jitter: Duration::ZERO,
+        fail_rate: 0.0,
+        throttle_rate: 1.0,
+        retry_after_secs: 3600,
+        drop_after_commit_rate: 0.0,
+        seed: 3,
+    });
+    registry.write_yaml(LUMA);
+    let started = std::time::Instant::now();
+    let output = registry.run(&["plan"]);
+    assert_eq!(code(&output), 1, "{}", both(&output));
+    assert!(
+        stderr(&output).contains("throttling requests and asked to wait 3600 s"),
+        "{}",
+        both(&output)
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
