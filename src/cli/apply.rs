@@ -80,7 +80,12 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
         if !args.auto_approve {
             confirm()?;
         }
-        runtime.block_on(execute(&files, &mut merchants, &plan))
+        runtime.block_on(execute(
+            &files,
+            &mut merchants,
+            &plan,
+            connector.parallelism,
+        ))
     })();
     runtime.block_on(connector.shutdown());
     result
@@ -152,7 +157,7 @@ fn apply_saved(path: &Path, registry: &RegistryArgs, color: bool) -> Result<Exit
                 outln!("No changes.");
                 return Ok(Exit::Success);
             }
-            execute(&files, &mut merchants, &saved).await
+            execute(&files, &mut merchants, &saved, connector.parallelism).await
         }
         .await;
         connector.shutdown().await;
@@ -187,7 +192,12 @@ fn confirm() -> Result<(), Error> {
 }
 
 /// Runs the changes, then prints the resulting bindings.
-async fn execute(files: &Files, merchants: &mut [Merchant], plan: &Plan) -> Result<Exit, Error> {
+async fn execute(
+    files: &Files,
+    merchants: &mut [Merchant],
+    plan: &Plan,
+    parallelism: usize,
+) -> Result<Exit, Error> {
     outln!();
     // On a terminal each step carries the time since apply began; logs get plain lines.
     let started = std::time::Instant::now();
@@ -209,7 +219,7 @@ async fn execute(files: &Files, merchants: &mut [Merchant], plan: &Plan) -> Resu
     // Ctrl-C stops between requests: every request sent either happened or did not, and the
     // next apply converges from the live state.
     tokio::select! {
-        applied = apply(files, merchants, plan, &progress) => applied?,
+        applied = apply(files, merchants, plan, parallelism, &progress) => applied?,
         _ = tokio::signal::ctrl_c() => {
             return Err(Error::Interrupted {
                 created: created.load(Ordering::Relaxed),

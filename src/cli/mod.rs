@@ -136,6 +136,10 @@ pub struct RegistryArgs {
     /// accepts connections but never answers fails within this time.
     #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
+
+    /// How many merchants are read and applied at once, over one pool of connections.
+    #[arg(long, value_name = "N", default_value_t = crate::run::connect::DEFAULT_PARALLELISM as u64, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub parallelism: u64,
 }
 
 impl RegistryArgs {
@@ -146,7 +150,9 @@ impl RegistryArgs {
         };
         // An empty SAASCTL_GATEWAY is no choice at all, as if it were unset.
         let gateway = self.gateway.clone().filter(|g| !g.trim().is_empty());
-        crate::run::connect::Connector::new(gateway, options)
+        let mut connector = crate::run::connect::Connector::new(gateway, options);
+        connector.parallelism = usize::try_from(self.parallelism).unwrap_or(1);
+        connector
     }
 }
 

@@ -131,6 +131,17 @@ impl fmt::Debug for RegistryClient {
     }
 }
 
+/// An HTTP client with `options`' timeouts: one per run, shared by every merchant's
+/// [`RegistryClient`] (HTTP/2 where the gateway offers it).
+pub fn http_client(options: &ClientOptions) -> Result<reqwest::Client, RegistryError> {
+    reqwest::Client::builder()
+        .connect_timeout(options.connect_timeout)
+        .timeout(options.request_timeout)
+        .user_agent(concat!("saasctl/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| RegistryError::Http(describe(&e)))
+}
+
 /// Parses a gateway (or emulator) URL: https anywhere, plain http only on loopback hosts.
 /// The result's path ends with `/`, so relative paths join below it.
 pub fn gateway_url(gateway: &str) -> Result<Url, RegistryError> {
@@ -219,6 +230,24 @@ impl RegistryClient {
         private_key: &PrivateKey,
         options: ClientOptions,
     ) -> Result<Self, RegistryError> {
+        Self::with_http(
+            gateway,
+            api_key,
+            private_key,
+            &http_client(&options)?,
+            options.retry,
+        )
+    }
+
+    /// A client sending through `http`, a pool shared with the run's other clients
+    /// (connections reused, root certificates loaded once).
+    pub fn with_http(
+        gateway: &str,
+        api_key: &SecretValue,
+        private_key: &PrivateKey,
+        http: &reqwest::Client,
+        retry: RetryPolicy,
+    ) -> Result<Self, RegistryError> {
         let base =
             gateway_url(gateway)?
                 .join(API_PATH)
@@ -229,18 +258,12 @@ impl RegistryClient {
         if HeaderValue::from_str(api_key.expose().trim()).is_err() {
             return Err(RegistryError::InvalidApiKey);
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(options.connect_timeout)
-            .timeout(options.request_timeout)
-            .user_agent(concat!("saasctl/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| RegistryError::Http(describe(&e)))?;
         Ok(Self {
-            http,
+            http: http.clone(),
             base,
             api_key: SecretValue::new(api_key.expose().trim()),
             key: private_key.clone(),
-            retry: options.retry,
+            retry,
         })
     }
 

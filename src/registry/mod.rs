@@ -6,4 +6,6 @@ pub mod gateway;
 pub mod jwt;
 pub mod wire;
 
-pub use client::{ClientOptions, RegistryClient, RegistryError, RetryPolicy, gateway_url};
+pub use client::{
+    ClientOptions, RegistryClient, RegistryError, RetryPolicy, gateway_url, http_client,
+};

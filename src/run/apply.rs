@@ -10,7 +10,7 @@ use futures::{StreamExt, stream};
 use super::Files;
 use super::connect::read_live;
 use super::installations::{self, InstallationError, Written};
-use super::refresh::{MERCHANT_CONCURRENCY, Merchant};
+use super::refresh::Merchant;
 use crate::live::LiveRow;
 use crate::plan::{Action, Change, Kind, MerchantInput, Named, Object, Plan, plan};
 use crate::registry::wire::Row;
@@ -97,6 +97,7 @@ pub async fn apply(
     files: &Files,
     merchants: &mut [Merchant],
     planned: &Plan,
+    parallelism: usize,
     progress: Progress<'_>,
 ) -> Result<Applied, ApplyFailed> {
     let pending = merchants.iter_mut().filter(|m| {
@@ -118,7 +119,7 @@ pub async fn apply(
             let result = converge(files, merchant, planned, progress, &mut applied).await;
             (applied, result)
         })
-        .buffer_unordered(MERCHANT_CONCURRENCY)
+        .buffer_unordered(parallelism.max(1))
         .collect()
         .await;
     let mut applied = Applied::default();

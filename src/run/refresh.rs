@@ -11,9 +11,6 @@ use crate::live::LiveState;
 use crate::magento::installation::Installation;
 use crate::plan::{Allowances, MerchantInput, Plan, Summary, plan};
 
-/// How many merchants are read at once: the work is network-bound, the registry rate-limited.
-pub const MERCHANT_CONCURRENCY: usize = 8;
-
 /// The plan of files refused offline: their findings, and no changes, since nothing was read.
 pub fn refused_plan(files: &Files) -> Plan {
     let nothing_read = LiveState::default();
@@ -107,7 +104,7 @@ pub async fn read_each_merchant(
                 installations: installations?,
             })
         })
-        .buffered(MERCHANT_CONCURRENCY)
+        .buffered(connector.parallelism.max(1))
         .collect()
         .await;
     let mut merchants = Vec::new();
