@@ -20,6 +20,28 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     )
 }
 
+/// An advisory lock on a file, held until dropped: two saasctl processes never change the
+/// same state at once.
+#[derive(Debug)]
+pub struct Lock {
+    _file: fs::File,
+}
+
+/// Takes the exclusive lock on `path` (created if missing), or `None` when another process
+/// holds it. Never waits.
+pub fn try_lock(path: &Path) -> io::Result<Option<Lock>> {
+    let mut options = OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(Lock { _file: file })),
+        Err(fs::TryLockError::WouldBlock) => Ok(None),
+        Err(fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
 /// Writes `contents` to `path` through a temporary file in the same directory (mode 0600 on
 /// Unix, set at creation), synced, then renamed over `path`: the file is either the old or the
 /// new whole content, and never world-readable.

@@ -343,18 +343,43 @@ fn timestamp(secs: u64) -> String {
     )
 }
 
+/// Takes the state file's lock (`FILE.lock` beside it), making its directory first; another
+/// process holding it is refused with what to do.
+fn lock_state(path: &Path) -> Result<crate::file::Lock, LoadError> {
+    let error = |reason: String| LoadError {
+        path: path.display().to_string(),
+        reason,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::file::create_private_dir(dir).map_err(|e| error(io_reason(&e)))?;
+    }
+    let mut lock_path = path.as_os_str().to_owned();
+    lock_path.push(".lock");
+    crate::file::try_lock(Path::new(&lock_path))
+        .map_err(|e| error(io_reason(&e)))?
+        .ok_or_else(|| {
+            error(
+                "another saasctl process is using it right now; wait for it to finish, then run again"
+                    .to_owned(),
+            )
+        })
+}
+
 /// The state in memory and, when given a file, on disk: each change is written before it is
 /// answered, so an answer always describes persisted state.
 #[derive(Debug)]
 pub struct Store {
     path: Option<PathBuf>,
     state: Mutex<State>,
+    /// Held while the store is open: one process at a time owns a state file.
+    _lock: Option<crate::file::Lock>,
 }
 
 impl Store {
-    /// Loads `path` if it exists; starts empty otherwise, creating the file's directory so that
-    /// the first change can be saved.
+    /// Loads `path` if it exists, starts empty otherwise; holds the file's lock (its directory
+    /// made first) for as long as the store is open.
     pub fn open(path: Option<&Path>) -> Result<Self, LoadError> {
+        let lock = path.map(lock_state).transpose()?;
         let state = match path {
             Some(path) if path.exists() => {
                 let error = |reason: String| LoadError {
@@ -364,20 +389,13 @@ impl Store {
                 let text = std::fs::read(path).map_err(|e| error(io_reason(&e)))?;
                 serde_json::from_slice(&text).map_err(|e| error(e.to_string()))?
             }
-            Some(path) => {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    crate::file::create_private_dir(dir).map_err(|e| LoadError {
-                        path: path.display().to_string(),
-                        reason: io_reason(&e),
-                    })?;
-                }
-                State::default()
-            }
-            None => State::default(),
+            // A new file, in the directory the lock just made: starts empty.
+            Some(_) | None => State::default(),
         };
         Ok(Self {
             path: path.map(Path::to_path_buf),
             state: Mutex::new(state),
+            _lock: lock,
         })
     }
 
@@ -511,8 +529,16 @@ mod tests {
             .unwrap();
         let refused = store.mutate(|s| s.add_account(account(License::AdobeCommerce)));
         assert_eq!(refused.unwrap_err().status, 409);
+        // One store at a time owns the file: a second is refused until the first is closed.
+        let busy = Store::open(Some(&path)).unwrap_err();
+        assert!(
+            busy.to_string().contains("another saasctl process"),
+            "{busy}"
+        );
+        drop(store);
         let again = Store::open(Some(&path)).unwrap();
         assert_eq!(again.read(|s| s.accounts.len()), 1);
+        drop(again);
 
         std::fs::write(&path, "{ torn").unwrap();
         let err = Store::open(Some(&path)).unwrap_err();

@@ -49,3 +49,59 @@ fn the_embedded_registry_stores_no_api_key_and_ignores_itself_in_git() {
         );
     }
 }
+
+#[test]
+fn a_second_run_on_the_same_embedded_state_is_refused_clearly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("saasctl.yaml"), EMBEDDED).expect("write yaml");
+    let run = |args: &[&str]| {
+        saasctl()
+            .current_dir(dir.path())
+            .env("LUMA_EMBEDDED_API_KEY", API_KEY)
+            .args(args)
+            .output()
+            .expect("run saasctl")
+    };
+    let first = run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&first), 0, "{}{}", stdout(&first), stderr(&first));
+    // Another saasctl process holds the state (here: this test, through the same lock).
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(dir.path().join(".saasctl/registry.json.lock"))
+        .expect("lock file");
+    lock.try_lock().expect("take the lock");
+    let second = run(&["plan"]);
+    assert_eq!(code(&second), 1, "{}{}", stdout(&second), stderr(&second));
+    assert!(
+        stderr(&second).contains("another saasctl process is using it"),
+        "{}",
+        stderr(&second)
+    );
+    drop(lock);
+    let third = run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&third), 0, "{}{}", stdout(&third), stderr(&third));
+
+    // Two applies at once: each either finishes or is refused clearly; the state stays whole.
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            saasctl()
+                .current_dir(dir.path())
+                .env("LUMA_EMBEDDED_API_KEY", API_KEY)
+                .args(["apply", "--auto-approve"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().expect("wait");
+        let err = stderr(&output);
+        assert!(
+            code(&output) == 0 || err.contains("another saasctl process is using it"),
+            "{err}"
+        );
+    }
+    let state = std::fs::read_to_string(dir.path().join(".saasctl/registry.json")).expect("state");
+    serde_json::from_str::<serde_json::Value>(&state).expect("the state file is whole");
+}
