@@ -66,7 +66,9 @@ impl Emulator {
         let app = server::App {
             store: Arc::new(state::Store::open(config.state_file.as_deref())?),
             dice: Arc::new(faults::Dice::new(config.faults)),
+            requests: Arc::default(),
         };
+        let requests = Arc::clone(&app.requests);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, server::router(app))
@@ -78,6 +80,7 @@ impl Emulator {
         });
         Ok(RunningEmulator {
             addr,
+            requests,
             stop: Some(stop),
             task: Some(task),
         })
@@ -103,6 +106,7 @@ impl Emulator {
 #[derive(Debug)]
 pub struct RunningEmulator {
     addr: SocketAddr,
+    requests: Arc<std::sync::atomic::AtomicU64>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -110,6 +114,11 @@ pub struct RunningEmulator {
 impl RunningEmulator {
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// How many registry requests it has received so far.
+    pub fn requests(&self) -> u64 {
+        self.requests.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The gateway URL to give a client, e.g. `http://127.0.0.1:8089/`.

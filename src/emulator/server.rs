@@ -27,6 +27,8 @@ use crate::registry::wire::{
 pub(crate) struct App {
     pub store: Arc<Store>,
     pub dice: Arc<Dice>,
+    /// Registry requests received, answered or not: what benchmarks and tests count.
+    pub requests: Arc<std::sync::atomic::AtomicU64>,
 }
 
 pub(crate) fn router(app: App) -> Router {
@@ -113,6 +115,8 @@ async fn authenticate(State(app): State<App>, mut request: Request, next: Next) 
 
 /// Applies the request's drawn fate: delay, 503, 429, or a committed change whose answer is lost.
 async fn inject_faults(State(app): State<App>, request: Request, next: Next) -> Response {
+    app.requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let fate = app.dice.roll();
     if !fate.delay.is_zero() {
         tokio::time::sleep(fate.delay).await;

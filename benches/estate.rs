@@ -1,0 +1,163 @@
+//! An agency's estate against a registry adding 20 ms per request: `cargo bench --bench estate`.
+//! Generates N merchants (each its own account), starts the emulator on loopback, and runs the
+//! release binary: plan with the default parallelism and sequentially, then apply with four
+//! renames per merchant. Prints wall time, requests, and the ideal for the concurrency
+//! (ceil(requests / C) x latency). Asserts nothing: timing belongs in a benchmark.
+
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+
+use saasctl::config::{License, SecretValue};
+use saasctl::emulator::portal::{NewAccount, register};
+use saasctl::emulator::{Emulator, EmulatorConfig, Faults};
+use saasctl::keys::PrivateKey;
+use saasctl::registry::{ClientOptions, RegistryClient};
+
+const LATENCY: Duration = Duration::from_millis(20);
+const PARALLELISM: u64 = 16;
+const KEY: &str = include_str!("../tests/fixtures/keys/test.pem");
+
+fn merchant_yaml(i: usize) -> String {
+    format!(
+        "version: 1\naccount:\n  license: adobe-commerce\nkeys:\n  production:\n    api_key: {{file: keys/m{i}.api-key}}\n    private_key: {{file: keys/key.pem}}\nproject:\n  name: Merchant {i}\n  previous_names: [Old Merchant {i}]\n  data_spaces:\n    live: {{type: production, name: M{i} Production}}\n    staging: {{type: testing, name: M{i} Staging, previous_names: [Testing 1]}}\n    qa: {{type: testing, name: M{i} QA, previous_names: [Testing 2]}}\nenvironments:\n  production: {{tier: production, data_space: live, websites: [base]}}\n  staging: {{tier: staging, data_space: staging, websites: [base]}}\n  qa: {{tier: testing, data_space: qa, websites: [base]}}\n"
+    )
+}
+
+fn saasctl(dir: &Path, url: &str, args: &[&str]) -> (Duration, bool) {
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_saasctl"))
+        .current_dir(dir)
+        .env("SAASCTL_GATEWAY", url)
+        .args(args)
+        .output()
+        .unwrap();
+    (started.elapsed(), output.status.code() == Some(0))
+}
+
+fn ideal(requests: u64, concurrency: u64) -> Duration {
+    LATENCY * u32::try_from(requests.div_ceil(concurrency)).unwrap()
+}
+
+fn estate(runtime: &tokio::runtime::Runtime, merchants: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("keys")).unwrap();
+    std::fs::write(dir.path().join("keys/key.pem"), KEY).unwrap();
+    let key = PrivateKey::from_pem(KEY).unwrap();
+    let emulator = runtime.block_on(async {
+        let emulator = Emulator::bind(
+            "127.0.0.1:0".parse().unwrap(),
+            EmulatorConfig {
+                state_file: None,
+                faults: Faults {
+                    latency: LATENCY,
+                    ..Faults::default()
+                },
+            },
+        )
+        .await
+        .unwrap();
+        // Each merchant's account, and its project as someone clicked it: old names.
+        let url = emulator.url();
+        let accounts = (0..merchants).map(|i| {
+            let (url, key, dir) = (url.clone(), key.clone(), dir.path().to_owned());
+            async move {
+                let api_key = format!("estate-{i:04}-0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+                register(
+                    &url,
+                    &NewAccount {
+                        api_key: Some(api_key.clone()),
+                        public_key: key.public_key().to_pem(),
+                        license: License::AdobeCommerce,
+                        mage_id: None,
+                    },
+                )
+                .await
+                .unwrap();
+                std::fs::write(dir.join(format!("keys/m{i}.api-key")), &api_key).unwrap();
+                std::fs::write(dir.join(format!("m{i}.yaml")), merchant_yaml(i)).unwrap();
+                let client = RegistryClient::with_options(
+                    &url,
+                    &SecretValue::new(api_key),
+                    &key,
+                    ClientOptions::default(),
+                )
+                .unwrap();
+                client
+                    .initialize(&format!("Old Merchant {i}"))
+                    .await
+                    .unwrap();
+            }
+        });
+        futures::stream::iter(accounts)
+            .buffer_unordered(16)
+            .collect::<Vec<()>>()
+            .await;
+        emulator
+    });
+    let url = emulator.url();
+    let parallelism = PARALLELISM.to_string();
+    let measure = |label: &str, args: &[&str], concurrency: u64| {
+        let before = emulator.requests();
+        let (wall, ok) = saasctl(dir.path(), &url, args);
+        let requests = emulator.requests() - before;
+        let ideal = ideal(requests, concurrency);
+        println!(
+            "{merchants:>5} merchants {label:<28} {:>8.2?}  {requests:>5} requests  ideal {:>8.2?}  ratio {:.2}{}",
+            wall,
+            ideal,
+            wall.as_secs_f64() / ideal.as_secs_f64(),
+            if ok { "" } else { "  (FAILED)" }
+        );
+        wall
+    };
+    let plan = measure(
+        "plan, parallelism 16",
+        &["plan", ".", "--parallelism", &parallelism],
+        PARALLELISM,
+    );
+    let sequential = measure("plan, sequential", &["plan", ".", "--parallelism", "1"], 1);
+    println!(
+        "{merchants:>5} merchants plan speed-up over sequential: {:.1}x",
+        sequential.as_secs_f64() / plan.as_secs_f64()
+    );
+    measure(
+        "apply (4 renames each)",
+        &[
+            "apply",
+            ".",
+            "--auto-approve",
+            "--parallelism",
+            &parallelism,
+        ],
+        PARALLELISM,
+    );
+    println!(
+        "{merchants:>5} merchants apply minimum: {} requests (1 read + 4 renames each)",
+        merchants * 5
+    );
+    runtime.block_on(emulator.shutdown()).unwrap();
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    for merchants in if sizes.is_empty() {
+        vec![10, 200]
+    } else {
+        sizes
+    } {
+        estate(&runtime, merchants);
+    }
+}
