@@ -28,6 +28,7 @@ macro_rules! errln {
 }
 
 mod apply;
+mod completions;
 mod emulator;
 mod explain;
 mod keys;
@@ -100,6 +101,8 @@ pub enum Command {
     Apply(apply::Args),
     Show(show::Args),
     Render(render::Args),
+    Completions(completions::Args),
+    Man(completions::ManArgs),
     Emulator(emulator::Args),
     Keys(keys::Args),
 }
@@ -114,6 +117,8 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Apply(args) => apply::run(args, color),
         Command::Show(args) => show::run(args, color),
         Command::Render(args) => render::run(args, color),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => completions::man(args),
         Command::Emulator(args) => emulator::run(args),
         Command::Keys(args) => keys::run(args),
     }
