@@ -21,18 +21,27 @@ environments:
 
 const API_KEY: &str = "embedded0123456789abcdef0123456789";
 
-#[test]
-fn the_embedded_registry_stores_no_api_key_and_ignores_itself_in_git() {
+/// A directory holding the embedded configuration.
+fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("saasctl.yaml"), EMBEDDED).expect("write yaml");
-    let run = |args: &[&str]| {
-        saasctl()
-            .current_dir(dir.path())
-            .env("LUMA_EMBEDDED_API_KEY", API_KEY)
-            .args(args)
-            .output()
-            .expect("run saasctl")
-    };
+    dir
+}
+
+/// saasctl in `dir`, with the API key in the environment.
+fn command(dir: &std::path::Path, args: &[&str]) -> std::process::Command {
+    let mut command = saasctl();
+    command
+        .current_dir(dir)
+        .env("LUMA_EMBEDDED_API_KEY", API_KEY)
+        .args(args);
+    command
+}
+
+#[test]
+fn the_embedded_registry_stores_no_api_key_and_ignores_itself_in_git() {
+    let dir = workspace();
+    let run = |args: &[&str]| command(dir.path(), args).output().expect("run saasctl");
     let apply = run(&["apply", "--auto-approve"]);
     assert_eq!(code(&apply), 0, "{}{}", stdout(&apply), stderr(&apply));
     let again = run(&["plan", "--detailed-exitcode"]);
@@ -52,16 +61,8 @@ fn the_embedded_registry_stores_no_api_key_and_ignores_itself_in_git() {
 
 #[test]
 fn a_second_run_on_the_same_embedded_state_is_refused_clearly() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("saasctl.yaml"), EMBEDDED).expect("write yaml");
-    let run = |args: &[&str]| {
-        saasctl()
-            .current_dir(dir.path())
-            .env("LUMA_EMBEDDED_API_KEY", API_KEY)
-            .args(args)
-            .output()
-            .expect("run saasctl")
-    };
+    let dir = workspace();
+    let run = |args: &[&str]| command(dir.path(), args).output().expect("run saasctl");
     let first = run(&["apply", "--auto-approve"]);
     assert_eq!(code(&first), 0, "{}{}", stdout(&first), stderr(&first));
     // Another saasctl process holds the state (here: this test, through the same lock).
@@ -84,10 +85,7 @@ fn a_second_run_on_the_same_embedded_state_is_refused_clearly() {
     // Two applies at once: each either finishes or is refused clearly; the state stays whole.
     let children: Vec<_> = (0..2)
         .map(|_| {
-            saasctl()
-                .current_dir(dir.path())
-                .env("LUMA_EMBEDDED_API_KEY", API_KEY)
-                .args(["apply", "--auto-approve"])
+            command(dir.path(), &["apply", "--auto-approve"])
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
