@@ -28,19 +28,25 @@ fn large_config(environments: usize, shared_code: bool) -> String {
     yaml
 }
 
+/// The times of `runs` validations of the file at `path`, fastest first.
+fn timings(path: &std::path::Path, runs: usize) -> Vec<Duration> {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            std::hint::black_box(saasctl::rules::check_file(path));
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
+    times
+}
+
 /// The median of `runs` validations of `yaml`.
 fn median(yaml: &str, runs: usize) -> Duration {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("saasctl.yaml");
     std::fs::write(&path, yaml).expect("write");
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let started = Instant::now();
-            std::hint::black_box(saasctl::rules::check_file(&path));
-            started.elapsed()
-        })
-        .collect();
-    times.sort();
+    let times = timings(&path, runs);
     times[times.len() / 2]
 }
 
@@ -72,14 +78,7 @@ fn main() {
         "{diagnostics:?}"
     );
 
-    let mut times: Vec<Duration> = (0..30)
-        .map(|_| {
-            let started = Instant::now();
-            std::hint::black_box(saasctl::rules::check_file(&path));
-            started.elapsed()
-        })
-        .collect();
-    times.sort();
+    let times = timings(&path, 30);
     println!(
         "validate 1,000 environments ({} KiB): median {:.2?}, slowest {:.2?} over {} runs",
         std::fs::metadata(&path)
