@@ -1,12 +1,14 @@
 //! The private key: the one type every part of saasctl reads, checks and signs with.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256, RsaKeyPair};
+use sha2::{Digest, Sha256};
 
 use super::{KeyError, KeyKind, PublicKey, der, pem};
 
@@ -23,7 +25,30 @@ struct Inner {
 impl PrivateKey {
     /// Reads an unencrypted PKCS#8 (`-----BEGIN PRIVATE KEY-----`) or PKCS#1 (`-----BEGIN RSA
     /// PRIVATE KEY-----`) PEM; surrounding whitespace and CRLF line endings are fine.
+    ///
+    /// A key is parsed once per process: validation (SC007) and the client that signs with it
+    /// read the same PEM, and aws-lc's checks of a key cost about as much as a signature.
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
+        static PARSED: LazyLock<Mutex<HashMap<[u8; 32], PrivateKey>>> =
+            LazyLock::new(Mutex::default);
+        let digest: [u8; 32] = Sha256::digest(pem.as_bytes()).into();
+        let known = PARSED
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&digest)
+            .cloned();
+        if let Some(key) = known {
+            return Ok(key);
+        }
+        let key = Self::parse_pem(pem)?;
+        PARSED
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(digest, key.clone());
+        Ok(key)
+    }
+
+    fn parse_pem(pem: &str) -> Result<Self, KeyError> {
         let kind = KeyKind::Private;
         let block = pem::decode(pem, kind)?;
         let der = block.der.as_slice();
