@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use rand::Rng;
@@ -10,6 +11,7 @@ use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 
 use super::jwt;
+use super::throttle::Throttle;
 use super::wire::{self, Environment, EnvironmentName, FailureProbe, ProjectName, Results, Row};
 use crate::config::SecretValue;
 use crate::keys::PrivateKey;
@@ -121,6 +123,12 @@ pub struct RegistryClient {
     /// Parsed once by the caller; signs a fresh token for every request.
     key: PrivateKey,
     retry: RetryPolicy,
+    /// Shared by every client of the gateway in a run; its own otherwise.
+    throttle: Arc<Throttle>,
+    /// The last token and the second it was signed in. A token's only varying claim is `exp`
+    /// (seconds) and RS256 is deterministic, so a token signed again in the same second would
+    /// be the same bytes: each request still carries a fresh token, signed once.
+    token: Mutex<Option<(u64, HeaderValue)>>,
 }
 
 impl fmt::Debug for RegistryClient {
@@ -264,7 +272,17 @@ impl RegistryClient {
             api_key: SecretValue::new(api_key.expose().trim()),
             key: private_key.clone(),
             retry,
+            throttle: Throttle::new(usize::MAX),
+            token: Mutex::default(),
         })
+    }
+
+    /// Sends under `throttle`, the limit this client shares with the run's other clients of
+    /// the same gateway.
+    #[must_use]
+    pub fn with_throttle(mut self, throttle: Arc<Throttle>) -> Self {
+        self.throttle = throttle;
+        self
     }
 
     /// The registry base URL, `GATEWAY/merchant-registry/v1/`.
@@ -441,6 +459,7 @@ impl RegistryClient {
             url: url.to_string(),
             reason: describe(e),
         };
+        let permit = self.throttle.acquire().await;
         let response = match request.send().await {
             Ok(response) => response,
             Err(e) => {
@@ -469,7 +488,17 @@ impl RegistryClient {
                 };
             }
         };
-        self.judge(status, retry_after, bytes)
+        drop(permit);
+        let attempt = self.judge(status, retry_after, bytes);
+        match &attempt {
+            Attempt::Transient {
+                error: RegistryError::Unavailable { status: 429, .. },
+                retry_after,
+                ..
+            } => self.throttle.throttled(*retry_after),
+            _ => self.throttle.succeeded(),
+        }
+        attempt
     }
 
     /// Reads status and body together: a body whose `status` is not 200, or that holds an
@@ -533,13 +562,10 @@ impl RegistryClient {
 
     /// The authentication headers, with a token signed for this request.
     fn headers(&self) -> Result<HeaderMap, RegistryError> {
-        let token = jwt::sign(&self.key, jwt::now_secs());
         let mut key = HeaderValue::from_str(self.api_key.expose())
             .map_err(|_| RegistryError::InvalidApiKey)?;
         key.set_sensitive(true);
-        // base64url and dots: always a valid header value.
-        let mut signature = HeaderValue::try_from(token).expect("a JWT is a valid header value");
-        signature.set_sensitive(true);
+        let signature = self.token(jwt::now_secs());
         let mut headers = HeaderMap::new();
         headers.insert("magento-api-key", key.clone());
         headers.insert("x-api-key", key);
@@ -549,6 +575,22 @@ impl RegistryClient {
             HeaderValue::from_static("application/json"),
         );
         Ok(headers)
+    }
+
+    /// The token for a request sent at `now`.
+    fn token(&self, now: u64) -> HeaderValue {
+        let mut last = self.token.lock().unwrap_or_else(PoisonError::into_inner);
+        match &*last {
+            Some((signed_at, token)) if *signed_at == now => token.clone(),
+            _ => {
+                // base64url and dots: always a valid header value.
+                let mut token = HeaderValue::try_from(jwt::sign(&self.key, now))
+                    .expect("a JWT is a valid header value");
+                token.set_sensitive(true);
+                *last = Some((now, token.clone()));
+                token
+            }
+        }
     }
 
     /// A service message with our API key taken out, should the service echo it.

@@ -4,8 +4,10 @@
 pub mod client;
 pub mod gateway;
 pub mod jwt;
+pub mod throttle;
 pub mod wire;
 
 pub use client::{
     ClientOptions, RegistryClient, RegistryError, RetryPolicy, gateway_url, http_client,
 };
+pub use throttle::Throttle;

@@ -1,15 +1,15 @@
 //! From a merchant file to signed registry clients: pick each key set's gateway, start the
 //! embedded registry and provision its keys where asked, read the secrets, fingerprint them.
 
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use crate::config::{Config, KeySetName, Loaded, SecretError, SecretValue};
 use crate::emulator::embedded::{self, EmbeddedError, EmbeddedRegistries};
 use crate::keys::{KeyError, KeyFingerprint, PrivateKey};
 use crate::live::{LiveRow, LiveState, undecided};
 use crate::registry::gateway::Gateway;
-use crate::registry::{ClientOptions, RegistryClient, RegistryError, http_client};
+use crate::registry::{ClientOptions, RegistryClient, RegistryError, Throttle, http_client};
 
 /// Merchants read and applied at once unless `--parallelism` says otherwise. Not yet tuned by
 /// the estate benchmark the performance issue asks for.
@@ -50,6 +50,8 @@ pub struct Connector {
     pub parallelism: usize,
     /// One HTTP client for the run: every merchant's requests share its connection pool.
     http: OnceLock<reqwest::Client>,
+    /// Each gateway's limit on requests at once, shared by its merchants.
+    throttles: Mutex<HashMap<String, Arc<Throttle>>>,
     embedded: EmbeddedRegistries,
 }
 
@@ -68,6 +70,7 @@ impl Connector {
             options,
             parallelism: DEFAULT_PARALLELISM,
             http: OnceLock::new(),
+            throttles: Mutex::default(),
             embedded: EmbeddedRegistries::default(),
         }
     }
@@ -126,7 +129,8 @@ impl Connector {
                 };
                 client = Some((
                     RegistryClient::with_http(&url, &api_key, &key, &http, self.options.retry)
-                        .map_err(|e| fail(e.into()))?,
+                        .map_err(|e| fail(e.into()))?
+                        .with_throttle(self.throttle(&url)),
                     gateway.to_string(),
                 ));
             }
@@ -142,6 +146,18 @@ impl Connector {
             gateway,
             fingerprints,
         })
+    }
+
+    fn throttle(&self, url: &str) -> Arc<Throttle> {
+        let mut throttles = self
+            .throttles
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(
+            throttles
+                .entry(url.to_owned())
+                .or_insert_with(|| Throttle::new(self.parallelism)),
+        )
     }
 
     /// Stops the embedded registries, letting their last writes finish.
