@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
@@ -20,23 +20,85 @@ use saasctl::registry::{ClientOptions, RegistryClient};
 
 const LATENCY: Duration = Duration::from_millis(20);
 const PARALLELISM: u64 = 16;
-const KEY: &str = include_str!("../tests/fixtures/keys/test.pem");
+
+/// `count` distinct keys, as every merchant has its own: generated once (aws-lc, on every
+/// core) and kept under `target/` for the next run.
+fn keys(count: usize) -> Vec<PrivateKey> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/estate-keys");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let indices: Vec<usize> = (0..count).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = indices
+            .chunks(count.div_ceil(cores).max(1))
+            .map(|chunk| {
+                let dir = &dir;
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|i| {
+                            let path = dir.join(format!("{i}.pem"));
+                            match std::fs::read_to_string(&path) {
+                                Ok(pem) => PrivateKey::from_pem(&pem).unwrap(),
+                                Err(_) => {
+                                    let key = PrivateKey::generate().unwrap();
+                                    std::fs::write(&path, key.to_pkcs8_pem()).unwrap();
+                                    key
+                                }
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    })
+}
 
 fn merchant_yaml(i: usize) -> String {
     format!(
-        "version: 1\naccount:\n  license: adobe-commerce\nkeys:\n  production:\n    api_key: {{file: keys/m{i}.api-key}}\n    private_key: {{file: keys/key.pem}}\nproject:\n  name: Merchant {i}\n  previous_names: [Old Merchant {i}]\n  data_spaces:\n    live: {{type: production, name: M{i} Production}}\n    staging: {{type: testing, name: M{i} Staging, previous_names: [Testing 1]}}\n    qa: {{type: testing, name: M{i} QA, previous_names: [Testing 2]}}\nenvironments:\n  production: {{tier: production, data_space: live, websites: [base]}}\n  staging: {{tier: staging, data_space: staging, websites: [base]}}\n  qa: {{tier: testing, data_space: qa, websites: [base]}}\n"
+        "version: 1\naccount:\n  license: adobe-commerce\nkeys:\n  production:\n    api_key: {{file: keys/m{i}.api-key}}\n    private_key: {{file: keys/m{i}.pem}}\nproject:\n  name: Merchant {i}\n  previous_names: [Old Merchant {i}]\n  data_spaces:\n    live: {{type: production, name: M{i} Production}}\n    staging: {{type: testing, name: M{i} Staging, previous_names: [Testing 1]}}\n    qa: {{type: testing, name: M{i} QA, previous_names: [Testing 2]}}\nenvironments:\n  production: {{tier: production, data_space: live, websites: [base]}}\n  staging: {{tier: staging, data_space: staging, websites: [base]}}\n  qa: {{tier: testing, data_space: qa, websites: [base]}}\n"
     )
 }
 
-fn saasctl(dir: &Path, url: &str, args: &[&str]) -> (Duration, bool) {
+/// What one run of the binary cost: wall time, CPU time (user + system) and peak resident memory,
+/// read with `wait4` so they are this child's alone.
+struct Cost {
+    wall: Duration,
+    cpu: Duration,
+    peak_rss_kib: i64,
+    ok: bool,
+}
+
+fn saasctl(dir: &Path, url: &str, args: &[&str]) -> Cost {
     let started = Instant::now();
-    let output = Command::new(env!("CARGO_BIN_EXE_saasctl"))
+    #[allow(clippy::zombie_processes, reason = "reaped by wait4 below")]
+    let child = Command::new(env!("CARGO_BIN_EXE_saasctl"))
         .current_dir(dir)
         .env("SAASCTL_GATEWAY", url)
         .args(args)
-        .output()
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
         .unwrap();
-    (started.elapsed(), output.status.code() == Some(0))
+    let mut status = 0;
+    // SAFETY: rusage is plain data that wait4 fills in; the pid is our own child's.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    assert_eq!(unsafe { libc::wait4(pid, &mut status, 0, &mut usage) }, pid);
+    let time = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec.try_into().unwrap())
+            + Duration::from_micros(t.tv_usec.try_into().unwrap())
+    };
+    Cost {
+        wall: started.elapsed(),
+        cpu: time(usage.ru_utime) + time(usage.ru_stime),
+        peak_rss_kib: usage.ru_maxrss,
+        ok: libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+    }
 }
 
 fn ideal(requests: u64, concurrency: u64) -> Duration {
@@ -46,8 +108,7 @@ fn ideal(requests: u64, concurrency: u64) -> Duration {
 fn estate(runtime: &tokio::runtime::Runtime, merchants: usize) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("keys")).unwrap();
-    std::fs::write(dir.path().join("keys/key.pem"), KEY).unwrap();
-    let key = PrivateKey::from_pem(KEY).unwrap();
+    let keys = keys(merchants);
     let emulator = runtime.block_on(async {
         let emulator = Emulator::bind(
             "127.0.0.1:0".parse().unwrap(),
@@ -64,7 +125,7 @@ fn estate(runtime: &tokio::runtime::Runtime, merchants: usize) {
         // Each merchant's account, and its project as someone clicked it: old names.
         let url = emulator.url();
         let accounts = (0..merchants).map(|i| {
-            let (url, key, dir) = (url.clone(), key.clone(), dir.path().to_owned());
+            let (url, key, dir) = (url.clone(), keys[i].clone(), dir.path().to_owned());
             async move {
                 let api_key = format!("estate-{i:04}-0a1b2c3d4e5f60718293a4b5c6d7e8f9");
                 register(
@@ -79,6 +140,7 @@ fn estate(runtime: &tokio::runtime::Runtime, merchants: usize) {
                 .await
                 .unwrap();
                 std::fs::write(dir.join(format!("keys/m{i}.api-key")), &api_key).unwrap();
+                std::fs::write(dir.join(format!("keys/m{i}.pem")), key.to_pkcs8_pem()).unwrap();
                 std::fs::write(dir.join(format!("m{i}.yaml")), merchant_yaml(i)).unwrap();
                 let client = RegistryClient::with_options(
                     &url,
@@ -103,17 +165,19 @@ fn estate(runtime: &tokio::runtime::Runtime, merchants: usize) {
     let parallelism = PARALLELISM.to_string();
     let measure = |label: &str, args: &[&str], concurrency: u64| {
         let before = emulator.requests();
-        let (wall, ok) = saasctl(dir.path(), &url, args);
+        let cost = saasctl(dir.path(), &url, args);
         let requests = emulator.requests() - before;
         let ideal = ideal(requests, concurrency);
         println!(
-            "{merchants:>5} merchants {label:<28} {:>8.2?}  {requests:>5} requests  ideal {:>8.2?}  ratio {:.2}{}",
-            wall,
+            "{merchants:>5} merchants {label:<24} {:>8.2?}  {requests:>5} requests  ideal {:>8.2?}  ratio {:.2}  cpu/merchant {:>7.2?}  peak {:>4} MiB{}",
+            cost.wall,
             ideal,
-            wall.as_secs_f64() / ideal.as_secs_f64(),
-            if ok { "" } else { "  (FAILED)" }
+            cost.wall.as_secs_f64() / ideal.as_secs_f64(),
+            cost.cpu / u32::try_from(merchants).unwrap(),
+            cost.peak_rss_kib / 1024,
+            if cost.ok { "" } else { "  (FAILED)" }
         );
-        wall
+        cost.wall
     };
     let plan = measure(
         "plan, parallelism 16",

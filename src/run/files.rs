@@ -46,6 +46,7 @@ pub struct CheckedFile {
 }
 
 /// Every file a run names, as loaded and checked offline.
+#[derive(Default)]
 pub struct Files {
     pub files: Vec<CheckedFile>,
     /// Each file's text, for rendering snippets.
@@ -56,20 +57,13 @@ impl Files {
     /// Validates every file the paths name (directories are searched), or with a shard, only
     /// the files of that shard.
     pub fn load(paths: &[PathBuf], shard: Option<Shard>) -> Result<Self, config::DiscoverError> {
-        let mut files = Files {
-            files: Vec::new(),
-            sources: Sources::default(),
-        };
-        for path in config::discover(paths)? {
-            if shard.is_some_and(|shard| !shard.holds(&display_path(&path))) {
-                continue;
-            }
-            let (loaded, diagnostics) = rules::check_file(&path);
-            files.sources.insert(loaded.file.clone(), &loaded.source);
-            files.files.push(CheckedFile {
-                loaded,
-                diagnostics,
-            });
+        let paths: Vec<PathBuf> = config::discover(paths)?
+            .into_iter()
+            .filter(|path| shard.is_none_or(|shard| shard.holds(&display_path(path))))
+            .collect();
+        let mut files = Files::default();
+        for (loaded, diagnostics) in check_all(&paths) {
+            files.push(loaded, diagnostics);
         }
         Ok(files)
     }
@@ -77,12 +71,11 @@ impl Files {
     /// Loads the files a saved plan names, each shown under the name the plan recorded (its
     /// digests cover that name), wherever the plan is applied from.
     pub fn load_as(entries: &[(PathBuf, String)]) -> Self {
-        let mut files = Files {
-            files: Vec::new(),
-            sources: Sources::default(),
-        };
-        for (path, shown) in entries {
-            let (mut loaded, mut diagnostics) = rules::check_file(path);
+        let paths: Vec<PathBuf> = entries.iter().map(|(path, _)| path.clone()).collect();
+        let mut files = Files::default();
+        for ((mut loaded, mut diagnostics), (_, shown)) in
+            check_all(&paths).into_iter().zip(entries)
+        {
             for diagnostic in &mut diagnostics {
                 diagnostic.location.file.clone_from(shown);
                 for related in &mut diagnostic.related {
@@ -90,13 +83,17 @@ impl Files {
                 }
             }
             loaded.file.clone_from(shown);
-            files.sources.insert(shown.clone(), &loaded.source);
-            files.files.push(CheckedFile {
-                loaded,
-                diagnostics,
-            });
+            files.push(loaded, diagnostics);
         }
         files
+    }
+
+    fn push(&mut self, loaded: Loaded, diagnostics: Vec<Diagnostic>) {
+        self.sources.insert(loaded.file.clone(), &loaded.source);
+        self.files.push(CheckedFile {
+            loaded,
+            diagnostics,
+        });
     }
 
     /// Every finding, in file order.
@@ -115,6 +112,42 @@ impl Files {
     }
 }
 
+/// What Linux gives a main thread; a spawned one gets 2 MiB unless told.
+const MAIN_THREAD_STACK: usize = 8 << 20;
+
+/// Each file loaded and checked, in the order given; the files are spread over the machine's
+/// cores, since checking is CPU work (parsing YAML, the schema, reading keys).
+fn check_all(paths: &[PathBuf]) -> Vec<(Loaded, Vec<Diagnostic>)> {
+    let check =
+        |chunk: &[PathBuf]| -> Vec<_> { chunk.iter().map(|p| rules::check_file(p)).collect() };
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    if cores < 2 || paths.len() < 2 {
+        return check(paths);
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = paths
+            .chunks(paths.len().div_ceil(cores))
+            .map(|chunk| {
+                std::thread::Builder::new()
+                    // The main thread's stack: the YAML parser recurses up to its depth budget.
+                    .stack_size(MAIN_THREAD_STACK)
+                    .spawn_scoped(scope, move || check(chunk))
+                    .map_err(|_| chunk)
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| match worker {
+                Ok(thread) => thread
+                    .join()
+                    // A panic in a check is a bug; it goes on as if it had happened here.
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                // No thread to be had: this chunk is checked here instead.
+                Err(chunk) => check(chunk),
+            })
+            .collect()
+    })
+}
 #[cfg(test)]
 mod tests {
     use super::*;
