@@ -170,6 +170,38 @@ fn github_workflows_pass_actionlint() {
     assert!(stdout(&broken).contains("comand"), "{}", stdout(&broken));
 }
 
+/// action.yml and the GitLab pipeline against the schemas SchemaStore publishes for them
+/// (vendored in check-jsonschema), which actionlint does not read.
+#[test]
+fn the_action_and_the_gitlab_pipeline_fit_their_schemas() {
+    let check = |schema: &str, file: &Path| {
+        Command::new(crate::examples::check_jsonschema())
+            .args(["--builtin-schema", schema])
+            .arg(file)
+            .output()
+            .expect("run check-jsonschema")
+    };
+    for (schema, path) in [
+        ("vendor.github-actions", "action.yml"),
+        ("vendor.gitlab-ci", GITLAB),
+    ] {
+        let output = check(schema, &repo().join(path));
+        assert!(output.status.success(), "{path}: {}", both(&output));
+        // A misspelt key is caught.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let bad = dir.path().join("bad.yml");
+        let text = std::fs::read_to_string(repo().join(path)).expect("read");
+        std::fs::write(
+            &bad,
+            text.replacen("\nstages:", "\nstage:", 1)
+                .replacen("\nruns:", "\nrun:", 1),
+        )
+        .expect("write");
+        let output = check(schema, &bad);
+        assert!(!output.status.success(), "{path}: a misspelt key passed");
+    }
+}
+
 #[test]
 fn gitlab_pipeline_runs_the_github_commands() {
     let pipeline = yaml(GITLAB);
