@@ -161,6 +161,30 @@ fn github_workflows_pass_actionlint() {
         stdout(&output),
         stderr(&output)
     );
+    // actionlint reads the action's inputs, not its scripts: shellcheck them.
+    let action = yaml("action.yml");
+    let scripts: Vec<&str> = action["runs"]["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|step| step["run"].as_str())
+        .collect();
+    assert!(scripts.len() >= 2);
+    for script in scripts {
+        let mut shellcheck = Command::new("shellcheck")
+            .args(["--shell", "bash", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("run shellcheck");
+        std::io::Write::write_all(
+            &mut shellcheck.stdin.take().expect("stdin"),
+            script.as_bytes(),
+        )
+        .expect("write script");
+        let output = shellcheck.wait_with_output().expect("shellcheck");
+        assert!(output.status.success(), "{script}\n{}", stdout(&output));
+    }
     // It does check: an input the action does not have is an error.
     let single = workflows.join("saasctl.yml");
     let text = std::fs::read_to_string(&single).expect("read");
