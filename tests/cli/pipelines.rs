@@ -443,3 +443,47 @@ fn the_sharded_pipeline_runs_against_the_emulator() {
     assert!(stale >= 2, "{stale} shards held merchants");
     estate.assert_applied(&workflow);
 }
+
+#[test]
+fn a_refused_shard_heads_the_merged_comment() {
+    let estate = Estate::new();
+    let globex = estate.registry.path().join("merchants/globex.yaml");
+    let text = std::fs::read_to_string(&globex).expect("read");
+    let staging_on_live = text.replace(
+        "tier: staging\n    data_space: staging",
+        "tier: staging\n    data_space: live",
+    );
+    assert_ne!(staging_on_live, text);
+    std::fs::write(&globex, staging_on_live).expect("write");
+
+    let workflow = yaml(SHARDED);
+    let mut refused = 0;
+    for (job, lines) in github_commands(&workflow) {
+        if !(job.starts_with("plan ") || job == "comment") {
+            continue;
+        }
+        for line in lines {
+            let output = estate.run(&workflow, &line);
+            // The shard holding globex is refused (3) and saves no plan; the others plan.
+            let plan = line
+                .split(" --out ")
+                .nth(1)
+                .and_then(|rest| rest.split(' ').next());
+            match code(&output) {
+                3 => {
+                    refused += 1;
+                    let plan = plan.expect("a plan line");
+                    assert!(!estate.registry.path().join(plan).exists(), "{plan}");
+                }
+                0 => {}
+                other => panic!("{job}: `{line}` exited {other}\n{}", both(&output)),
+            }
+        }
+    }
+    assert_eq!(refused, 1);
+    let comment = estate.file("plan.md");
+    let caution = comment.find("> [!CAUTION]").expect("the refusal on top");
+    let finding = comment.find("| error `SC002`").expect("the finding");
+    let section = comment.find("<details>").expect("the other merchants");
+    assert!(caution < finding && finding < section, "{comment}");
+}
