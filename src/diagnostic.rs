@@ -69,6 +69,10 @@ impl Position {
 pub struct Location {
     pub file: String,
     pub position: Position,
+    /// The YAML path of the node, e.g. `environments.staging.data_space`; empty for the file
+    /// as a whole. Unlike the position, it survives edits elsewhere in the file (SARIF
+    /// fingerprints use it).
+    pub node: String,
 }
 
 impl fmt::Display for Location {
@@ -265,6 +269,7 @@ mod tests {
     fn json_diagnostics_read_back_as_written() {
         let at = |line, column| Location {
             file: "a.yaml".into(),
+            node: String::new(),
             position: Position {
                 line,
                 column,

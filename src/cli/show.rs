@@ -1,16 +1,18 @@
-//! `saasctl show PLANFILE`: prints a saved plan.
+//! `saasctl show PLANFILE…`: prints a saved plan, or the plans of an estate's shards as one.
 
 use std::path::PathBuf;
 
 use super::plan::Format;
 use super::{Error, Exit};
+use crate::plan::Plan;
 use crate::run::plan_file;
 
-/// Print a saved plan.
+/// Print a saved plan; several plans (the shards of one estate) are shown as one.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A plan saved by `saasctl plan --out FILE`.
-    pub plan: PathBuf,
+    /// Plans saved by `saasctl plan --out FILE` (or printed by `plan --format json`).
+    #[arg(required = true, value_name = "PLAN")]
+    pub plans: Vec<PathBuf>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -18,7 +20,13 @@ pub struct Args {
 }
 
 pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
-    let plan = plan_file::read(&args.plan)?;
-    out!("{}", args.format.render(&plan, color));
+    let plans = args
+        .plans
+        .iter()
+        .map(|path| plan_file::read(path))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(plan) = Plan::merge(plans) {
+        out!("{}", args.format.render(&plan, color));
+    }
     Ok(Exit::Success)
 }

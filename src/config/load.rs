@@ -93,6 +93,7 @@ impl Loaded {
         Location {
             file: self.file.clone(),
             position,
+            node: route.to_string(),
         }
     }
 
@@ -102,6 +103,7 @@ impl Loaded {
             Some(position) => Location {
                 file: self.file.clone(),
                 position,
+                node: route.to_string(),
             },
             None => self.locate(route),
         }
@@ -144,6 +146,7 @@ pub fn load(path: &Path, document_rules: DocumentRules) -> (Loaded, Vec<Diagnost
             Location {
                 file: file.clone(),
                 position: Position::default_start(),
+                node: String::new(),
             },
             help,
         )
@@ -183,7 +186,11 @@ pub fn load(path: &Path, document_rules: DocumentRules) -> (Loaded, Vec<Diagnost
                 loaded,
                 vec![schema_finding(
                     "the file is not UTF-8 text",
-                    Location { file, position },
+                    Location {
+                        file,
+                        position,
+                        node: String::new(),
+                    },
                     "save the file as UTF-8",
                 )],
             );
@@ -346,6 +353,7 @@ fn syntax_error(loaded: &Loaded, error: &serde_saphyr::Error) -> Diagnostic {
         Location {
             file: loaded.file.clone(),
             position,
+            node: String::new(),
         },
         "fix the YAML syntax at this place",
     )

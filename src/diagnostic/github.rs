@@ -52,6 +52,7 @@ mod tests {
             "a, b: 100%\nnext",
             Location {
                 file: "dir,x/a:b.yaml".into(),
+                node: String::new(),
                 position: Position {
                     line: 3,
                     column: 5,

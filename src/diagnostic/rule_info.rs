@@ -3,6 +3,13 @@
 
 use super::{Diagnostic, Location, Severity};
 
+/// The project's home, for SARIF's `informationUri`.
+pub const PROJECT_URI: &str = "https://github.com/saasctl/saasctl";
+
+/// The rule reference, `docs/rules.md` (generated from the catalogue, tested to be current):
+/// each rule's `helpUri` is an anchor in it.
+pub const RULES_URI: &str = "https://github.com/saasctl/saasctl/blob/main/docs/rules.md";
+
 /// What `saasctl explain` and SARIF know of a rule.
 #[derive(Debug)]
 pub struct RuleInfo {
@@ -29,6 +36,31 @@ impl RuleInfo {
         help: impl Into<String>,
     ) -> Diagnostic {
         Diagnostic::new(self.id, self.severity, message, location).help(help)
+    }
+
+    /// The rule's section of the rule reference: its heading's anchor. The id alone: longer
+    /// anchors (`sc001-production-space-shared`) have the shape of a key, which output masks.
+    pub fn help_uri(&self) -> String {
+        format!("{RULES_URI}#{}", self.anchor())
+    }
+
+    /// `sc001`: the anchor of the rule's heading (`## SC001`) in the rule reference.
+    pub fn anchor(&self) -> String {
+        self.id.to_ascii_lowercase()
+    }
+
+    /// The rule's section of `docs/rules.md`.
+    pub fn markdown(&self) -> String {
+        format!(
+            "## {id}\n\n`{name}` ({severity}): {summary}\n\n{explanation}\n\nExample that fires:\n\n```yaml\n{bad}```\n\nFixed:\n\n```yaml\n{good}```\n",
+            id = self.id,
+            name = self.name,
+            severity = self.severity,
+            summary = self.summary,
+            explanation = self.explanation.trim(),
+            bad = format_args!("{}\n", self.bad_example.trim_end()),
+            good = format_args!("{}\n", self.good_example.trim_end()),
+        )
     }
 
     /// The full documentation printed by `saasctl explain`.

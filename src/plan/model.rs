@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{DataSpaceType, KeySetName, Tier};
 use crate::diagnostic::JsonDiagnostic;
+use crate::digest::json_digest;
 use crate::keys::KeyFingerprint;
 use crate::live::MatchedBy;
 
@@ -40,6 +41,31 @@ impl Plan {
     /// Whether applying would change anything.
     pub fn has_changes(&self) -> bool {
         self.summary.create + self.summary.rename + self.summary.update > 0
+    }
+
+    /// The plans of an estate's shards as one, to be read (one pull-request comment): merchants,
+    /// changes, findings and unmanaged objects in shard order, the summary counted again, refused
+    /// if any part is. Its digests are of the parts' digests. `None` without plans.
+    pub fn merge(plans: Vec<Plan>) -> Option<Plan> {
+        let mut parts = plans.into_iter();
+        let mut merged = parts.next()?;
+        let mut config = vec![merged.config_digest.clone()];
+        let mut live = vec![merged.live_digest.clone()];
+        for plan in parts {
+            config.push(plan.config_digest);
+            live.push(plan.live_digest);
+            merged.merchants.extend(plan.merchants);
+            merged.changes.extend(plan.changes);
+            merged.unmanaged.extend(plan.unmanaged);
+            merged.diagnostics.extend(plan.diagnostics);
+            merged.refused |= plan.refused;
+        }
+        if config.len() > 1 {
+            merged.config_digest = json_digest(&config);
+            merged.live_digest = json_digest(&live);
+        }
+        merged.summary = Summary::count(&merged.changes);
+        Some(merged)
     }
 
     /// One merchant's changes, in order.

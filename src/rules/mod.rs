@@ -205,6 +205,29 @@ pub fn catalogue() -> impl Iterator<Item = &'static RuleInfo> {
         .chain(LIVE_RULES.iter().map(|rule| rule.info()))
 }
 
+/// The rule reference, `docs/rules.md`: every rule's documentation, as `saasctl explain`
+/// prints it, in markdown.
+pub fn reference() -> String {
+    let mut out = String::from(
+        "# saasctl rules\n\n<!-- Generated from the rule catalogue (src/rules): run `SAASCTL_UPDATE_DOCS=1 cargo test --lib rules::tests::the_rule_reference_is_current` after changing a rule. -->\n\n`saasctl explain ID` prints a rule's section; `saasctl explain all` lists them.\n\n| id | name | severity | what |\n|---|---|---|---|\n",
+    );
+    for info in catalogue() {
+        out.push_str(&format!(
+            "| [{}](#{}) | `{}` | {} | {} |\n",
+            info.id,
+            info.anchor(),
+            info.name,
+            info.severity,
+            info.summary
+        ));
+    }
+    for info in catalogue() {
+        out.push('\n');
+        out.push_str(&info.markdown());
+    }
+    out
+}
+
 /// The rule with this id (`SC001`, `sc001` or `1`).
 pub fn find(id: &str) -> Option<&'static RuleInfo> {
     let wanted = id.trim().to_ascii_uppercase();
@@ -249,6 +272,29 @@ pub(crate) mod testing;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_rule_reference_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
+        let generated = reference();
+        if std::env::var_os("SAASCTL_UPDATE_DOCS").is_some() {
+            std::fs::write(&path, &generated).expect("write docs/rules.md");
+        }
+        let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            checked_in == generated,
+            "docs/rules.md is stale: run `SAASCTL_UPDATE_DOCS=1 cargo test --lib rules::tests::the_rule_reference_is_current` and commit it"
+        );
+        // Every rule's help URI points at its heading in it.
+        for info in catalogue() {
+            let heading = format!("\n## {}\n", info.id);
+            assert!(generated.contains(&heading), "{heading}");
+            assert!(
+                info.help_uri()
+                    .ends_with(&format!("#{}", info.id.to_ascii_lowercase()))
+            );
+        }
+    }
 
     #[test]
     fn ids_are_unique_and_ordered() {

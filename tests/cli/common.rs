@@ -7,7 +7,12 @@ use std::process::{Command, Output};
 /// The binary with a scrubbed environment: only PATH and HOME pass through, so a developer's
 /// `SAASCTL_GATEWAY`, colours or secrets never change what a test sees.
 pub fn saasctl() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_saasctl"));
+    scrubbed(env!("CARGO_BIN_EXE_saasctl"))
+}
+
+/// `program` with the environment of [`saasctl`] (a pipeline's shell line runs so).
+pub fn scrubbed(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut command = Command::new(program);
     command.env_clear().env("SAASCTL_TEST", "1");
     for name in ["PATH", "HOME"] {
         if let Some(value) = std::env::var_os(name) {

@@ -63,7 +63,7 @@ fn examples_break_no_rule_but_need_their_secrets() {
 }
 
 /// check-jsonschema from PyPI.
-fn check_jsonschema() -> PathBuf {
+pub(crate) fn check_jsonschema() -> PathBuf {
     crate::python::venv("check-jsonschema-venv", "check-jsonschema==0.33.0")
         .join("bin/check-jsonschema")
 }

@@ -13,6 +13,7 @@ mod installations;
 #[path = "../support/mariadb.rs"]
 mod mariadb;
 mod mysql;
+mod pipelines;
 mod plan_apply;
 #[path = "../support/python.rs"]
 mod python;

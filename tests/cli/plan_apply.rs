@@ -80,7 +80,8 @@ fn initialized(project: &str) -> Vec<String> {
 
 /// A registry emulator on a loopback port, served by its own runtime for as long as the
 /// fixture lives; a workspace directory with keys registered with it; a client on those keys.
-struct Registry {
+/// Also the pipelines' registry (`pipelines.rs`).
+pub(crate) struct Registry {
     runtime: tokio::runtime::Runtime,
     emulator: Option<RunningEmulator>,
     client: RegistryClient,
@@ -90,7 +91,7 @@ struct Registry {
 }
 
 impl Registry {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::with_faults(Faults::default())
     }
 
@@ -153,11 +154,11 @@ impl Registry {
         }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         self.emulator.as_ref().expect("running").url()
     }
 
-    fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
@@ -185,7 +186,7 @@ impl Registry {
             .expect("run saasctl")
     }
 
-    fn block_on<F: Future>(&self, future: F) -> F::Output {
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)
     }
 

@@ -66,6 +66,96 @@ fn sarif_format_is_sarif_2_1_0() {
         result["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
         16
     );
+    let rule = rules.iter().find(|r| r["id"] == "SC001").expect("SC001");
+    assert_eq!(
+        rule["helpUri"],
+        "https://github.com/saasctl/saasctl/blob/main/docs/rules.md#sc001"
+    );
+    assert!(
+        rule["help"]["markdown"]
+            .as_str()
+            .expect("help")
+            .ends_with("`saasctl explain SC001` prints this with an example.")
+    );
+    assert_eq!(
+        result["partialFingerprints"]["saasctl/v1"]
+            .as_str()
+            .map(|f| f.starts_with("sha256:") && f.len() == 71),
+        Some(true)
+    );
+}
+
+/// Every finding of every rule's example, as SARIF, against the official schema (vendored:
+/// tests/fixtures/sarif/README.md).
+#[test]
+fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
+    let mut schema: serde_json::Value =
+        serde_json::from_str(include_str!("../fixtures/sarif/sarif-2.1.0.json")).expect("schema");
+    // The schema's two `language` patterns have a lone `]`: a literal in ECMA-262's web
+    // grammar (Annex B), a syntax error to the Rust regex engine that compiles them. Escaped,
+    // they mean the same; nothing else is changed.
+    let published = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
+    for owner in ["run", "toolComponent"] {
+        let language = &mut schema["definitions"][owner]["properties"]["language"]["pattern"];
+        assert_eq!(language, published);
+        *language = serde_json::json!(published.replace("}]?", r"}\]?"));
+    }
+    assert!(!schema.to_string().contains(published));
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    // The schema is strict (no unknown properties): a misspelt field fails here.
+    assert!(!validator.is_valid(&serde_json::json!({"version": "2.1.0", "runs": [], "extra": 1})));
+    let mut checked = 0;
+    for info in saasctl::rules::catalogue().filter(|info| info.id < "SC020") {
+        let output = Workspace::new(info.bad_example).run(&["validate", "--format", "sarif"]);
+        let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+        let errors: Vec<String> = validator
+            .iter_errors(&sarif)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", info.id);
+        checked += sarif["runs"][0]["results"].as_array().map_or(0, Vec::len);
+    }
+    assert!(checked >= 13, "{checked} results");
+}
+
+/// A finding keeps its fingerprint when lines are added above it.
+#[test]
+fn sarif_fingerprints_survive_moved_lines() {
+    let fingerprints = |yaml: &str| -> Vec<(String, u64, String)> {
+        let output = Workspace::new(yaml).run(&["validate", "--format", "sarif"]);
+        let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+        sarif["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|r| {
+                (
+                    r["ruleId"].as_str().expect("rule").to_owned(),
+                    r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                        .as_u64()
+                        .expect("line"),
+                    r["partialFingerprints"]["saasctl/v1"]
+                        .as_str()
+                        .expect("fingerprint")
+                        .to_owned(),
+                )
+            })
+            .collect()
+    };
+    let bad = saasctl::rules::find("SC001").expect("SC001").bad_example;
+    let before = fingerprints(bad);
+    let after = fingerprints(&format!("# a comment\n# and another\n{bad}"));
+    assert!(!before.is_empty());
+    assert_eq!(before.len(), after.len());
+    for (b, a) in before.iter().zip(&after) {
+        assert_eq!((&b.0, b.1 + 2, &b.2), (&a.0, a.1, &a.2));
+    }
+    let distinct: std::collections::BTreeSet<_> = before.iter().map(|f| &f.2).collect();
+    assert_eq!(
+        distinct.len(),
+        before.len(),
+        "two findings share a fingerprint"
+    );
 }
 
 #[test]
