@@ -187,7 +187,7 @@ fn confirm() -> Result<(), Error> {
     if answer.trim() == "yes" {
         Ok(())
     } else {
-        Err(Error::Cancelled)
+        Err(Error::Cancelled("apply"))
     }
 }
 

@@ -31,6 +31,8 @@ mod apply;
 mod completions;
 mod emulator;
 mod explain;
+mod import;
+mod init;
 mod keys;
 mod plan;
 mod render;
@@ -94,6 +96,8 @@ impl ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Init(init::Args),
+    Import(import::Args),
     Validate(validate::Args),
     Schema(schema::Args),
     Explain(explain::Args),
@@ -110,6 +114,8 @@ pub enum Command {
 pub fn run(cli: Cli) -> Result<Exit, Error> {
     let color = cli.color.enabled();
     match cli.command {
+        Command::Init(args) => init::run(args),
+        Command::Import(args) => import::run(args, color),
         Command::Validate(args) => validate::run(args, color),
         Command::Schema(args) => schema::run(args),
         Command::Explain(args) => explain::run(args),

@@ -74,9 +74,17 @@ pub enum ImportError {
     Changed { file: String },
 }
 
+/// Every file that could not be imported, one per line.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\nerror: "))]
+pub struct ImportErrors(pub Vec<ImportError>);
+
+/// The projects by name, one per line with its id.
 fn list(projects: &[LiveProject]) -> String {
-    projects
-        .iter()
+    let mut sorted: Vec<&LiveProject> = projects.iter().collect();
+    sorted.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+    sorted
+        .into_iter()
         .map(|p| format!("\n  {}  {}", p.id, p.name))
         .collect()
 }
@@ -284,9 +292,13 @@ fn choose_project<'l>(
     wanted: Option<&str>,
     file: &str,
 ) -> Result<&'l LiveProject, ImportError> {
-    let several = |projects: Vec<&LiveProject>| ImportError::SeveralProjects {
-        file: file.to_owned(),
-        projects: projects.into_iter().cloned().collect(),
+    let several = |mut projects: Vec<&LiveProject>| {
+        // By name, as people look for them.
+        projects.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+        ImportError::SeveralProjects {
+            file: file.to_owned(),
+            projects: projects.into_iter().cloned().collect(),
+        }
     };
     if let Some(wanted) = wanted {
         let found: Vec<&LiveProject> = live
@@ -601,9 +613,9 @@ environments:
         assert_eq!(
             err.to_string(),
             format!(
-                "saasctl.yaml: the account holds several projects and nothing says which one the file describes; choose one with --project NAME|ID:\n  {}  Luma Store\n  {}  Luma Outlet",
-                id(1),
-                id(5)
+                "saasctl.yaml: the account holds several projects and nothing says which one the file describes; choose one with --project NAME|ID:\n  {}  Luma Outlet\n  {}  Luma Store",
+                id(5),
+                id(1)
             )
         );
         let chosen = import(&file.loaded, &state, &none, Some("luma outlet")).unwrap();

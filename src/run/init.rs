@@ -18,6 +18,8 @@ pub enum InitError {
     Exists(String),
     #[error("the merchant name must be 1 to 255 characters, not blank")]
     BadMerchant,
+    #[error("not on a terminal: pass --merchant NAME (and --license, default adobe-commerce)")]
+    NeedMerchant,
     #[error("cannot write {path}: {reason}")]
     Write { path: String, reason: String },
 }
@@ -80,7 +82,7 @@ pub fn skeleton(license: License, merchant: &str) -> Result<String, InitError> {
 # `saasctl import` to write in the live project, data spaces and bindings.
 version: 1
 account:
-  license: {license}            # {allowance}
+{license_line:<37}# {allowance}
 keys:
   production:                        # Admin: Commerce Services Connector > API keys
     api_key: {{env: {env}_PRODUCTION_API_KEY}}           # a reference, never the key
@@ -93,7 +95,7 @@ project:
   data_spaces:
 {data_spaces}environments:
 {environments}",
-        license = license.as_str(),
+        license_line = format!("  license: {}", license.as_str()),
         project = scalar(merchant),
     ))
 }
