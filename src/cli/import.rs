@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use super::init::ask;
 use super::{Error, Exit, RegistryArgs, runtime};
 use crate::diagnostic::{Diagnostic, render_human};
-use crate::run::import::{ImportError, ImportErrors, Imported, import};
+use crate::run::Files;
+use crate::run::import::{ImportError, ImportErrors, ImportFailure, Imported, import};
 use crate::run::refresh::read_each_merchant;
-use crate::run::{Files, MerchantErrors};
 
 /// Adopt a live setup: write what the registry and the installations hold into the files
 ///
@@ -54,8 +54,10 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
         errln!("{}", render_human(&diagnostics, &files.sources, color));
         let invalid = broken
             .iter()
-            .map(|f| ImportError::Invalid {
-                file: f.loaded.file.clone(),
+            .map(|f| {
+                ImportFailure::from(ImportError::Invalid {
+                    file: f.loaded.file.clone(),
+                })
             })
             .collect();
         return Err(ImportErrors(invalid).into());
@@ -88,6 +90,18 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
         }
     }
 
+    if !failed.is_empty() || !errors.is_empty() {
+        // One failed file stops the run before anything is written: import again once fixed.
+        if imported.iter().any(Imported::has_changes) {
+            errln!("Nothing was written: the files below could not be imported.");
+        }
+        let failures = failed
+            .into_iter()
+            .map(ImportFailure::from)
+            .chain(errors.into_iter().map(ImportFailure::from))
+            .collect();
+        return Err(ImportErrors(failures).into());
+    }
     let changed: Vec<&Imported> = imported.iter().filter(|i| i.has_changes()).collect();
     if !changed.is_empty() {
         if !args.yes {
@@ -100,18 +114,12 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
             }
         }
         for file in &changed {
-            file.write().map_err(|e| ImportErrors(vec![e]))?;
+            file.write().map_err(|e| ImportErrors(vec![e.into()]))?;
             outln!("Wrote {}.", file.file);
         }
         outln!(
             "Next: `saasctl validate` checks the files, and `saasctl plan` shows what still differs from the live setup (nothing, unless it breaks a rule)."
         );
-    }
-    if !failed.is_empty() {
-        return Err(MerchantErrors(failed).into());
-    }
-    if !errors.is_empty() {
-        return Err(ImportErrors(errors).into());
     }
     Ok(Exit::Success)
 }

@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
+use super::MerchantError;
 use crate::config::edit::{EditError, Edits, Yaml};
 use crate::config::{Config, DataSpaceType, KeySetName, Loaded, normalize_name};
 use crate::file::{io_reason, replace_keeping_mode};
@@ -74,10 +75,19 @@ pub enum ImportError {
     Changed { file: String },
 }
 
+/// Why one file was not imported: its merchant could not be read, or not imported.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportFailure {
+    #[error(transparent)]
+    Read(#[from] MerchantError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
+}
+
 /// Every file that could not be imported, one per line.
 #[derive(Debug, thiserror::Error)]
 #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\nerror: "))]
-pub struct ImportErrors(pub Vec<ImportError>);
+pub struct ImportErrors(pub Vec<ImportFailure>);
 
 /// The projects by name, one per line with its id.
 fn list(projects: &[LiveProject]) -> String {

@@ -246,3 +246,80 @@ fn init_never_overwrites_and_needs_a_merchant_off_a_terminal() {
         written
     );
 }
+
+#[test]
+fn on_a_terminal_import_asks_which_project_and_whether_to_write() {
+    let registry = Registry::new();
+    let store = registry.initialize("Luma Store");
+    registry.initialize("Luma Outlet");
+    init(&registry);
+    let mut command = registry.command(&["import", "--color", "never"]);
+    command
+        .env("SAASCTL_GATEWAY", registry.url())
+        .env("LUMA_PRODUCTION_API_KEY", &registry.api_key)
+        .env("LUMA_PRODUCTION_PRIVATE_KEY", &registry.private_key);
+    // The projects are listed by name: 2 is Luma Store.
+    let output = crate::common::on_terminal(&command, "2\nyes\n");
+    assert_eq!(code(&output), 0, "{}", both(&output));
+    let text = stdout(&output);
+    assert!(text.contains("  2) Luma Store  "), "{text}");
+    assert!(
+        text.contains("Write these changes? Only 'yes' is accepted: "),
+        "{text}"
+    );
+    assert!(text.contains("Wrote saasctl.yaml."), "{text}");
+    let yaml = std::fs::read_to_string(registry.path().join("saasctl.yaml")).expect("read");
+    assert!(
+        yaml.contains(&format!(
+            "  name: Luma Store\n  id: {}\n",
+            store[0].project_id
+        )),
+        "{yaml}"
+    );
+}
+
+#[test]
+fn on_a_terminal_init_asks_for_the_merchant_and_the_licence() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut command = crate::common::saasctl();
+    command.current_dir(dir.path()).arg("init");
+    let output = crate::common::on_terminal(&command, "Luma Store\nmagento-open-source\n");
+    assert_eq!(code(&output), 0, "{}", both(&output));
+    let yaml = std::fs::read_to_string(dir.path().join("saasctl.yaml")).expect("read");
+    assert!(yaml.contains("  name: Luma Store\n"), "{yaml}");
+    assert!(yaml.contains("license: magento-open-source"), "{yaml}");
+    assert!(
+        yaml.contains("{env: LUMA_STORE_PRODUCTION_API_KEY}"),
+        "{yaml}"
+    );
+}
+
+#[test]
+fn a_file_with_errors_or_a_project_for_several_files_is_refused_before_connecting() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("a.yaml"), "version: 1\nproject: 5\n").expect("write");
+    let broken = crate::common::run_in(dir.path(), &["import", "a.yaml", "--color", "never"]);
+    assert_eq!(code(&broken), 1, "{}", both(&broken));
+    assert!(
+        stderr(&broken).contains("error[SC000]"),
+        "{}",
+        both(&broken)
+    );
+    assert!(
+        stderr(&broken).contains("error: a.yaml: the file has errors; fix them, then import"),
+        "{}",
+        both(&broken)
+    );
+    std::fs::write(dir.path().join("b.yaml"), "version: 1\n").expect("write");
+    let several = crate::common::run_in(
+        dir.path(),
+        &["import", "a.yaml", "b.yaml", "--project", "Luma"],
+    );
+    assert_eq!(code(&several), 1, "{}", both(&several));
+    saasctl_snapshot!("import_project_with_several_files", several);
+    // `init --out -` prints the skeleton and writes nothing.
+    let printed = crate::common::run_in(dir.path(), &["init", "--merchant", "Luma", "--out", "-"]);
+    assert_eq!(code(&printed), 0, "{}", both(&printed));
+    assert!(stdout(&printed).starts_with("# yaml-language-server: $schema="));
+    assert!(!dir.path().join("-").exists());
+}
