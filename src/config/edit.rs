@@ -264,7 +264,13 @@ impl<'a> Edits<'a> {
             .chars()
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
-        let entry = Yaml::block_entry(key, value, &indent);
+        // New lines end as the file's do.
+        let newline = if self.source.contains("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        let entry = Yaml::block_entry(key, value, &indent).replace('\n', newline);
         let after_value = end(last);
         match self.source[after_value..].find('\n') {
             Some(i) => {
@@ -273,7 +279,7 @@ impl<'a> Edits<'a> {
             }
             None => {
                 let at = self.source.len();
-                self.edits.push((at..at, format!("\n{entry}")));
+                self.edits.push((at..at, format!("{newline}{entry}")));
             }
         }
         Ok(())
@@ -465,6 +471,92 @@ mod tests {
         let mut edits = Edits::new(source, &document);
         edits.set(&route!["a", "c"], Yaml::str("z"), &[]).unwrap();
         assert!(matches!(edits.edited(), Err(EditError::Mismatch { .. })));
+    }
+
+    #[test]
+    fn new_lines_end_as_the_files_lines_do() {
+        let text = edit("project:\r\n  name: Luma\r\nother: 1\r\n", |e| {
+            e.set(&route!["project", "id"], Yaml::str("p-1"), &["name"])
+                .unwrap();
+        });
+        assert_eq!(
+            text,
+            "project:\r\n  name: Luma\r\n  id: p-1\r\nother: 1\r\n"
+        );
+    }
+
+    /// Every shipped example and rule example takes the edits import makes, in whatever
+    /// style it is written; `edited` checks each result reads back as intended.
+    #[test]
+    fn every_example_takes_the_edits_import_makes() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut paths = Vec::new();
+        for dir in ["examples", "src/rules/examples"] {
+            let mut stack = vec![root.join(dir)];
+            while let Some(path) = stack.pop() {
+                if path.is_dir() {
+                    stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                } else if path.extension().is_some_and(|e| e == "yaml") {
+                    paths.push(path);
+                }
+            }
+        }
+        assert!(paths.len() > 20, "{paths:?}");
+        let mut edited = 0;
+        for path in paths {
+            let source = std::fs::read_to_string(&path).unwrap();
+            let Ok(document) = serde_saphyr::from_str::<Node>(&source) else {
+                continue; // the syntax-error examples
+            };
+            let keys = |route: &Route| match document.get(route).map(|n| &n.value) {
+                Some(Value::Mapping(entries)) => {
+                    entries.iter().filter_map(|(k, _)| k.key_text()).collect()
+                }
+                _ => Vec::new(),
+            };
+            let spaces = keys(&route!["project", "data_spaces"]);
+            let environments = keys(&route!["environments"]);
+            if spaces.is_empty() || environments.is_empty() {
+                continue;
+            }
+            let mut edits = Edits::new(&source, &document);
+            let id = "3f0c1a2b-0000-4000-8000-000000000001";
+            edits
+                .set(&route!["project", "id"], Yaml::str(id), &["name"])
+                .unwrap();
+            for space in &spaces {
+                let at = route!["project", "data_spaces", space];
+                edits.set(&at.at("id"), Yaml::str(id), &["name"]).unwrap();
+                edits
+                    .set(&at.at("name"), Yaml::str("Renamed: live"), &[])
+                    .unwrap();
+            }
+            for environment in &environments {
+                let at = route!["environments", environment];
+                edits
+                    .set(&at.at("data_space"), Yaml::str(&spaces[0]), &[])
+                    .unwrap();
+                edits
+                    .set(
+                        &at.at("websites"),
+                        Yaml::List(vec!["base".into(), "b2b".into()]),
+                        &["data_space"],
+                    )
+                    .unwrap();
+                edits
+                    .set(&at.at("keys"), Yaml::str("sandbox"), &["tier"])
+                    .unwrap();
+            }
+            let text = edits
+                .edited()
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            // Comments are all still there.
+            for line in source.lines().filter(|l| l.trim_start().starts_with('#')) {
+                assert!(text.contains(line), "{}: lost {line:?}", path.display());
+            }
+            edited += 1;
+        }
+        assert!(edited > 20, "{edited}");
     }
 
     #[test]
