@@ -160,6 +160,9 @@ fn an_account_with_two_projects_needs_a_choice() {
     registry.initialize("Luma Store");
     let outlet = registry.initialize("Luma Outlet");
     let skeleton = init(&registry);
+    // With its variables set, the skeleton is valid as it is.
+    let validate = run(&registry, None, &["validate"]);
+    assert_eq!(code(&validate), 0, "{}", both(&validate));
 
     let refused = run(&registry, None, &["import"]);
     assert_eq!(code(&refused), 1, "{}", both(&refused));
