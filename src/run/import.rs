@@ -237,7 +237,7 @@ pub fn import(
                     .set(&at("data_space"), Yaml::Str(space), &[])
                     .map_err(edit_error)?,
                 None => notes.push(format!(
-                    "environment `{key}`: its installation is bound to data space {id}, which is not one of {}'s; `data_space` is left as it is (see SC036)",
+                    "environment `{key}`: its installation is bound to data space {id}, which is not a data space of {}; `data_space` is left as it is (see SC036)",
                     project.describe()
                 )),
             },
@@ -687,6 +687,34 @@ environments:
             text.contains("luma_stage: {type: testing, name: Luma Stage"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn what_cannot_be_written_is_said_and_left_alone() {
+        let file = file(SKELETON);
+        let mut foreign = bound(99, Some(&["base"]));
+        foreign.values.insert(
+            binding::PATH_KEY_SET.to_owned(),
+            Stored::Plain("sandbox".into()),
+        );
+        let unbound = Installation {
+            target: "mysql".into(),
+            values: BTreeMap::new(),
+            websites: Some(vec!["base".into()]),
+        };
+        let installations = installations(&[("production", unbound), ("staging", foreign)]);
+        let imported = import(&file.loaded, &clicked(), &installations, None).unwrap();
+        assert_eq!(
+            imported.notes,
+            [
+                format!("data space `staging` is testing data space `Luma QA` ({}): no name, id or installation said which testing data space it is; rename the key if it reads wrong", id(3)),
+                "environment `production`: its installation holds no binding yet; `data_space` is left as it is (apply writes the binding)".to_owned(),
+                format!("environment `staging`: its installation is bound to data space {}, which is not a data space of project `Luma Store` ({}); `data_space` is left as it is (see SC036)", id(99), id(1)),
+                "environment `staging`: its installation uses the key set `sandbox`, which the file does not declare under `keys`; `keys` is left as it is".to_owned(),
+            ]
+        );
+        let text = &imported.edited;
+        assert!(text.contains("    tier: staging   # one installation\n    data_space: staging\n    websites: [base]\n"), "{text}");
     }
 
     #[test]
