@@ -3,8 +3,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use super::init::ask;
-use super::{Error, Exit, RegistryArgs, runtime};
+use super::{Error, Exit, RegistryArgs, ask, runtime};
 use crate::diagnostic::{Diagnostic, render_human};
 use crate::run::Files;
 use crate::run::import::{ImportError, ImportErrors, ImportFailure, Imported, import};

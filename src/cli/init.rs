@@ -1,11 +1,11 @@
 //! `saasctl init`: writes a skeleton configuration to start from.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::{Error, Exit};
+use super::{Error, Exit, ask};
 use crate::config::License;
 use crate::run::init::{InitError, env_prefix, skeleton, write};
 
@@ -91,23 +91,4 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         }
     );
     Ok(Exit::Success)
-}
-
-/// One answer from the terminal, trimmed.
-pub(super) fn ask(command: &'static str, question: &str) -> Result<String, Error> {
-    out!("{question}");
-    let _ = std::io::stdout().flush();
-    let mut answer = String::new();
-    let read = std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|source| Error::Io {
-            what: "read the answer",
-            source,
-        })?;
-    if read == 0 {
-        // End of input: no answer will come.
-        return Err(Error::Cancelled(command));
-    }
-    Ok(answer.trim().to_owned())
 }

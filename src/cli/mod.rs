@@ -40,7 +40,7 @@ mod schema;
 mod show;
 mod validate;
 
-use std::io::IsTerminal;
+use std::io::{BufRead, IsTerminal, Write};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -205,4 +205,23 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         what: "start the async runtime",
         source,
     })
+}
+
+/// One answer typed on the terminal, trimmed; the end of input cancels `command`.
+pub fn ask(command: &'static str, question: &str) -> Result<String, Error> {
+    out!("{question}");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    let read = std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|source| Error::Io {
+            what: "read the answer",
+            source,
+        })?;
+    if read == 0 {
+        // End of input: no answer will come.
+        return Err(Error::Cancelled(command));
+    }
+    Ok(answer.trim().to_owned())
 }
