@@ -559,6 +559,25 @@ mod tests {
         assert!(edited > 20, "{edited}");
     }
 
+    /// A value shared through an anchor cannot change in one place only: refused, not spread.
+    #[test]
+    fn a_shared_anchor_is_not_edited_for_one_of_its_users() {
+        let source =
+            "base: &base {tier: staging, data_space: qa}\nenvironments:\n  a: *base\n  b: *base\n";
+        let document: Node = serde_saphyr::from_str(source).unwrap();
+        let mut edits = Edits::new(source, &document);
+        let set = edits.set(
+            &route!["environments", "a", "data_space"],
+            Yaml::str("live"),
+            &[],
+        );
+        assert!(
+            set.is_err() || edits.edited().is_err(),
+            "{:?}",
+            edits.edited()
+        );
+    }
+
     #[test]
     fn scalars_are_quoted_only_where_needed() {
         for (text, written) in [
