@@ -718,6 +718,21 @@ environments:
     }
 
     #[test]
+    fn a_file_changed_since_it_was_read_is_not_overwritten() {
+        let file = file(SKELETON);
+        let imported = import(&file.loaded, &clicked(), &BTreeMap::new(), None).unwrap();
+        assert!(imported.has_changes());
+        std::fs::write(&file.loaded.path, format!("{SKELETON}# edited meanwhile\n")).unwrap();
+        assert!(matches!(imported.write(), Err(ImportError::Changed { .. })));
+        std::fs::write(&file.loaded.path, SKELETON).unwrap();
+        imported.write().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&file.loaded.path).unwrap(),
+            imported.edited
+        );
+    }
+
+    #[test]
     fn keys_for_new_data_spaces_are_unique_names() {
         let space = |name: &str| LiveDataSpace {
             id: id(9),
