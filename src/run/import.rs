@@ -391,15 +391,24 @@ fn data_spaces<'l>(
             _ => open.push(key),
         }
     }
-    // What nothing decided: the next unclaimed data space of the type, in a stable order. The
-    // diff shows the choice and the note says it was one.
+    // What nothing decided: the unclaimed data space of the type whose name is most like the
+    // declaration's key and name (`staging` and `Luma Stage`), else the first in a stable
+    // order. It is a proposal: the diff shows the choice and a note says it was one.
     for key in open {
         let Some(space) = config.project.data_spaces.get(key) else {
             continue;
         };
         let next = unclaimed(project, &declared)
             .into_iter()
-            .find(|s| s.kind == space.kind);
+            .filter(|s| s.kind == space.kind)
+            .enumerate()
+            .max_by_key(|(i, s)| {
+                (
+                    likeness(&[key, &space.name], &s.name),
+                    std::cmp::Reverse(*i),
+                )
+            })
+            .map(|(_, s)| s);
         match next {
             Some(found) => {
                 notes.push(format!(
@@ -426,6 +435,35 @@ fn data_spaces<'l>(
         })
         .collect();
     Spaces { declared, added }
+}
+
+/// How much `live` reads like the texts of a declaration: for each of their words, the longest
+/// start it shares with a word of `live` (3 letters at least, or the whole of both), summed.
+fn likeness(declared: &[&str], live: &str) -> usize {
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let live = words(live);
+    declared
+        .iter()
+        .flat_map(|text| words(text))
+        .map(|word| {
+            live.iter()
+                .map(|l| {
+                    let shared = word
+                        .chars()
+                        .zip(l.chars())
+                        .take_while(|(a, b)| a == b)
+                        .count();
+                    if shared >= 3 || word == *l { shared } else { 0 }
+                })
+                .max()
+                .unwrap_or(0)
+        })
+        .sum()
 }
 
 /// The project's data spaces no declaration claims: production first, then by name.
@@ -707,7 +745,7 @@ environments:
         assert_eq!(
             imported.notes,
             [
-                format!("data space `staging` is testing data space `Luma QA` ({}): no name, id or installation said which testing data space it is; rename the key if it reads wrong", id(3)),
+                format!("data space `staging` is testing data space `Luma Stage` ({}): no name, id or installation said which testing data space it is; rename the key if it reads wrong", id(4)),
                 "environment `production`: its installation holds no binding yet; `data_space` is left as it is (apply writes the binding)".to_owned(),
                 format!("environment `staging`: its installation is bound to data space {}, which is not a data space of project `Luma Store` ({}); `data_space` is left as it is (see SC036)", id(99), id(1)),
                 "environment `staging`: its installation uses the key set `sandbox`, which the file does not declare under `keys`; `keys` is left as it is".to_owned(),
@@ -730,6 +768,20 @@ environments:
             std::fs::read_to_string(&file.loaded.path).unwrap(),
             imported.edited
         );
+    }
+
+    #[test]
+    fn likeness_prefers_names_that_share_word_starts() {
+        let declared = ["staging", "Luma Staging"];
+        assert_eq!(likeness(&declared, "Luma Stage"), 12);
+        assert_eq!(likeness(&declared, "Luma QA"), 4);
+        assert_eq!(likeness(&["qa", "Luma QA"], "Luma QA"), 8);
+        assert_eq!(
+            likeness(&["qa"], "Quality"),
+            0,
+            "a short start alone does not count"
+        );
+        assert_eq!(likeness(&declared, "Testing 1"), 0);
     }
 
     #[test]
