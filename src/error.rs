@@ -74,8 +74,17 @@ pub enum Error {
         "interrupted after {created} created, {renamed} renamed; every request sent either happened or did not: run apply again to finish from the live state"
     )]
     Interrupted { created: usize, renamed: usize },
-    #[error("apply cancelled")]
-    Cancelled,
+    /// The answer was not yes (`apply`, `import`), or no answer came (`init`).
+    #[error("{0} cancelled; nothing was changed")]
+    Cancelled(&'static str),
+    #[error("not on a terminal: nothing was written; pass --yes to write the changes shown above")]
+    ImportNotATerminal,
+    #[error("--project chooses the project of one file, and {0} files were given")]
+    ProjectWithFiles(usize),
+    #[error(transparent)]
+    Init(#[from] crate::run::init::InitError),
+    #[error(transparent)]
+    Import(#[from] crate::run::import::ImportErrors),
     #[error(
         "refusing to listen on {0}: not a loopback address (pass --allow-remote to do it anyway)"
     )]

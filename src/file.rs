@@ -77,6 +77,49 @@ fn regular_target(path: &Path) -> io::Result<std::path::PathBuf> {
 }
 
 fn write_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let (dir, tmp) = write_temp(path, contents, 0o600)?;
+    let result = (|| {
+        fs::rename(&tmp, path)?;
+        // The rename itself survives a crash only once the directory is synced.
+        #[cfg(unix)]
+        fs::File::open(dir)?.sync_all()?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Replaces the regular file `path` (or a symlink's target) as [`write_private`] does, then
+/// gives it back the permissions it had: for files people keep in git, not secrets.
+pub fn replace_keeping_mode(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let target = regular_target(path)?;
+    let permissions = fs::metadata(&target)?.permissions();
+    write_private_file(&target, contents)?;
+    fs::set_permissions(&target, permissions)
+}
+
+/// Creates `path` with `contents` whole (mode 0644 less the umask), or fails with
+/// `AlreadyExists` when anything is there: the complete temporary file is linked into place,
+/// which never replaces an existing file, even one created a moment before.
+pub fn create_new(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let (dir, tmp) = write_temp(path, contents, 0o644)?;
+    let result = fs::hard_link(&tmp, path);
+    let _ = fs::remove_file(&tmp);
+    result?;
+    #[cfg(unix)]
+    fs::File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+/// A synced temporary file with `contents` beside `path`, created with `mode`: its directory
+/// and its path.
+fn write_temp<'a>(
+    path: &'a Path,
+    contents: &[u8],
+    mode: u32,
+) -> io::Result<(&'a Path, std::path::PathBuf)> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let dir = path
         .parent()
@@ -94,22 +137,21 @@ fn write_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+    #[cfg(not(unix))]
+    let _ = mode;
     let result = (|| {
         let mut file = options.open(&tmp)?;
         file.write_all(contents)?;
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&tmp, path)?;
-        // The rename itself survives a crash only once the directory is synced.
-        #[cfg(unix)]
-        fs::File::open(dir)?.sync_all()?;
-        Ok(())
+        file.sync_all()
     })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    match result {
+        Ok(()) => Ok((dir, tmp)),
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(e)
+        }
     }
-    result
 }
 
 /// An I/O error's reason without the OS error number noise.
@@ -141,6 +183,31 @@ mod tests {
         }
         let leftovers = fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary file is left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_mode_and_a_new_file_never_replaces_one() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("saasctl.yaml");
+        fs::write(&path, b"old").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+        replace_keeping_mode(&path, b"new").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+
+        let err = create_new(&path, b"other").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        let fresh = dir.path().join("fresh.yaml");
+        create_new(&fresh, b"made").unwrap();
+        assert_eq!(fs::read(&fresh).unwrap(), b"made");
+        let leftovers = fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 2, "no temporary file is left behind");
     }
 
     #[cfg(unix)]

@@ -20,6 +20,10 @@ fn main() -> ExitCode {
 fn exit_code(error: &saasctl::Error) -> u8 {
     match error {
         saasctl::Error::Stale { .. } => 4,
+        // Usage, as clap's own errors: the file is there already, a flag is missing.
+        saasctl::Error::Init(
+            saasctl::run::init::InitError::Exists(_) | saasctl::run::init::InitError::NeedMerchant,
+        ) => 2,
         _ => 1,
     }
 }

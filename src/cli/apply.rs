@@ -1,11 +1,11 @@
 //! `saasctl apply`: applies a saved plan as it is, or plans then applies.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::plan::{Format, load_or_refuse};
-use super::{AllowArgs, Error, Exit, RegistryArgs, runtime};
+use super::{AllowArgs, Error, Exit, RegistryArgs, ask, runtime};
 use crate::plan::{Kind, Plan, render};
 use crate::run::Files;
 use crate::run::InstallationErrors;
@@ -174,20 +174,10 @@ fn confirm() -> Result<(), Error> {
     if !std::io::stdin().is_terminal() {
         return Err(Error::NotATerminal);
     }
-    out!("\nApply these changes? Only 'yes' is accepted: ");
-    let _ = std::io::stdout().flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|source| Error::Io {
-            what: "read the answer",
-            source,
-        })?;
-    if answer.trim() == "yes" {
+    if ask("apply", "\nApply these changes? Only 'yes' is accepted: ")? == "yes" {
         Ok(())
     } else {
-        Err(Error::Cancelled)
+        Err(Error::Cancelled("apply"))
     }
 }
 

@@ -31,6 +31,8 @@ mod apply;
 mod completions;
 mod emulator;
 mod explain;
+mod import;
+mod init;
 mod keys;
 mod plan;
 mod render;
@@ -38,7 +40,7 @@ mod schema;
 mod show;
 mod validate;
 
-use std::io::IsTerminal;
+use std::io::{BufRead, IsTerminal, Write};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -94,6 +96,8 @@ impl ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Init(init::Args),
+    Import(import::Args),
     Validate(validate::Args),
     Schema(schema::Args),
     Explain(explain::Args),
@@ -110,6 +114,8 @@ pub enum Command {
 pub fn run(cli: Cli) -> Result<Exit, Error> {
     let color = cli.color.enabled();
     match cli.command {
+        Command::Init(args) => init::run(args),
+        Command::Import(args) => import::run(args, color),
         Command::Validate(args) => validate::run(args, color),
         Command::Schema(args) => schema::run(args),
         Command::Explain(args) => explain::run(args),
@@ -199,4 +205,23 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         what: "start the async runtime",
         source,
     })
+}
+
+/// One answer typed on the terminal, trimmed; the end of input cancels `command`.
+pub fn ask(command: &'static str, question: &str) -> Result<String, Error> {
+    out!("{question}");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    let read = std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|source| Error::Io {
+            what: "read the answer",
+            source,
+        })?;
+    if read == 0 {
+        // End of input: no answer will come.
+        return Err(Error::Cancelled(command));
+    }
+    Ok(answer.trim().to_owned())
 }

@@ -1,6 +1,7 @@
 //! The desired state: the model, YAML loading with positions, the schema, secret sources.
 
 mod document;
+pub mod edit;
 mod load;
 mod model;
 mod schema;

@@ -303,7 +303,7 @@ fn merchant_changes(
 }
 
 /// By data space key, the live id its installations are bound to, where they agree.
-fn installed(
+pub fn installed(
     config: &Config,
     installations: &BTreeMap<String, Installation>,
 ) -> BTreeMap<String, String> {

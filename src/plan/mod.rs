@@ -6,5 +6,5 @@ mod model;
 pub mod render;
 
 pub use crate::rules::Allowances;
-pub use build::{MerchantInput, plan};
+pub use build::{MerchantInput, installed, plan};
 pub use model::*;

@@ -5,6 +5,8 @@
 pub mod apply;
 pub mod connect;
 mod files;
+pub mod import;
+pub mod init;
 pub mod installations;
 pub mod plan_file;
 pub mod refresh;

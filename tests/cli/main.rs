@@ -9,6 +9,7 @@ mod embedded;
 mod examples;
 mod explain;
 mod help;
+mod import;
 mod installations;
 #[path = "../support/mariadb.rs"]
 mod mariadb;

@@ -80,13 +80,13 @@ fn initialized(project: &str) -> Vec<String> {
 
 /// A registry emulator on a loopback port, served by its own runtime for as long as the
 /// fixture lives; a workspace directory with keys registered with it; a client on those keys.
-/// Also the pipelines' registry (`pipelines.rs`).
+/// Shared with the pipelines and import tests.
 pub(crate) struct Registry {
     runtime: tokio::runtime::Runtime,
     emulator: Option<RunningEmulator>,
     client: RegistryClient,
-    api_key: String,
-    private_key: String,
+    pub(crate) api_key: String,
+    pub(crate) private_key: String,
     dir: tempfile::TempDir,
 }
 
@@ -163,12 +163,12 @@ impl Registry {
     }
 
     /// Writes `saasctl.yaml`.
-    fn write_yaml(&self, yaml: &str) {
+    pub(crate) fn write_yaml(&self, yaml: &str) {
         std::fs::write(self.path().join("saasctl.yaml"), yaml).expect("write yaml");
     }
 
     /// saasctl in the workspace, stdin not a terminal, no gateway chosen yet.
-    fn command(&self, args: &[&str]) -> Command {
+    pub(crate) fn command(&self, args: &[&str]) -> Command {
         let mut command = saasctl();
         command
             .current_dir(self.path())
@@ -179,7 +179,7 @@ impl Registry {
     }
 
     /// Runs saasctl with `SAASCTL_GATEWAY` set to the emulator.
-    fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.command(args)
             .env("SAASCTL_GATEWAY", self.url())
             .output()
@@ -190,7 +190,7 @@ impl Registry {
         self.runtime.block_on(future)
     }
 
-    fn rows(&self) -> Vec<Row> {
+    pub(crate) fn rows(&self) -> Vec<Row> {
         self.block_on(self.client.list_registry())
             .expect("list registry")
     }
@@ -228,17 +228,17 @@ impl Registry {
     }
 
     /// Creates a project with the licence's data spaces; answers its rows.
-    fn initialize(&self, name: &str) -> Vec<Row> {
+    pub(crate) fn initialize(&self, name: &str) -> Vec<Row> {
         self.block_on(self.client.initialize(name))
             .expect("initialize")
     }
 
-    fn rename_project(&self, id: &str, name: &str) {
+    pub(crate) fn rename_project(&self, id: &str, name: &str) {
         self.block_on(self.client.rename_project(id, name))
             .expect("rename project");
     }
 
-    fn rename_data_space(&self, id: &str, name: &str) {
+    pub(crate) fn rename_data_space(&self, id: &str, name: &str) {
         self.block_on(self.client.rename_environment(id, name))
             .expect("rename data space");
     }
@@ -253,7 +253,7 @@ impl Drop for Registry {
 }
 
 /// The row of the data space named `name`.
-fn row<'a>(rows: &'a [Row], name: &str) -> &'a Row {
+pub(crate) fn row<'a>(rows: &'a [Row], name: &str) -> &'a Row {
     rows.iter()
         .find(|r| r.environment_name == name)
         .unwrap_or_else(|| panic!("no data space `{name}` in {rows:?}"))
@@ -264,7 +264,7 @@ fn has_line(text: &str, line: &str) -> bool {
 }
 
 /// Both streams, for assertion messages.
-fn both(output: &Output) -> String {
+pub(crate) fn both(output: &Output) -> String {
     format!(
         "exit {}\n--- stdout\n{}--- stderr\n{}",
         code(output),
