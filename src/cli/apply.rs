@@ -3,13 +3,20 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
-use super::plan::{Format, load_or_refuse};
-use super::{AllowArgs, Error, Exit, RegistryArgs, ask, runtime};
+use clap::ValueEnum;
+
+use super::plan::{Format as PlanFormat, load_or_refuse};
+use super::progress::{self, Progress};
+use super::{AllowArgs, Error, Exit, RegistryArgs, ask_on, runtime};
+use crate::diagnostic::render_human;
 use crate::plan::{Kind, Plan, render};
 use crate::run::Files;
 use crate::run::InstallationErrors;
-use crate::run::apply::{Step, apply, write_installations};
+use crate::run::apply::{
+    Report, ReportStatus, Step, apply, has_changes, report, write_installations,
+};
 use crate::run::connect::Connector;
 use crate::run::installations::Written;
 use crate::run::plan_file;
@@ -26,6 +33,12 @@ pub struct Args {
     #[arg(long)]
     pub auto_approve: bool,
 
+    /// What to print: text as it happens, or at the end a JSON report of what was done per
+    /// merchant (each change applied, skipped or failed; installations written), for
+    /// pipelines. With json, the plan and the steps go to standard error.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
     #[command(flatten)]
     pub registry: RegistryArgs,
 
@@ -34,6 +47,53 @@ pub struct Args {
 
     #[command(flatten)]
     pub shard: super::ShardArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// How the run shows itself.
+#[derive(Debug, Clone, Copy)]
+struct Ui {
+    color: bool,
+    quiet: bool,
+    json: bool,
+}
+
+impl Ui {
+    /// Text for people: on stdout, or on stderr when stdout carries the JSON report; none
+    /// with `--quiet`.
+    fn say(&self, text: &str) {
+        if self.quiet {
+        } else if self.json {
+            errln!("{text}");
+        } else {
+            outln!("{text}");
+        }
+    }
+
+    /// The plan about to be applied: shown unless `--quiet` and nobody is asked about it.
+    fn show_plan(&self, plan: &Plan, asking: bool) {
+        if !self.quiet || asking {
+            let quiet = Ui {
+                quiet: false,
+                ..*self
+            };
+            quiet.say(render::text::render(plan, self.color && !self.json).trim_end());
+        }
+    }
+
+    /// The JSON report, on stdout.
+    fn report(&self, report: &Report) {
+        if self.json {
+            // Plain data: always serialises.
+            let text = serde_json::to_string_pretty(report).unwrap_or_default();
+            outln!("{text}");
+        }
+    }
 }
 
 /// Whether the one target is a saved plan (a JSON object with `format_version`) rather than
@@ -47,7 +107,12 @@ fn is_saved_plan(targets: &[PathBuf]) -> bool {
             .is_some_and(|value| value.get("format_version").is_some())
 }
 
-pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
+pub fn run(args: Args, color: bool, quiet: bool) -> Result<Exit, Error> {
+    let ui = Ui {
+        color,
+        quiet,
+        json: args.format == Format::Json,
+    };
     if args.targets.len() > 1 {
         // A saved plan is what was reviewed: it is applied alone, never mixed with files.
         if let Some(plan) = args
@@ -59,32 +124,53 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
         }
     }
     if is_saved_plan(&args.targets) {
-        return apply_saved(&args.targets[0], &args.registry, color);
+        return apply_saved(&args.targets[0], &args.registry, ui);
     }
-    let Some(files) = load_or_refuse(&args.targets, args.shard.shard, Format::Text, color)? else {
-        return Ok(Exit::Refused);
+    let files = if ui.json {
+        let files = Files::load(&args.targets, args.shard.shard)?;
+        if files.has_errors() {
+            errln!(
+                "{}",
+                render_human(&files.all_diagnostics(), &files.sources, false)
+            );
+            ui.report(&empty_report(ReportStatus::Refused));
+            return Ok(Exit::Refused);
+        }
+        files
+    } else {
+        let Some(files) = load_or_refuse(&args.targets, args.shard.shard, PlanFormat::Text, color)?
+        else {
+            return Ok(Exit::Refused);
+        };
+        files
     };
     let runtime = runtime()?;
     let connector = args.registry.connector();
     let result = (|| {
-        let mut merchants = runtime.block_on(read_all(&files, &connector))?;
+        let mut merchants = runtime.block_on(read_all(&files, &connector, quiet))?;
         let plan = plan_merchants(&files, &merchants, &args.allow.allowances());
-        out!("{}", render::text::render(&plan, color));
+        ui.show_plan(
+            &plan,
+            !args.auto_approve && plan.has_changes() && !plan.refused,
+        );
         if plan.refused {
+            ui.report(&empty_report(ReportStatus::Refused));
             return Ok(Exit::Refused);
         }
         if !plan.has_changes() {
+            ui.report(&empty_report(ReportStatus::NoChanges));
             return Ok(Exit::Success);
         }
         // The prompt blocks on stdin: outside the runtime, so no async worker waits on it.
         if !args.auto_approve {
-            confirm()?;
+            confirm(ui)?;
         }
         runtime.block_on(execute(
             &files,
             &mut merchants,
             &plan,
             connector.parallelism,
+            ui,
         ))
     })();
     runtime.block_on(connector.shutdown());
@@ -92,10 +178,11 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
 }
 
 /// Applies a reviewed plan, after checking that neither the files nor the live state changed.
-fn apply_saved(path: &Path, registry: &RegistryArgs, color: bool) -> Result<Exit, Error> {
+fn apply_saved(path: &Path, registry: &RegistryArgs, ui: Ui) -> Result<Exit, Error> {
     let saved = plan_file::read(path)?;
     if saved.refused {
-        out!("{}", render::text::render(&saved, color));
+        ui.show_plan(&saved, false);
+        ui.report(&empty_report(ReportStatus::Refused));
         return Ok(Exit::Refused);
     }
     let entries: Vec<(PathBuf, String)> = plan_file::config_paths(&saved, path)
@@ -124,7 +211,7 @@ fn apply_saved(path: &Path, registry: &RegistryArgs, color: bool) -> Result<Exit
     }
     runtime()?.block_on(async {
         let result = async {
-            let mut merchants = read_all(&files, &connector).await?;
+            let mut merchants = read_all(&files, &connector, ui.quiet).await?;
             let current = plan_merchants(&files, &merchants, &saved.allowances);
             // ... and with one set of keys.
             for reviewed in &saved.merchants {
@@ -154,10 +241,11 @@ fn apply_saved(path: &Path, registry: &RegistryArgs, color: bool) -> Result<Exit
                 });
             }
             if !current.has_changes() {
-                outln!("No changes.");
+                ui.say("No changes.");
+                ui.report(&empty_report(ReportStatus::NoChanges));
                 return Ok(Exit::Success);
             }
-            execute(&files, &mut merchants, &saved, connector.parallelism).await
+            execute(&files, &mut merchants, &saved, connector.parallelism, ui).await
         }
         .await;
         connector.shutdown().await;
@@ -165,63 +253,115 @@ fn apply_saved(path: &Path, registry: &RegistryArgs, color: bool) -> Result<Exit
     })
 }
 
-async fn read_all(files: &Files, connector: &Connector) -> Result<Vec<Merchant>, Error> {
-    Ok(read_merchants(files, connector).await?)
+async fn read_all(
+    files: &Files,
+    connector: &Connector,
+    quiet: bool,
+) -> Result<Vec<Merchant>, Error> {
+    let progress = Progress::new("read", files.files.len(), quiet);
+    Ok(read_merchants(files, connector, &|| progress.tick()).await?)
+}
+
+fn empty_report(status: ReportStatus) -> Report {
+    Report {
+        format_version: 1,
+        status,
+        summary: Default::default(),
+        merchants: Vec::new(),
+    }
 }
 
 /// Asks on a terminal; elsewhere `--auto-approve` is required.
-fn confirm() -> Result<(), Error> {
+fn confirm(ui: Ui) -> Result<(), Error> {
     if !std::io::stdin().is_terminal() {
         return Err(Error::NotATerminal);
     }
-    if ask("apply", "\nApply these changes? Only 'yes' is accepted: ")? == "yes" {
+    let question = "\nApply these changes? Only 'yes' is accepted: ";
+    if ask_on("apply", question, ui.json)? == "yes" {
         Ok(())
     } else {
         Err(Error::Cancelled("apply"))
     }
 }
 
-/// Runs the changes, then prints the resulting bindings.
+/// Runs the changes, then prints the resulting bindings (or the JSON report).
 async fn execute(
     files: &Files,
     merchants: &mut [Merchant],
     plan: &Plan,
     parallelism: usize,
+    ui: Ui,
 ) -> Result<Exit, Error> {
-    outln!();
+    if !ui.json {
+        ui.say("");
+    }
     // On a terminal each step carries the time since apply began; logs get plain lines.
     let started = std::time::Instant::now();
     let on_terminal = std::io::stdout().is_terminal();
     let (created, renamed) = (AtomicUsize::new(0), AtomicUsize::new(0));
-    let progress = |step: Step| {
-        match step {
-            Step::Created(_) => created.fetch_add(1, Ordering::Relaxed),
-            Step::Renamed(_) => renamed.fetch_add(1, Ordering::Relaxed),
-            Step::Note(_) => 0,
-        };
-        let line = step.line();
-        if on_terminal {
-            outln!("[{:>5.1}s] {line}", started.elapsed().as_secs_f64());
-        } else {
-            outln!("{line}");
-        }
-    };
-    // Ctrl-C stops between requests: every request sent either happened or did not, and the
-    // next apply converges from the live state.
-    tokio::select! {
-        applied = apply(files, merchants, plan, parallelism, &progress) => applied?,
-        _ = tokio::signal::ctrl_c() => {
-            return Err(Error::Interrupted {
-                created: created.load(Ordering::Relaxed),
-                renamed: renamed.load(Ordering::Relaxed),
+    let records = Mutex::new(Vec::new());
+    let pending = merchants
+        .iter()
+        .filter(|m| has_changes(plan, &files.files[m.index].loaded.file))
+        .count();
+    let result = {
+        let bar = Progress::new("applied", pending, ui.quiet);
+        let progress = |step: Step| {
+            match &step {
+                Step::Created(_) => {
+                    created.fetch_add(1, Ordering::Relaxed);
+                }
+                Step::Renamed(_) => {
+                    renamed.fetch_add(1, Ordering::Relaxed);
+                }
+                Step::Merchant(done) => {
+                    records
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(done.clone());
+                    bar.tick();
+                }
+                Step::Note(_) => {}
+            }
+            let Some(line) = step.line() else { return };
+            progress::suspend(|| {
+                if on_terminal && !ui.json {
+                    ui.say(&format!(
+                        "[{:>5.1}s] {line}",
+                        started.elapsed().as_secs_f64()
+                    ));
+                } else {
+                    ui.say(line);
+                }
             });
+        };
+        // Ctrl-C stops between requests: every request sent either happened or did not, and
+        // the next apply converges from the live state.
+        tokio::select! {
+            applied = apply(files, merchants, plan, parallelism, &progress) => applied,
+            _ = tokio::signal::ctrl_c() => {
+                return Err(Error::Interrupted {
+                    created: created.load(Ordering::Relaxed),
+                    renamed: renamed.load(Ordering::Relaxed),
+                });
+            }
         }
     };
+    let records = records.into_inner().unwrap_or_else(PoisonError::into_inner);
+    if let Err(failed) = result {
+        ui.report(&report(plan, &records, &[], &[]));
+        return Err(failed.into());
+    }
     // Each merchant now holds its registry's state, as the answers told: no read needed.
     let final_plan = plan_merchants(files, merchants, &plan.allowances);
-    let written = write_installations(files, merchants, &final_plan)
-        .await
-        .map_err(|errors| Error::Installations(InstallationErrors(errors)))?;
+    let (written, failed) = write_installations(files, merchants, &final_plan).await;
+    ui.report(&report(plan, &records, &written, &failed));
+    if !failed.is_empty() {
+        return Err(Error::Installations(InstallationErrors(failed)));
+    }
+    if ui.quiet || ui.json {
+        return Ok(Exit::Success);
+    }
     // Counted as the plan counts them (a data space made by `initialize` is created, even if
     // its declared name took a rename request); the progress lines show the requests.
     let summary = plan.summary;

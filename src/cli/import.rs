@@ -64,7 +64,7 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
     let terminal = std::io::stdin().is_terminal();
     let runtime = runtime()?;
     let connector = args.registry.connector();
-    let (merchants, failed) = runtime.block_on(read_each_merchant(&files, &connector));
+    let (merchants, failed) = runtime.block_on(read_each_merchant(&files, &connector, &|| {}));
     runtime.block_on(connector.shutdown());
 
     let mut imported = Vec::new();

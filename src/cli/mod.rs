@@ -34,13 +34,15 @@ mod explain;
 mod import;
 mod init;
 mod keys;
+mod log;
 mod plan;
+mod progress;
 mod render;
 mod schema;
 mod show;
 mod validate;
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, Write};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -65,9 +67,21 @@ pub enum Exit {
     propagate_version = true
 )]
 pub struct Cli {
-    /// When to colour output: auto (on a terminal, unless NO_COLOR is set), always or never.
+    /// When to colour output: auto (on a terminal, unless NO_COLOR is set or CLICOLOR_FORCE
+    /// asks for colour anywhere), always or never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Log to standard error what is sent and read: -v each registry request (method, path,
+    /// status, time, retries), throttling, installation reads and writes; -vv more detail.
+    /// SAASCTL_LOG (e.g. `saasctl=debug`) sets a finer filter. Never a key, token, password
+    /// or request body.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Print only errors and the output asked for: no progress, notes or logs.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
 
     #[command(subcommand)]
     pub command: Command,
@@ -83,13 +97,20 @@ pub enum ColorChoice {
 impl ColorChoice {
     /// Whether to colour what goes to standard output.
     pub fn enabled(self) -> bool {
+        self.enabled_for(&std::io::stdout())
+    }
+
+    /// Whether to colour what goes to `stream`. `auto` reads the environment as anstream does:
+    /// NO_COLOR turns colour off, then CLICOLOR_FORCE on (even off a terminal), CLICOLOR=0
+    /// off; otherwise a terminal whose TERM is not `dumb` gets colour.
+    pub fn enabled_for(self, stream: &impl anstream::stream::RawStream) -> bool {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::io::stdout().is_terminal()
-            }
+            ColorChoice::Auto => matches!(
+                anstream::AutoStream::choice(stream),
+                anstream::ColorChoice::Always | anstream::ColorChoice::AlwaysAnsi
+            ),
         }
     }
 }
@@ -113,14 +134,20 @@ pub enum Command {
 
 pub fn run(cli: Cli) -> Result<Exit, Error> {
     let color = cli.color.enabled();
+    log::init(
+        cli.verbose,
+        cli.quiet,
+        cli.color.enabled_for(&std::io::stderr()),
+    );
+    let quiet = cli.quiet;
     match cli.command {
         Command::Init(args) => init::run(args),
         Command::Import(args) => import::run(args, color),
         Command::Validate(args) => validate::run(args, color),
         Command::Schema(args) => schema::run(args),
         Command::Explain(args) => explain::run(args),
-        Command::Plan(args) => plan::run(args, color),
-        Command::Apply(args) => apply::run(args, color),
+        Command::Plan(args) => plan::run(args, color, quiet),
+        Command::Apply(args) => apply::run(args, color, quiet),
         Command::Show(args) => show::run(args, color),
         Command::Render(args) => render::run(args, color),
         Command::Completions(args) => completions::run(args),
@@ -209,8 +236,18 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
 
 /// One answer typed on the terminal, trimmed; the end of input cancels `command`.
 pub fn ask(command: &'static str, question: &str) -> Result<String, Error> {
-    out!("{question}");
-    let _ = std::io::stdout().flush();
+    ask_on(command, question, false)
+}
+
+/// As [`ask`], the question on standard error when standard output carries data.
+pub fn ask_on(command: &'static str, question: &str, on_stderr: bool) -> Result<String, Error> {
+    if on_stderr {
+        eprint!("{}", crate::diagnostic::redact(question));
+        let _ = std::io::stderr().flush();
+    } else {
+        out!("{question}");
+        let _ = std::io::stdout().flush();
+    }
     let mut answer = String::new();
     let read = std::io::stdin()
         .lock()

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
+use super::progress::Progress;
 use super::{AllowArgs, Error, Exit, RegistryArgs, runtime};
 use crate::diagnostic::render_human;
 use crate::plan::{Allowances, Plan, render};
@@ -92,20 +93,23 @@ pub fn make_plan(
     files: &Files,
     registry: &RegistryArgs,
     allowances: &Allowances,
+    quiet: bool,
 ) -> Result<(Plan, Vec<MerchantError>), Error> {
     runtime()?.block_on(async {
         let connector = registry.connector();
-        let (merchants, errors) = read_each_merchant(files, &connector).await;
+        let progress = Progress::new("read", files.files.len(), quiet);
+        let (merchants, errors) = read_each_merchant(files, &connector, &|| progress.tick()).await;
+        drop(progress);
         connector.shutdown().await;
         Ok((plan_merchants(files, &merchants, allowances), errors))
     })
 }
 
-pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
+pub fn run(args: Args, color: bool, quiet: bool) -> Result<Exit, Error> {
     let Some(files) = load_or_refuse(&args.paths, args.shard.shard, args.format, color)? else {
         return Ok(Exit::Refused);
     };
-    let (plan, failed) = make_plan(&files, &args.registry, &args.allow.allowances())?;
+    let (plan, failed) = make_plan(&files, &args.registry, &args.allow.allowances(), quiet)?;
     // `--out -`: the plan file goes to stdout, so what people read goes to stderr.
     let to_stdout = args.out.as_deref() == Some(std::path::Path::new("-"));
     if to_stdout {
@@ -132,11 +136,13 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
             });
         }
         plan_file::write(&plan, out)?;
-        errln!(
-            "Saved the plan to {}; apply it with `saasctl apply {}`.",
-            out.display(),
-            out.display()
-        );
+        if !quiet {
+            errln!(
+                "Saved the plan to {}; apply it with `saasctl apply {}`.",
+                out.display(),
+                out.display()
+            );
+        }
     }
     Ok(if plan.refused {
         Exit::Refused

@@ -64,7 +64,7 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
     }
     let plan = runtime()?.block_on(async {
         let connector = args.registry.connector();
-        let merchants = read_merchants(&files, &connector).await;
+        let merchants = read_merchants(&files, &connector, &|| {}).await;
         connector.shutdown().await;
         Ok::<_, Error>(plan_merchants(&files, &merchants?, &Allowances::default()))
     })?;

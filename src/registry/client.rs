@@ -211,6 +211,17 @@ fn segment(id: &str) -> Result<String, RegistryError> {
         .collect())
 }
 
+/// A request's path below the registry base for the log, and the id it names apart: a whole
+/// path with an id is as long as a key, and the redaction would mask it.
+fn logged_path<'a>(base: &Url, url: &'a Url) -> (&'a str, &'a str) {
+    let path = url.path();
+    let relative = path.strip_prefix(base.path()).unwrap_or(path);
+    match relative.rsplit_once('/') {
+        Some((call, id)) if call.starts_with("registry/") => (call, id),
+        _ => (relative, "-"),
+    }
+}
+
 /// What one attempt came to.
 enum Attempt {
     Done(Result<bytes::Bytes, RegistryError>),
@@ -407,15 +418,17 @@ impl RegistryClient {
         let mut waited = Duration::ZERO;
         let mut attempt = 1;
         loop {
-            let (error, retry_after, sent) =
-                match self.attempt(method.clone(), &url, body.as_ref()).await {
-                    Attempt::Done(result) => return result,
-                    Attempt::Transient {
-                        error,
-                        retry_after,
-                        sent,
-                    } => (error, retry_after, sent),
-                };
+            let (error, retry_after, sent) = match self
+                .attempt(method.clone(), &url, body.as_ref(), attempt)
+                .await
+            {
+                Attempt::Done(result) => return result,
+                Attempt::Transient {
+                    error,
+                    retry_after,
+                    sent,
+                } => (error, retry_after, sent),
+            };
             if sent && !idempotent {
                 return Err(RegistryError::Uncertain {
                     call: format!("{method} {path}"),
@@ -424,6 +437,8 @@ impl RegistryClient {
             }
             let delay = retry_after.unwrap_or_else(|| self.retry.backoff(attempt));
             if attempt >= self.retry.max_attempts || waited + delay > self.retry.max_total_delay {
+                let (path, id) = logged_path(&self.base, &url);
+                tracing::debug!(%method, path, id, attempt, %error, "giving up");
                 // A Retry-After is honoured up to the bound; beyond it, say so.
                 return Err(match retry_after {
                     Some(asked) if waited + asked > self.retry.max_total_delay => {
@@ -435,23 +450,40 @@ impl RegistryClient {
                     _ => error,
                 });
             }
+            let (path, id) = logged_path(&self.base, &url);
+            tracing::debug!(
+                %method,
+                path,
+                id,
+                attempt,
+                backoff_ms = delay.as_millis(),
+                retry_after = retry_after.is_some(),
+                %error,
+                "retrying"
+            );
             tokio::time::sleep(delay).await;
             waited += delay;
             attempt += 1;
         }
     }
 
+    /// One attempt of a call (`attempt` counts from 1, for the log). The log names method,
+    /// path (ids are not secrets), status and time; never a header or a body.
     async fn attempt(
         &self,
         method: Method,
         url: &Url,
         body: Option<&serde_json::Value>,
+        attempt: u32,
     ) -> Attempt {
         let headers = match self.headers() {
             Ok(headers) => headers,
             Err(error) => return Attempt::Done(Err(error)),
         };
-        let mut request = self.http.request(method, url.clone()).headers(headers);
+        let mut request = self
+            .http
+            .request(method.clone(), url.clone())
+            .headers(headers);
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -460,9 +492,20 @@ impl RegistryClient {
             reason: describe(e),
         };
         let permit = self.throttle.acquire().await;
+        let started = std::time::Instant::now();
+        let (path, id) = logged_path(&self.base, url);
         let response = match request.send().await {
             Ok(response) => response,
             Err(e) => {
+                tracing::debug!(
+                    %method,
+                    path,
+                    id,
+                    attempt,
+                    elapsed_ms = started.elapsed().as_millis(),
+                    error = %describe(&e),
+                    "registry request failed"
+                );
                 return Attempt::Transient {
                     error: unreachable(&e),
                     retry_after: None,
@@ -489,6 +532,15 @@ impl RegistryClient {
             }
         };
         drop(permit);
+        tracing::debug!(
+            %method,
+            path,
+            id,
+            status = status.as_u16(),
+            attempt,
+            elapsed_ms = started.elapsed().as_millis(),
+            "registry request"
+        );
         let attempt = self.judge(status, retry_after, bytes);
         match &attempt {
             Attempt::Transient {
@@ -586,6 +638,11 @@ impl RegistryClient {
                 // base64url and dots: always a valid header value.
                 let mut token = HeaderValue::try_from(jwt::sign(&self.key, now))
                     .expect("a JWT is a valid header value");
+                // The claims are fixed and public; the token itself never reaches a log.
+                tracing::trace!(
+                    claims = %serde_json::Value::Object(jwt::claims(now)),
+                    "signed a token (RS256; claims shown, signature not)"
+                );
                 token.set_sensitive(true);
                 *last = Some((now, token.clone()));
                 token
@@ -662,6 +719,21 @@ mod tests {
             let url = gateway_url(gateway).unwrap().join(API_PATH).unwrap();
             assert_eq!(url.as_str(), base);
         }
+    }
+
+    #[test]
+    fn logged_paths_keep_ids_apart() {
+        let base = gateway_url("http://127.0.0.1:9/gw")
+            .unwrap()
+            .join(API_PATH)
+            .unwrap();
+        let id = "3f0c1d2e-0000-4000-8000-000000000001";
+        let url = base.join(&format!("registry/environments/{id}")).unwrap();
+        assert_eq!(logged_path(&base, &url), ("registry/environments", id));
+        let url = base.join("registry").unwrap();
+        assert_eq!(logged_path(&base, &url), ("registry", "-"));
+        let url = base.join("registry/initialize").unwrap();
+        assert_eq!(logged_path(&base, &url), ("registry/initialize", "-"));
     }
 
     #[test]

@@ -93,6 +93,10 @@ impl Throttle {
         if state.successes >= state.limit && state.limit < state.ceiling {
             state.limit += 1;
             state.successes = 0;
+            tracing::debug!(
+                limit = state.limit,
+                "requests at once to the gateway raised"
+            );
             drop(state);
             self.changed.notify_waiters();
         }
@@ -107,6 +111,11 @@ impl Throttle {
             let until = Instant::now() + delay;
             state.paused_until = Some(state.paused_until.map_or(until, |p| p.max(until)));
         }
+        tracing::debug!(
+            limit = state.limit,
+            pause_ms = retry_after.map(|d| d.as_millis()),
+            "throttled (429): requests at once to the gateway halved"
+        );
     }
 }
 

@@ -6,6 +6,7 @@
 use std::time::Instant;
 
 use futures::{StreamExt, stream};
+use serde::Serialize;
 
 use super::Files;
 use super::connect::read_live;
@@ -72,15 +73,30 @@ pub enum Step {
     Created(String),
     /// A project or data space was renamed.
     Renamed(String),
+    /// A merchant's registry changes are over, done or failed.
+    Merchant(MerchantDone),
 }
 
 impl Step {
-    /// The progress line.
-    pub fn line(&self) -> &str {
+    /// The progress line, for the steps that have one.
+    pub fn line(&self) -> Option<&str> {
         match self {
-            Step::Note(line) | Step::Created(line) | Step::Renamed(line) => line,
+            Step::Note(line) | Step::Created(line) | Step::Renamed(line) => Some(line),
+            Step::Merchant(_) => None,
         }
     }
+}
+
+/// What one merchant's apply did to the registry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MerchantDone {
+    pub file: String,
+    /// The addresses of the changes whose request the registry answered.
+    pub done: Vec<String>,
+    /// The change whose request failed, if one did.
+    pub failed_at: Option<String>,
+    /// Why the merchant failed.
+    pub error: Option<String>,
 }
 
 /// Receives each step; the caller prints it and keeps count.
@@ -100,23 +116,28 @@ pub async fn apply(
     parallelism: usize,
     progress: Progress<'_>,
 ) -> Result<Applied, ApplyFailed> {
-    let pending = merchants.iter_mut().filter(|m| {
-        let file = &files.files[m.index].loaded.file;
-        planned
-            .merchants
-            .iter()
-            .filter(|mp| &mp.file == file)
-            .any(|mp| {
-                planned
-                    .changes_of(&mp.slug)
-                    .any(|c| c.action != Action::NoOp)
-            })
-    });
+    let pending = merchants
+        .iter_mut()
+        .filter(|m| has_changes(planned, &files.files[m.index].loaded.file));
     let results: Vec<(Applied, Result<(), ApplyError>)> = stream::iter(pending)
         .map(|merchant| async move {
             // What a failed merchant did before failing still counts.
             let mut applied = Applied::default();
-            let result = converge(files, merchant, planned, progress, &mut applied).await;
+            let mut record = MerchantDone {
+                file: files.files[merchant.index].loaded.file.clone(),
+                ..MerchantDone::default()
+            };
+            let result = converge(
+                files,
+                merchant,
+                planned,
+                progress,
+                &mut applied,
+                &mut record,
+            )
+            .await;
+            record.error = result.as_ref().err().map(ToString::to_string);
+            progress(Step::Merchant(record));
             (applied, result)
         })
         .buffer_unordered(parallelism.max(1))
@@ -137,13 +158,26 @@ pub async fn apply(
     }
 }
 
+/// Whether `planned` changes anything of the merchant of `file`: the merchants apply works on.
+pub fn has_changes(planned: &Plan, file: &str) -> bool {
+    planned
+        .merchants
+        .iter()
+        .filter(|mp| mp.file == file)
+        .any(|mp| {
+            planned
+                .changes_of(&mp.slug)
+                .any(|c| c.action != Action::NoOp)
+        })
+}
+
 /// Writes every installation whose values `plan` (made after the registry changes, so its ids
-/// are the registry's) updates. Returns what was written, or every failure.
+/// are the registry's) updates. Returns what was written and every failure.
 pub async fn write_installations(
     files: &Files,
     merchants: &[Merchant],
     plan: &Plan,
-) -> Result<Vec<Written>, Vec<InstallationError>> {
+) -> (Vec<Written>, Vec<InstallationError>) {
     let mut written = Vec::new();
     let mut errors = Vec::new();
     for merchant in merchants {
@@ -167,11 +201,7 @@ pub async fn write_installations(
             }
         }
     }
-    if errors.is_empty() {
-        Ok(written)
-    } else {
-        Err(errors)
-    }
+    (written, errors)
 }
 
 /// Reads, plans and executes one merchant until its plan has no changes, counting what it
@@ -182,6 +212,7 @@ async fn converge(
     planned: &Plan,
     progress: Progress<'_>,
     applied: &mut Applied,
+    record: &mut MerchantDone,
 ) -> Result<(), ApplyError> {
     let loaded = &files.files[merchant.index].loaded;
     // Only files with a model are connected and read (`read_merchants`).
@@ -243,12 +274,14 @@ async fn converge(
             .iter()
             .find(|c| c.kind == Kind::Project && c.action == Action::Create)
         {
-            match create_project(client, create, progress)
-                .await
-                .map_err(registry)?
-            {
+            let created = create_project(client, create, progress).await;
+            if created.is_err() {
+                record.failed_at = Some(create.address.clone());
+            }
+            match created.map_err(registry)? {
                 Some(rows) => {
                     applied.created += 1;
+                    record.done.push(create.address.clone());
                     live = live
                         .with_created(rows.into_iter().map(LiveRow::from))
                         .map_err(|e| {
@@ -263,29 +296,39 @@ async fn converge(
             continue;
         }
         for change in todo.iter().filter(|c| c.kind == Kind::Project) {
-            if let Some((id, name)) = rename(client, change, progress).await.map_err(registry)? {
+            let renamed = rename(client, change, progress).await;
+            if renamed.is_err() {
+                record.failed_at = Some(change.address.clone());
+            }
+            if let Some((id, name)) = renamed.map_err(registry)? {
                 applied.renamed += 1;
+                record.done.push(change.address.clone());
                 live = live.renamed(&id, &name);
             }
         }
-        let renames: Vec<Result<Option<(String, String)>, RegistryError>> = stream::iter(
+        let renames: Vec<(&Change, Renamed)> = stream::iter(
             todo.iter()
                 .filter(|c| c.kind == Kind::DataSpace && c.action == Action::Rename),
         )
-        .map(|change| rename(client, change, progress))
+        .map(|change| async move { (*change, rename(client, change, progress).await) })
         .buffer_unordered(RENAME_CONCURRENCY)
         .collect()
         .await;
         // Count every rename that went through before reporting one that did not.
         let mut failed = None;
-        for result in renames {
+        for (change, result) in renames {
             match result {
                 Ok(Some((id, name))) => {
                     applied.renamed += 1;
+                    record.done.push(change.address.clone());
                     live = live.renamed(&id, &name);
                 }
                 Ok(None) => {}
-                Err(e) => failed = failed.or(Some(e)),
+                Err(e) if failed.is_none() => {
+                    record.failed_at = Some(change.address.clone());
+                    failed = Some(e);
+                }
+                Err(_) => {}
             }
         }
         if let Some(e) = failed {
@@ -296,6 +339,9 @@ async fn converge(
         file: loaded.file.clone(),
     })
 }
+
+/// A rename's answer: the id and new name, once the registry answered.
+type Renamed = Result<Option<(String, String)>, RegistryError>;
 
 fn name_of(object: Option<&Object>) -> &str {
     match object {
@@ -340,11 +386,7 @@ async fn create_project(
 }
 
 /// Renames a project or data space; returns its id and new name once the registry answered.
-async fn rename(
-    client: &RegistryClient,
-    change: &Change,
-    progress: Progress<'_>,
-) -> Result<Option<(String, String)>, RegistryError> {
+async fn rename(client: &RegistryClient, change: &Change, progress: Progress<'_>) -> Renamed {
     let (from, to) = (
         name_of(change.before.as_ref()),
         name_of(change.after.as_ref()),
@@ -371,4 +413,216 @@ async fn rename(
         started.elapsed().as_secs_f64()
     )));
     Ok(Some((id.clone(), to.to_owned())))
+}
+
+/// What an apply did, merchant by merchant, for pipelines (`apply --format json`).
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub format_version: u32,
+    pub status: ReportStatus,
+    pub summary: ReportSummary,
+    pub merchants: Vec<MerchantReport>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    /// Every change applied (or found done) and every installation written.
+    Applied,
+    NoChanges,
+    /// The plan is refused: nothing was sent.
+    Refused,
+    /// Something failed: see each merchant.
+    Failed,
+}
+
+#[derive(Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ReportSummary {
+    pub applied: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    pub installations_written: usize,
+    pub installations_failed: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MerchantReport {
+    pub file: String,
+    pub project: String,
+    /// `applied` or `failed`.
+    pub status: ReportStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub changes: Vec<ChangeReport>,
+    pub installations: Vec<InstallationReport>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Applied,
+    /// Not sent: found as planned, or not reached once the merchant failed.
+    Skipped,
+    Failed,
+    /// An installation's binding written.
+    Written,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChangeReport {
+    pub address: String,
+    pub kind: Kind,
+    pub action: Action,
+    pub status: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InstallationReport {
+    pub address: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    pub status: Outcome,
+    /// Moved to another data space: its feeds must be resent.
+    pub rebound: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// What became of every change of `planned`: `done` per merchant whose registry changes ran,
+/// `written` and `failed` for the installations (none when the registry changes failed).
+pub fn report(
+    planned: &Plan,
+    done: &[MerchantDone],
+    written: &[Written],
+    failed: &[InstallationError],
+) -> Report {
+    let mut summary = ReportSummary::default();
+    let mut merchants = Vec::new();
+    for merchant in &planned.merchants {
+        let changes: Vec<&Change> = planned
+            .changes_of(&merchant.slug)
+            .filter(|c| c.action != Action::NoOp)
+            .collect();
+        if changes.is_empty() {
+            continue;
+        }
+        let record = done.iter().find(|d| d.file == merchant.file);
+        let error = record.and_then(|r| r.error.clone());
+        // A data space created with its project, in the project's one request.
+        let project_created = changes.iter().any(|c| {
+            c.kind == Kind::Project
+                && c.action == Action::Create
+                && record.is_some_and(|r| r.done.contains(&c.address))
+        });
+        let mut report = MerchantReport {
+            file: merchant.file.clone(),
+            project: merchant.project.clone(),
+            status: ReportStatus::Applied,
+            error: error.clone(),
+            changes: Vec::new(),
+            installations: Vec::new(),
+        };
+        for change in changes.iter().filter(|c| c.kind != Kind::Environment) {
+            let sent = record.is_some_and(|r| r.done.contains(&change.address));
+            let failed_here = record.is_some_and(|r| r.failed_at.as_ref() == Some(&change.address));
+            let failed_first = record.is_some_and(|r| r.failed_at.is_some());
+            let (status, error, note) = if sent {
+                (Outcome::Applied, None, None)
+            } else if change.kind == Kind::DataSpace
+                && change.action == Action::Create
+                && project_created
+            {
+                (Outcome::Applied, None, Some("created with its project"))
+            } else {
+                match &error {
+                    None => (Outcome::Skipped, None, Some("found as planned")),
+                    // The change whose request failed, or a merchant refused or unfinished.
+                    Some(e) if failed_here || !failed_first => {
+                        (Outcome::Failed, Some(e.clone()), None)
+                    }
+                    Some(_) => (
+                        Outcome::Skipped,
+                        None,
+                        Some("not sent: an earlier change of the merchant failed"),
+                    ),
+                }
+            };
+            match status {
+                Outcome::Applied | Outcome::Written => summary.applied += 1,
+                Outcome::Skipped => summary.skipped += 1,
+                Outcome::Failed => summary.failed += 1,
+            }
+            report.changes.push(ChangeReport {
+                address: change.address.clone(),
+                kind: change.kind,
+                action: change.action,
+                status,
+                error,
+                note: note.map(str::to_owned),
+            });
+        }
+        // The installations apply writes (`write_installations`).
+        for change in changes.iter().filter(|c| {
+            c.kind == Kind::Environment && c.action == Action::Update && c.target.is_some()
+        }) {
+            let installation = if let Some(w) = written
+                .iter()
+                .find(|w| w.file == merchant.file && w.address == change.address)
+            {
+                summary.installations_written += 1;
+                InstallationReport {
+                    address: change.address.clone(),
+                    target: Some(w.target.clone()),
+                    status: Outcome::Written,
+                    rebound: w.rebound,
+                    error: None,
+                }
+            } else if let Some(e) = failed.iter().find(|e| {
+                e.file == merchant.file
+                    && change.address == format!("environment.{}.{}", merchant.slug, e.environment)
+            }) {
+                summary.installations_failed += 1;
+                InstallationReport {
+                    address: change.address.clone(),
+                    target: change.target.clone(),
+                    status: Outcome::Failed,
+                    rebound: false,
+                    error: Some(e.source.to_string()),
+                }
+            } else {
+                InstallationReport {
+                    address: change.address.clone(),
+                    target: change.target.clone(),
+                    status: Outcome::Skipped,
+                    rebound: false,
+                    error: None,
+                }
+            };
+            if installation.status == Outcome::Failed && report.error.is_none() {
+                report.error = installation.error.clone();
+            }
+            report.installations.push(installation);
+        }
+        if report.error.is_some() {
+            report.status = ReportStatus::Failed;
+        }
+        merchants.push(report);
+    }
+    let status = if merchants.iter().any(|m| m.status == ReportStatus::Failed) {
+        ReportStatus::Failed
+    } else if merchants.is_empty() {
+        ReportStatus::NoChanges
+    } else {
+        ReportStatus::Applied
+    };
+    Report {
+        format_version: 1,
+        status,
+        summary,
+        merchants,
+    }
 }

@@ -118,6 +118,13 @@ impl Connector {
             // Parsed once: the fingerprint and the client's signatures come from this key.
             let key = PrivateKey::from_pem(secret(&set.private_key)?.expose())
                 .map_err(|e| fail(e.into()))?;
+            tracing::trace!(
+                file = loaded.file,
+                key_set = name.as_str(),
+                gateway = %gateway,
+                public_key = key.fingerprint(),
+                "key set"
+            );
             fingerprints.insert(name, KeyFingerprint::new(&key, api_key.expose()));
             if name == config.project.keys {
                 let http = match self.http.get() {

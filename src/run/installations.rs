@@ -122,8 +122,15 @@ pub async fn read(
 ) -> Result<BTreeMap<String, Installation>, InstallationError> {
     let reads = opened.iter().map(|(key, target)| async move {
         let installation = match target {
-            Opened::EnvFile(path) => read_env_file(path, config),
-            Opened::Mysql(opened) => read_mysql(&opened.0, &opened.1, config).await,
+            Opened::EnvFile(path) => {
+                tracing::debug!(environment = key, path = %path.display(), "reading env file");
+                read_env_file(path, config)
+            }
+            Opened::Mysql(opened) => {
+                let url = opened.0.shown_url();
+                tracing::debug!(environment = key, url, "reading core_config_data");
+                read_mysql(&opened.0, &opened.1, config).await
+            }
         };
         installation
             .map(|installation| (key.clone(), installation))
@@ -217,6 +224,7 @@ fn open_mysql(
 
 /// What applying wrote to one installation, for the next steps.
 pub struct Written {
+    pub file: String,
     pub address: String,
     pub target: String,
     /// The installation was bound to another data space before.
@@ -246,7 +254,9 @@ pub async fn write(
     let binding = binding_of(loaded, config, key, change).map_err(fail)?;
     match target {
         Target::EnvFile(path) => {
-            env_file::write(&loaded.base_dir.join(path), &binding).map_err(|e| fail(e.into()))?;
+            let path = loaded.base_dir.join(path);
+            let changed = env_file::write(&path, &binding).map_err(|e| fail(e.into()))?;
+            tracing::debug!(environment = key, path = %path.display(), changed, "wrote env file");
         }
         Target::Mysql(mysql) => {
             let (database, crypt) = open_mysql(loaded, mysql).map_err(fail)?;
@@ -264,12 +274,19 @@ pub async fn write(
                 rows.push((value.path.clone(), stored));
             }
             database.write(&rows).await.map_err(|e| fail(e.into()))?;
+            tracing::debug!(
+                environment = key,
+                url = database.shown_url(),
+                paths = ?rows.iter().map(|(path, _)| path).collect::<Vec<_>>(),
+                "wrote core_config_data in one transaction"
+            );
         }
     }
     let rebound = change.values.iter().any(|v| {
         v.path == binding::PATH_ENVIRONMENT_ID && v.before.as_deref().is_some_and(|b| !b.is_empty())
     });
     Ok(Some(Written {
+        file: loaded.file.clone(),
         address: change.address.clone(),
         target: target.kind().to_owned(),
         rebound,

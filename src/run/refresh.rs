@@ -44,13 +44,17 @@ pub struct Merchant {
     pub installations: BTreeMap<String, Installation>,
 }
 
+/// Called once per merchant as its read ends, well or not (progress).
+pub type Done<'a> = &'a (dyn Fn() + Sync);
+
 /// Connects every merchant and reads its live state; all failures are reported, not just the
 /// first.
 pub async fn read_merchants(
     files: &Files,
     connector: &Connector,
+    done: Done<'_>,
 ) -> Result<Vec<Merchant>, MerchantErrors> {
-    let (merchants, errors) = read_each_merchant(files, connector).await;
+    let (merchants, errors) = read_each_merchant(files, connector, done).await;
     if errors.is_empty() {
         Ok(merchants)
     } else {
@@ -63,6 +67,7 @@ pub async fn read_merchants(
 pub async fn read_each_merchant(
     files: &Files,
     connector: &Connector,
+    done: Done<'_>,
 ) -> (Vec<Merchant>, Vec<MerchantError>) {
     // First, one merchant after the other: embedded registries started, every secret read,
     // every key parsed, every target opened. Only reads run concurrently.
@@ -83,7 +88,10 @@ pub async fn read_each_merchant(
         };
         match opened.await {
             Ok(merchant) => ready.push(merchant),
-            Err(e) => errors.push(e),
+            Err(e) => {
+                errors.push(e);
+                done();
+            }
         }
     }
     let results: Vec<Result<Merchant, MerchantError>> = stream::iter(ready)
@@ -93,6 +101,7 @@ pub async fn read_each_merchant(
                 read_live(&connection.client, config),
                 installations::read(loaded, config, &targets)
             );
+            done();
             let live = live.map_err(|source| MerchantError::Read {
                 file: loaded.file.clone(),
                 source,

@@ -11,6 +11,7 @@ mod explain;
 mod help;
 mod import;
 mod installations;
+mod logs;
 #[path = "../support/mariadb.rs"]
 mod mariadb;
 mod mysql;

@@ -16,7 +16,7 @@ use saasctl::registry::{ClientOptions, RegistryClient, RetryPolicy};
 use crate::common::{code, saasctl, stderr, stdout};
 
 /// One merchant: a project, a production and two testing data spaces, three installations.
-const LUMA: &str = r#"version: 1
+pub(crate) const LUMA: &str = r#"version: 1
 account:
   license: adobe-commerce
 keys:
@@ -95,7 +95,7 @@ impl Registry {
         Self::with_faults(Faults::default())
     }
 
-    fn with_faults(faults: Faults) -> Self {
+    pub(crate) fn with_faults(faults: Faults) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -203,7 +203,7 @@ impl Registry {
     }
 
     /// The live state as sorted `Project: type name` lines.
-    fn live(&self) -> Vec<String> {
+    pub(crate) fn live(&self) -> Vec<String> {
         let mut lines: Vec<String> = self
             .rows()
             .iter()
