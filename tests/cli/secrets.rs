@@ -1,8 +1,14 @@
 //! No secret reaches output: generated configurations put real key material where users put it
 //! by mistake (typo'd fields, broken quotes and indentation, comments, secret references), and
-//! every command and format that renders them is checked.
+//! every command and format that renders them is checked. Then a merchant with a database
+//! target: no command, format or `-vv` log prints or stores its keys, the database password or
+//! the crypt key anywhere but where they belong.
 
-use crate::common::{Workspace, stderr, stdout, test_key_pem};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use crate::common::{Workspace, code, saasctl, stderr, stdout, test_key_pem};
+use crate::mariadb::{self, PASSWORD};
 
 const API_KEY: &str = "5f2b9c0e7a1d4b3c8e6f0a2b4c6d8e0f";
 
@@ -95,4 +101,193 @@ fn no_format_of_any_command_prints_key_material() {
         }
     }
     assert_eq!(runs, key_blocks().len() * commands.len());
+}
+
+/// The installation's crypt key (Magento's `crypt/key`, 32 characters).
+const CRYPT_KEY: &str = "k7Pz2QwX9mLr4TvB8nYc3HsJ6dFg1AeU";
+
+/// Luma with a database target (production) and an env file target (staging).
+const WITH_TARGETS: &str = r#"version: 1
+account:
+  license: adobe-commerce
+  services: [live-search]
+keys:
+  production:
+    api_key: {file: keys/production.api-key}
+    private_key: {file: keys/production.pem}
+    gateway: embedded
+project:
+  name: Luma
+  data_spaces:
+    live: {type: production, name: Luma Production}
+    staging: {type: testing, name: Luma Staging}
+environments:
+  production:
+    tier: production
+    data_space: live
+    websites: [base]
+    target:
+      mysql:
+        url: {env: LUMA_DATABASE_URL}
+        crypt_key: {env: LUMA_CRYPT_KEY}
+  staging:
+    tier: staging
+    data_space: staging
+    target: {env_file: staging/app/etc/.env}
+"#;
+
+/// The staging installation's own env file: it holds the keys, by design.
+const STAGING_ENV: &str = "staging/app/etc/.env";
+
+/// Every secret of the merchant, and every line of a PEM body long enough to mean something.
+fn every_secret() -> Vec<String> {
+    let mut secrets: Vec<String> = [API_KEY, PASSWORD, CRYPT_KEY]
+        .iter()
+        .flat_map(|s| [(*s).to_owned(), s[..16].to_owned()])
+        .collect();
+    secrets.extend(
+        test_key_pem()
+            .lines()
+            .filter(|line| !line.starts_with("-----") && line.len() >= 16)
+            .map(str::to_owned),
+    );
+    secrets
+}
+
+/// Every file below `dir` but the key files, which are where the secrets come from.
+fn stored_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            if path != dir.join("keys") {
+                for entry in std::fs::read_dir(&path).expect("read dir") {
+                    stack.push(entry.expect("entry").path());
+                }
+            }
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[test]
+fn no_command_prints_or_stores_keys_a_database_password_or_a_crypt_key() {
+    let workspace = Workspace::new(WITH_TARGETS);
+    let dir = workspace.dir.path();
+    std::fs::write(dir.join("keys/production.api-key"), API_KEY).expect("api key");
+    let db = mariadb::server().database("");
+    let run = |args: &[&str]| -> Output {
+        saasctl()
+            .current_dir(dir)
+            .env("LUMA_DATABASE_URL", db.url())
+            .env("LUMA_CRYPT_KEY", CRYPT_KEY)
+            .args(args)
+            .output()
+            .expect("run saasctl")
+    };
+    assert!(
+        db.url().contains(PASSWORD),
+        "the database needs its password"
+    );
+    // Before, during and after an apply; a rename then goes through `apply --format json`.
+    let before: &[&[&str]] = &[
+        &["validate", "--format", "human"],
+        &["validate", "--format", "json"],
+        &["validate", "--format", "sarif"],
+        &["validate", "--format", "github"],
+        &["plan", "--format", "text"],
+        &["plan", "--format", "markdown"],
+        &["plan", "--format", "json"],
+        &["plan", "--out", "-"],
+        &["plan", "--out", "reviewed.json"],
+        &["show", "reviewed.json"],
+        &["show", "reviewed.json", "--format", "json"],
+        &["apply", "reviewed.json"],
+        &["render", "production", "--format", "env"],
+        &["render", "production", "--format", "env-php"],
+        &["render", "production", "--format", "config-set"],
+        &["render", "production", "--format", "json"],
+        &["render", "staging"],
+    ];
+    let after: &[&[&str]] = &[
+        &["plan", "--format", "text"],
+        &["apply", "--auto-approve", "--format", "json"],
+        &["apply", "--auto-approve"],
+        &["plan", "--detailed-exitcode"],
+    ];
+    let secrets = every_secret();
+    let mut logged = 0;
+    let renamed = || {
+        let yaml = WITH_TARGETS.replace("name: Luma Staging", "name: Luma Stage");
+        std::fs::write(dir.join("saasctl.yaml"), yaml).expect("yaml");
+    };
+    let steps = before
+        .iter()
+        .map(|args| (false, args))
+        .chain(after.iter().map(|args| (true, args)));
+    let mut edited = false;
+    for (after_edit, args) in steps {
+        if after_edit && !edited {
+            renamed();
+            edited = true;
+        }
+        let mut args = args.to_vec();
+        args.extend(["-vv", "--color", "never"]);
+        let output = run(&args);
+        let shown = format!("{}{}", stdout(&output), stderr(&output));
+        assert!(
+            matches!(code(&output), 0 | 2),
+            "`saasctl {}` failed:\n{shown}",
+            args.join(" ")
+        );
+        logged += usize::from(stderr(&output).contains(" TRACE "));
+        for secret in &secrets {
+            assert!(
+                !shown.contains(secret.as_str()),
+                "`saasctl {}` printed a secret:\n{shown}",
+                args.join(" ")
+            );
+        }
+    }
+    // The commands that reach the registry logged with -vv.
+    assert!(logged >= 10, "only {logged} runs logged");
+    // Applied: the database holds the binding (keys encrypted), the env file its own keys.
+    let staging = std::fs::read_to_string(dir.join(STAGING_ENV)).expect("staging env file");
+    assert!(staging.contains(API_KEY), "{staging}");
+    assert!(
+        staging.contains("ENVIRONMENT_NAME='Luma Stage'"),
+        "{staging}"
+    );
+    assert!(
+        db.value("services_connector/services_id/environment_id")
+            .is_some()
+    );
+
+    let files = stored_files(dir);
+    for name in ["reviewed.json", ".saasctl/registry.json", STAGING_ENV] {
+        assert!(
+            files.contains(&dir.join(name)),
+            "{name} not among {files:?}"
+        );
+    }
+    for file in files {
+        let text = String::from_utf8_lossy(&std::fs::read(&file).expect("read")).into_owned();
+        let own_keys = file == dir.join(STAGING_ENV);
+        for secret in &secrets {
+            // The staging installation reads its keys from its env file; nothing else may.
+            if own_keys
+                && !secret.starts_with(&PASSWORD[..16])
+                && !secret.starts_with(&CRYPT_KEY[..16])
+            {
+                continue;
+            }
+            assert!(
+                !text.contains(secret.as_str()),
+                "{} holds a secret",
+                file.display()
+            );
+        }
+    }
 }
