@@ -626,3 +626,123 @@ pub fn report(
         merchants,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::live::LiveState;
+    use crate::plan::{Allowances, MerchantInput};
+    use crate::rules::testing::{LUMA, load_as};
+
+    /// Luma against an empty registry: a project and its data spaces to create.
+    fn luma_plan() -> Plan {
+        let (loaded, diagnostics) = load_as("luma.yaml", LUMA);
+        let (fingerprints, installations) = (BTreeMap::new(), BTreeMap::new());
+        let live = LiveState::default();
+        plan(
+            &[MerchantInput {
+                loaded: &loaded,
+                diagnostics: &diagnostics,
+                live: &live,
+                fingerprints: &fingerprints,
+                gateway: "",
+                installations: &installations,
+            }],
+            &Allowances::default(),
+        )
+    }
+
+    fn statuses(report: &Report) -> Vec<(String, Outcome, Option<String>)> {
+        report.merchants[0]
+            .changes
+            .iter()
+            .map(|c| {
+                (
+                    c.address.clone(),
+                    c.status,
+                    c.error.clone().or(c.note.clone()),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_created_project_brings_its_data_spaces() {
+        let planned = luma_plan();
+        let project = planned
+            .changes
+            .iter()
+            .find(|c| c.kind == Kind::Project)
+            .expect("project");
+        let done = MerchantDone {
+            file: "luma.yaml".to_owned(),
+            done: vec![project.address.clone()],
+            ..MerchantDone::default()
+        };
+        let report = report(&planned, &[done], &[], &[]);
+        assert_eq!(report.status, ReportStatus::Applied);
+        assert_eq!(report.format_version, 1);
+        let statuses = statuses(&report);
+        assert!(statuses.len() > 1, "{statuses:?}");
+        assert_eq!(
+            statuses[0],
+            (project.address.clone(), Outcome::Applied, None)
+        );
+        for (address, status, note) in &statuses[1..] {
+            assert_eq!(*status, Outcome::Applied, "{address}");
+            assert_eq!(note.as_deref(), Some("created with its project"));
+        }
+        assert_eq!(report.summary.applied, statuses.len());
+    }
+
+    #[test]
+    fn a_failed_request_fails_its_change_and_skips_those_not_reached() {
+        let planned = luma_plan();
+        let project = planned
+            .changes
+            .iter()
+            .find(|c| c.kind == Kind::Project)
+            .expect("project");
+        let failed = MerchantDone {
+            file: "luma.yaml".to_owned(),
+            done: Vec::new(),
+            failed_at: Some(project.address.clone()),
+            error: Some("the registry answered 400: bad name".to_owned()),
+        };
+        let report = report(&planned, &[failed], &[], &[]);
+        assert_eq!(report.status, ReportStatus::Failed);
+        let statuses = statuses(&report);
+        assert_eq!(
+            statuses[0],
+            (
+                project.address.clone(),
+                Outcome::Failed,
+                Some("the registry answered 400: bad name".to_owned())
+            )
+        );
+        assert!(
+            statuses[1..]
+                .iter()
+                .all(|(_, status, _)| *status == Outcome::Skipped),
+            "{statuses:?}"
+        );
+        assert_eq!(report.summary.failed, 1);
+        assert_eq!(report.summary.skipped, statuses.len() - 1);
+
+        // Refused or unfinished as a whole: every change it had left failed with that reason.
+        let refused = MerchantDone {
+            file: "luma.yaml".to_owned(),
+            error: Some("luma.yaml: the live state changed".to_owned()),
+            ..MerchantDone::default()
+        };
+        let report = super::report(&planned, &[refused], &[], &[]);
+        assert!(
+            report.merchants[0]
+                .changes
+                .iter()
+                .all(|c| c.status == Outcome::Failed && c.error.is_some())
+        );
+    }
+}
