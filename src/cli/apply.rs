@@ -67,8 +67,13 @@ impl Ui {
     /// Text for people: on stdout, or on stderr when stdout carries the JSON report; none
     /// with `--quiet`.
     fn say(&self, text: &str) {
-        if self.quiet {
-        } else if self.json {
+        if !self.quiet {
+            self.print(text);
+        }
+    }
+
+    fn print(&self, text: &str) {
+        if self.json {
             errln!("{text}");
         } else {
             outln!("{text}");
@@ -78,11 +83,7 @@ impl Ui {
     /// The plan about to be applied: shown unless `--quiet` and nobody is asked about it.
     fn show_plan(&self, plan: &Plan, asking: bool) {
         if !self.quiet || asking {
-            let quiet = Ui {
-                quiet: false,
-                ..*self
-            };
-            quiet.say(render::text::render(plan, self.color && !self.json).trim_end());
+            self.print(render::text::render(plan, self.color && !self.json).trim_end());
         }
     }
 
@@ -133,7 +134,7 @@ pub fn run(args: Args, color: bool, quiet: bool) -> Result<Exit, Error> {
                 "{}",
                 render_human(&files.all_diagnostics(), &files.sources, false)
             );
-            ui.report(&empty_report(ReportStatus::Refused));
+            ui.report(&Report::empty(ReportStatus::Refused));
             return Ok(Exit::Refused);
         }
         files
@@ -154,11 +155,11 @@ pub fn run(args: Args, color: bool, quiet: bool) -> Result<Exit, Error> {
             !args.auto_approve && plan.has_changes() && !plan.refused,
         );
         if plan.refused {
-            ui.report(&empty_report(ReportStatus::Refused));
+            ui.report(&Report::empty(ReportStatus::Refused));
             return Ok(Exit::Refused);
         }
         if !plan.has_changes() {
-            ui.report(&empty_report(ReportStatus::NoChanges));
+            ui.report(&Report::empty(ReportStatus::NoChanges));
             return Ok(Exit::Success);
         }
         // The prompt blocks on stdin: outside the runtime, so no async worker waits on it.
@@ -182,7 +183,7 @@ fn apply_saved(path: &Path, registry: &RegistryArgs, ui: Ui) -> Result<Exit, Err
     let saved = plan_file::read(path)?;
     if saved.refused {
         ui.show_plan(&saved, false);
-        ui.report(&empty_report(ReportStatus::Refused));
+        ui.report(&Report::empty(ReportStatus::Refused));
         return Ok(Exit::Refused);
     }
     let entries: Vec<(PathBuf, String)> = plan_file::config_paths(&saved, path)
@@ -242,7 +243,7 @@ fn apply_saved(path: &Path, registry: &RegistryArgs, ui: Ui) -> Result<Exit, Err
             }
             if !current.has_changes() {
                 ui.say("No changes.");
-                ui.report(&empty_report(ReportStatus::NoChanges));
+                ui.report(&Report::empty(ReportStatus::NoChanges));
                 return Ok(Exit::Success);
             }
             execute(&files, &mut merchants, &saved, connector.parallelism, ui).await
@@ -260,15 +261,6 @@ async fn read_all(
 ) -> Result<Vec<Merchant>, Error> {
     let progress = Progress::new("read", files.files.len(), quiet);
     Ok(read_merchants(files, connector, &|| progress.tick()).await?)
-}
-
-fn empty_report(status: ReportStatus) -> Report {
-    Report {
-        format_version: 1,
-        status,
-        summary: Default::default(),
-        merchants: Vec::new(),
-    }
 }
 
 /// Asks on a terminal; elsewhere `--auto-approve` is required.

@@ -424,6 +424,21 @@ pub struct Report {
     pub merchants: Vec<MerchantReport>,
 }
 
+impl Report {
+    /// The version of this report's shape.
+    pub const FORMAT_VERSION: u32 = 1;
+
+    /// A report of nothing done.
+    pub fn empty(status: ReportStatus) -> Self {
+        Self {
+            format_version: Self::FORMAT_VERSION,
+            status,
+            summary: ReportSummary::default(),
+            merchants: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportStatus {
@@ -620,7 +635,7 @@ pub fn report(
         ReportStatus::Applied
     };
     Report {
-        format_version: 1,
+        format_version: Report::FORMAT_VERSION,
         status,
         summary,
         merchants,
