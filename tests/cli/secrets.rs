@@ -7,6 +7,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use saasctl::config::License;
+use saasctl::emulator::portal::{self, NewAccount};
+use saasctl::emulator::{Emulator, EmulatorConfig, Faults};
+use saasctl::keys::PrivateKey;
+
 use crate::common::{Workspace, code, saasctl, stderr, stdout, test_key_pem};
 use crate::mariadb::{self, PASSWORD};
 
@@ -174,18 +179,62 @@ fn stored_files(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn no_command_prints_or_stores_keys_a_database_password_or_a_crypt_key() {
+    // Through the embedded registry, whose state lives beside the configuration.
+    let workspace = Workspace::new(WITH_TARGETS);
+    every_command_keeps_the_secrets(workspace.dir.path(), None);
+
+    // Through an emulator that keeps its state in a file, with the same key registered.
     let workspace = Workspace::new(WITH_TARGETS);
     let dir = workspace.dir.path();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let emulator = runtime.block_on(async {
+        let config = EmulatorConfig {
+            state_file: Some(dir.join("emulator-state.json")),
+            faults: Faults::default(),
+        };
+        let emulator = Emulator::bind("127.0.0.1:0".parse().expect("addr"), config)
+            .await
+            .expect("emulator");
+        let key = PrivateKey::from_pem(test_key_pem()).expect("test key");
+        let account = NewAccount {
+            api_key: Some(API_KEY.to_owned()),
+            public_key: key.public_key().to_pem(),
+            license: License::AdobeCommerce,
+            mage_id: None,
+        };
+        portal::register(&emulator.url(), &account)
+            .await
+            .expect("register");
+        emulator
+    });
+    every_command_keeps_the_secrets(dir, Some(&emulator.url()));
+    runtime
+        .block_on(emulator.shutdown())
+        .expect("stop the emulator");
+    let state = std::fs::read_to_string(dir.join("emulator-state.json")).expect("state");
+    assert!(
+        state.contains("Luma Stage"),
+        "the emulator kept no state: {state}"
+    );
+}
+
+/// Runs every command with `-vv` in `dir` (holding [`WITH_TARGETS`] and the key files), on a
+/// database of its own, through `gateway` (the embedded registry when `None`); then searches
+/// what each printed and every file left in `dir` for the secrets.
+fn every_command_keeps_the_secrets(dir: &Path, gateway: Option<&str>) {
     std::fs::write(dir.join("keys/production.api-key"), API_KEY).expect("api key");
     let db = mariadb::server().database("");
     let run = |args: &[&str]| -> Output {
-        saasctl()
+        let mut command = saasctl();
+        command
             .current_dir(dir)
             .env("LUMA_DATABASE_URL", db.url())
             .env("LUMA_CRYPT_KEY", CRYPT_KEY)
-            .args(args)
-            .output()
-            .expect("run saasctl")
+            .args(args);
+        if let Some(gateway) = gateway {
+            command.env("SAASCTL_GATEWAY", gateway);
+        }
+        command.output().expect("run saasctl")
     };
     assert!(
         db.url().contains(PASSWORD),
@@ -266,7 +315,11 @@ fn no_command_prints_or_stores_keys_a_database_password_or_a_crypt_key() {
     );
 
     let files = stored_files(dir);
-    for name in ["reviewed.json", ".saasctl/registry.json", STAGING_ENV] {
+    let state = match gateway {
+        None => ".saasctl/registry.json",
+        Some(_) => "emulator-state.json",
+    };
+    for name in ["reviewed.json", state, STAGING_ENV] {
         assert!(
             files.contains(&dir.join(name)),
             "{name} not among {files:?}"
