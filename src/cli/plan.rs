@@ -113,7 +113,10 @@ pub fn run(args: Args, color: bool, quiet: bool) -> Result<Exit, Error> {
     // `--out -`: the plan file goes to stdout, so what people read goes to stderr.
     let to_stdout = args.out.as_deref() == Some(std::path::Path::new("-"));
     if to_stdout {
-        errln!("{}", args.format.render(&plan, false));
+        // With --quiet, the plan file is the one output asked for.
+        if !quiet {
+            errln!("{}", args.format.render(&plan, false));
+        }
     } else {
         out!("{}", args.format.render(&plan, color));
     }

@@ -126,6 +126,8 @@ impl MysqlTarget {
     }
 
     async fn connect(&self) -> Result<MySqlConnection, MysqlError> {
+        // The URL as shown everywhere: without its password.
+        tracing::trace!(url = %self.shown, "connecting to the database");
         match tokio::time::timeout(
             CONNECT_TIMEOUT,
             MySqlConnection::connect_with(&self.options),
@@ -195,6 +197,12 @@ impl MysqlTarget {
             );
         }
         let _ = connection.close().await;
+        tracing::trace!(
+            url = %self.shown,
+            values = stored.values.len(),
+            websites = stored.websites.len(),
+            "read the binding's rows and store_website"
+        );
         Ok(stored)
     }
 

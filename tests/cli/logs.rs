@@ -95,6 +95,12 @@ fn verbose_logs_each_request_and_quiet_prints_only_the_plan() {
     );
     assert_eq!(stderr(&quiet), "", "no note about the saved plan");
 
+    let piped = registry.run(&["plan", "-q", "--out", "-"]);
+    assert_eq!(code(&piped), 0, "{}", both(&piped));
+    assert_eq!(stderr(&piped), "", "only the plan file, on stdout");
+    let saved: serde_json::Value = serde_json::from_slice(&piped.stdout).expect("plan file");
+    assert_eq!(saved["format_version"], "1");
+
     let both_flags = registry.run(&["plan", "-q", "-v"]);
     assert_eq!(code(&both_flags), 2, "{}", both(&both_flags));
     assert!(stderr(&both_flags).contains("cannot be used with"));
