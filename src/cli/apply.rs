@@ -87,6 +87,13 @@ impl Ui {
         }
     }
 
+    /// The JSON report of merchants that could not be read, nothing being applied.
+    fn unread(&self, files: &Files, error: &Error) {
+        if let Error::Merchants(failed) = error {
+            self.report(&Report::unread(files, &failed.0));
+        }
+    }
+
     /// The JSON report, on stdout.
     fn report(&self, report: &Report) {
         if self.json {
@@ -148,7 +155,9 @@ pub fn run(args: Args, color: bool, quiet: bool) -> Result<Exit, Error> {
     let runtime = runtime()?;
     let connector = args.registry.connector();
     let result = (|| {
-        let mut merchants = runtime.block_on(read_all(&files, &connector, quiet))?;
+        let mut merchants = runtime
+            .block_on(read_all(&files, &connector, quiet))
+            .inspect_err(|e| ui.unread(&files, e))?;
         let plan = plan_merchants(&files, &merchants, &args.allow.allowances());
         ui.show_plan(
             &plan,
@@ -212,7 +221,9 @@ fn apply_saved(path: &Path, registry: &RegistryArgs, ui: Ui) -> Result<Exit, Err
     }
     runtime()?.block_on(async {
         let result = async {
-            let mut merchants = read_all(&files, &connector, ui.quiet).await?;
+            let mut merchants = read_all(&files, &connector, ui.quiet)
+                .await
+                .inspect_err(|e| ui.unread(&files, e))?;
             let current = plan_merchants(&files, &merchants, &saved.allowances);
             // ... and with one set of keys.
             for reviewed in &saved.merchants {

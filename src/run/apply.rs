@@ -437,6 +437,32 @@ impl Report {
             merchants: Vec::new(),
         }
     }
+
+    /// Nothing was applied: these merchants of `files` could not be connected or read.
+    pub fn unread(files: &Files, errors: &[super::MerchantError]) -> Self {
+        let project = |file: &str| {
+            files
+                .files
+                .iter()
+                .find(|f| f.loaded.file == file)
+                .and_then(|f| f.loaded.config.as_ref())
+                .map(|c| c.project.name.to_string())
+                .unwrap_or_default()
+        };
+        let mut report = Self::empty(ReportStatus::Failed);
+        report.merchants = errors
+            .iter()
+            .map(|e| MerchantReport {
+                file: e.file().to_owned(),
+                project: project(e.file()),
+                status: ReportStatus::Failed,
+                error: Some(e.to_string()),
+                changes: Vec::new(),
+                installations: Vec::new(),
+            })
+            .collect();
+        report
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

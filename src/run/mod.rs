@@ -32,6 +32,17 @@ pub enum MerchantError {
     },
 }
 
+impl MerchantError {
+    /// The merchant's file.
+    pub fn file(&self) -> &str {
+        match self {
+            MerchantError::Invalid { file } | MerchantError::Read { file, .. } => file,
+            MerchantError::Connect(e) => &e.file,
+            MerchantError::Installation(e) => &e.file,
+        }
+    }
+}
+
 /// Every installation that could not be written, one per line.
 #[derive(Debug, thiserror::Error)]
 #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\nerror: "))]

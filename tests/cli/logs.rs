@@ -296,6 +296,16 @@ fn apply_json_reports_each_change_and_installation() {
     let failed = failing.run(&["apply", "--auto-approve", "--format", "json", "-q"]);
     assert_eq!(code(&failed), 1, "{}", both(&failed));
     crate::saasctl_snapshot!("apply-json-installation-failed", failed);
+
+    // A merchant that cannot be read: nothing is applied, and the report names it.
+    std::fs::write(
+        failing.path().join("keys/production.api-key"),
+        "not-registered",
+    )
+    .expect("api key");
+    let unread = failing.run(&["apply", "--auto-approve", "--format", "json", "-q"]);
+    assert_eq!(code(&unread), 1, "{}", both(&unread));
+    crate::saasctl_snapshot!("apply-json-unread", unread);
 }
 
 #[test]
