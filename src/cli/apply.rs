@@ -48,6 +48,7 @@ fn is_saved_plan(targets: &[PathBuf]) -> bool {
 }
 
 pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
+    crate::keys::seed_random_in_background();
     if args.targets.len() > 1 {
         // A saved plan is what was reviewed: it is applied alone, never mixed with files.
         if let Some(plan) = args
