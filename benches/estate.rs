@@ -109,7 +109,8 @@ fn ideal(requests: u64, concurrency: u64) -> Duration {
     LATENCY * u32::try_from(requests.div_ceil(concurrency)).unwrap()
 }
 
-fn estate(runtime: &tokio::runtime::Runtime, merchants: usize) {
+/// Runs the estate of `merchants`; returns the default plan's CPU time.
+fn estate(runtime: &tokio::runtime::Runtime, merchants: usize) -> Duration {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("keys")).unwrap();
     let keys = keys(merchants);
@@ -183,7 +184,7 @@ fn estate(runtime: &tokio::runtime::Runtime, merchants: usize) {
             cost.peak_rss_kib / 1024,
             if cost.ok { "" } else { "  (FAILED)" }
         );
-        (cost.wall, requests)
+        (cost.wall, requests, cost.cpu)
     };
     for parallelism in CHOICES {
         measure(
@@ -192,15 +193,16 @@ fn estate(runtime: &tokio::runtime::Runtime, merchants: usize) {
             parallelism,
         );
     }
-    let (plan, _) = measure("plan, default", &["plan", "."], DEFAULT);
+    let (plan, _, plan_cpu) = measure("plan, default", &["plan", "."], DEFAULT);
     if merchants <= 200 {
-        let (sequential, _) = measure("plan, sequential", &["plan", ".", "--parallelism", "1"], 1);
+        let (sequential, _, _) =
+            measure("plan, sequential", &["plan", ".", "--parallelism", "1"], 1);
         println!(
             "{merchants:>5} merchants plan speed-up over sequential: {:.1}x",
             sequential.as_secs_f64() / plan.as_secs_f64()
         );
     }
-    let (_, requests) = measure(
+    let (_, requests, _) = measure(
         "apply (4 renames each)",
         &["apply", ".", "--auto-approve"],
         DEFAULT,
@@ -211,6 +213,7 @@ fn estate(runtime: &tokio::runtime::Runtime, merchants: usize) {
         requests as f64 / minimum as f64
     );
     runtime.block_on(emulator.shutdown()).unwrap();
+    plan_cpu
 }
 
 fn main() {
@@ -223,11 +226,23 @@ fn main() {
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
-    for merchants in if sizes.is_empty() {
+    let sizes = if sizes.is_empty() {
         vec![10, 200]
     } else {
         sizes
-    } {
-        estate(&runtime, merchants);
+    };
+    let cpu: Vec<(usize, Duration)> = sizes
+        .iter()
+        .map(|&merchants| (merchants, estate(&runtime, merchants)))
+        .collect();
+    // What one more merchant costs, without the process's fixed costs (start-up, seeding the
+    // random generator): the slope between the smallest and the largest estate.
+    if let (Some(&(few, few_cpu)), Some(&(many, many_cpu))) = (cpu.first(), cpu.last())
+        && many > few
+    {
+        println!(
+            "plan CPU per additional merchant ({few} -> {many}): {:.2?}",
+            many_cpu.saturating_sub(few_cpu) / u32::try_from(many - few).unwrap()
+        );
     }
 }
