@@ -1,8 +1,10 @@
-//! An agency's estate against a registry adding 20 ms per request: `cargo bench --bench estate`.
-//! Generates N merchants (each its own account), starts the emulator on loopback, and runs the
-//! release binary: plan with the default parallelism and sequentially, then apply with four
-//! renames per merchant. Prints wall time, requests, and the ideal for the concurrency
-//! (ceil(requests / C) x latency). Asserts nothing: timing belongs in a benchmark.
+//! An agency's estate against a registry adding 20 ms per request:
+//! `cargo bench --bench estate [N…]` (default 10 and 200 merchants). Generates N merchants,
+//! each its own account and key, starts the emulator on loopback, and runs the release binary:
+//! plan at several parallelisms (to choose the default), with the default, and sequentially
+//! (up to 200 merchants), then apply with four renames per merchant. Prints wall time,
+//! requests, the ideal for the concurrency (ceil(requests / C) x latency), CPU per merchant and
+//! peak memory. Asserts nothing: timing belongs in a benchmark.
 
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
 
@@ -19,7 +21,9 @@ use saasctl::keys::PrivateKey;
 use saasctl::registry::{ClientOptions, RegistryClient};
 
 const LATENCY: Duration = Duration::from_millis(20);
-const PARALLELISM: u64 = 16;
+/// The parallelisms compared when choosing the default.
+const CHOICES: [u64; 3] = [16, 32, 64];
+const DEFAULT: u64 = saasctl::run::connect::DEFAULT_PARALLELISM as u64;
 
 /// `count` distinct keys, as every merchant has its own: generated once (aws-lc, on every
 /// core) and kept under `target/` for the next run.
@@ -105,7 +109,8 @@ fn ideal(requests: u64, concurrency: u64) -> Duration {
     LATENCY * u32::try_from(requests.div_ceil(concurrency)).unwrap()
 }
 
-fn estate(runtime: &tokio::runtime::Runtime, merchants: usize) {
+/// Runs the estate of `merchants`; returns the default plan's CPU time.
+fn estate(runtime: &tokio::runtime::Runtime, merchants: usize) -> Duration {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("keys")).unwrap();
     let keys = keys(merchants);
@@ -162,49 +167,53 @@ fn estate(runtime: &tokio::runtime::Runtime, merchants: usize) {
         emulator
     });
     let url = emulator.url();
-    let parallelism = PARALLELISM.to_string();
+    // Each run: wall time against the ideal for its concurrency and against the issue's
+    // yardstick, the 16-way ideal.
     let measure = |label: &str, args: &[&str], concurrency: u64| {
         let before = emulator.requests();
         let cost = saasctl(dir.path(), &url, args);
         let requests = emulator.requests() - before;
-        let ideal = ideal(requests, concurrency);
+        let ratio = |ideal: Duration| cost.wall.as_secs_f64() / ideal.as_secs_f64();
         println!(
-            "{merchants:>5} merchants {label:<24} {:>8.2?}  {requests:>5} requests  ideal {:>8.2?}  ratio {:.2}  cpu/merchant {:>7.2?}  peak {:>4} MiB{}",
+            "{merchants:>5} merchants {label:<24} {:>8.2?}  {requests:>5} requests  ideal {:>8.2?}  ratio {:>5.2}  ratio to 16-way {:>5.2}  cpu/merchant {:>7.2?}  peak {:>3} MiB{}",
             cost.wall,
-            ideal,
-            cost.wall.as_secs_f64() / ideal.as_secs_f64(),
+            ideal(requests, concurrency),
+            ratio(ideal(requests, concurrency)),
+            ratio(ideal(requests, 16)),
             cost.cpu / u32::try_from(merchants).unwrap(),
             cost.peak_rss_kib / 1024,
             if cost.ok { "" } else { "  (FAILED)" }
         );
-        cost.wall
+        (cost.wall, requests, cost.cpu)
     };
-    let plan = measure(
-        "plan, parallelism 16",
-        &["plan", ".", "--parallelism", &parallelism],
-        PARALLELISM,
-    );
-    let sequential = measure("plan, sequential", &["plan", ".", "--parallelism", "1"], 1);
-    println!(
-        "{merchants:>5} merchants plan speed-up over sequential: {:.1}x",
-        sequential.as_secs_f64() / plan.as_secs_f64()
-    );
-    measure(
+    for parallelism in CHOICES {
+        measure(
+            &format!("plan, parallelism {parallelism}"),
+            &["plan", ".", "--parallelism", &parallelism.to_string()],
+            parallelism,
+        );
+    }
+    let (plan, _, plan_cpu) = measure("plan, default", &["plan", "."], DEFAULT);
+    if merchants <= 200 {
+        let (sequential, _, _) =
+            measure("plan, sequential", &["plan", ".", "--parallelism", "1"], 1);
+        println!(
+            "{merchants:>5} merchants plan speed-up over sequential: {:.1}x",
+            sequential.as_secs_f64() / plan.as_secs_f64()
+        );
+    }
+    let (_, requests, _) = measure(
         "apply (4 renames each)",
-        &[
-            "apply",
-            ".",
-            "--auto-approve",
-            "--parallelism",
-            &parallelism,
-        ],
-        PARALLELISM,
+        &["apply", ".", "--auto-approve"],
+        DEFAULT,
     );
+    let minimum = merchants as u64 * 5;
     println!(
-        "{merchants:>5} merchants apply minimum: {} requests (1 read + 4 renames each)",
-        merchants * 5
+        "{merchants:>5} merchants apply sent {requests} requests, {:.2}x the minimum of {minimum} (1 read + 4 renames each)",
+        requests as f64 / minimum as f64
     );
     runtime.block_on(emulator.shutdown()).unwrap();
+    plan_cpu
 }
 
 fn main() {
@@ -217,11 +226,23 @@ fn main() {
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
-    for merchants in if sizes.is_empty() {
+    let sizes = if sizes.is_empty() {
         vec![10, 200]
     } else {
         sizes
-    } {
-        estate(&runtime, merchants);
+    };
+    let cpu: Vec<(usize, Duration)> = sizes
+        .iter()
+        .map(|&merchants| (merchants, estate(&runtime, merchants)))
+        .collect();
+    // What one more merchant costs, without the process's fixed costs (start-up, seeding the
+    // random generator): the slope between the smallest and the largest estate.
+    if let (Some(&(few, few_cpu)), Some(&(many, many_cpu))) = (cpu.first(), cpu.last())
+        && many > few
+    {
+        println!(
+            "plan CPU per additional merchant ({few} -> {many}): {:.2?}",
+            many_cpu.saturating_sub(few_cpu) / u32::try_from(many - few).unwrap()
+        );
     }
 }

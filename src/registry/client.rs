@@ -476,7 +476,7 @@ impl RegistryClient {
         body: Option<&serde_json::Value>,
         attempt: u32,
     ) -> Attempt {
-        let headers = match self.headers() {
+        let headers = match self.headers().await {
             Ok(headers) => headers,
             Err(error) => return Attempt::Done(Err(error)),
         };
@@ -613,11 +613,11 @@ impl RegistryClient {
     }
 
     /// The authentication headers, with a token signed for this request.
-    fn headers(&self) -> Result<HeaderMap, RegistryError> {
+    async fn headers(&self) -> Result<HeaderMap, RegistryError> {
         let mut key = HeaderValue::from_str(self.api_key.expose())
             .map_err(|_| RegistryError::InvalidApiKey)?;
         key.set_sensitive(true);
-        let signature = self.token(jwt::now_secs());
+        let signature = self.token(jwt::now_secs()).await;
         let mut headers = HeaderMap::new();
         headers.insert("magento-api-key", key.clone());
         headers.insert("x-api-key", key);
@@ -630,24 +630,32 @@ impl RegistryClient {
     }
 
     /// The token for a request sent at `now`.
-    fn token(&self, now: u64) -> HeaderValue {
-        let mut last = self.token.lock().unwrap_or_else(PoisonError::into_inner);
-        match &*last {
-            Some((signed_at, token)) if *signed_at == now => token.clone(),
-            _ => {
-                // base64url and dots: always a valid header value.
-                let mut token = HeaderValue::try_from(jwt::sign(&self.key, now))
-                    .expect("a JWT is a valid header value");
-                // The claims are fixed and public; the token itself never reaches a log.
-                tracing::trace!(
-                    claims = %serde_json::Value::Object(jwt::claims(now)),
-                    "signed a token (RS256; claims shown, signature not)"
-                );
-                token.set_sensitive(true);
-                *last = Some((now, token.clone()));
-                token
-            }
+    async fn token(&self, now: u64) -> HeaderValue {
+        let lock = || self.token.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, token)) = lock().as_ref().filter(|(signed_at, _)| *signed_at == now) {
+            return token.clone();
         }
+        // Signing is most of a request's CPU: it runs as its own task, so the merchants of a
+        // run sign on every core rather than on the thread that polls them all.
+        let key = self.key.clone();
+        let token = match tokio::spawn(async move { jwt::sign(&key, now) }).await {
+            Ok(token) => token,
+            Err(e) => match e.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                // Cancelled as the runtime shuts down: sign here instead.
+                Err(_) => jwt::sign(&self.key, now),
+            },
+        };
+        // base64url and dots: always a valid header value.
+        let mut token = HeaderValue::try_from(token).expect("a JWT is a valid header value");
+        // The claims are fixed and public; the token itself never reaches a log.
+        tracing::trace!(
+            claims = %serde_json::Value::Object(jwt::claims(now)),
+            "signed a token (RS256; claims shown, signature not)"
+        );
+        token.set_sensitive(true);
+        *lock() = Some((now, token.clone()));
+        token
     }
 
     /// A service message with our API key taken out, should the service echo it.

@@ -183,3 +183,101 @@ mod tests {
         assert!(started.elapsed() >= Duration::from_secs(5));
     }
 }
+
+#[cfg(test)]
+mod against_a_gateway {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::http::{HeaderValue, StatusCode};
+    use axum::response::IntoResponse;
+
+    use super::*;
+    use crate::config::SecretValue;
+    use crate::keys::PrivateKey;
+    use crate::keys::fixtures::TEST_PEM;
+    use crate::registry::{ClientOptions, RegistryClient, RetryPolicy, http_client};
+
+    /// A gateway that answers 429 (Retry-After: 1) whenever more than `capacity` requests are
+    /// in flight, and counts both answers.
+    #[derive(Default)]
+    struct Gateway {
+        in_flight: AtomicUsize,
+        answered: AtomicUsize,
+        throttled: AtomicUsize,
+    }
+
+    const CAPACITY: usize = 4;
+
+    async fn registry(
+        axum::extract::State(gateway): axum::extract::State<Arc<Gateway>>,
+    ) -> axum::response::Response {
+        let now = gateway.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        gateway.in_flight.fetch_sub(1, Ordering::SeqCst);
+        if now > CAPACITY {
+            gateway.throttled.fetch_add(1, Ordering::SeqCst);
+            let mut response = (StatusCode::TOO_MANY_REQUESTS, "{}").into_response();
+            response
+                .headers_mut()
+                .insert("retry-after", HeaderValue::from_static("1"));
+            return response;
+        }
+        gateway.answered.fetch_add(1, Ordering::SeqCst);
+        axum::Json(serde_json::json!({"results": []})).into_response()
+    }
+
+    /// 64 merchants read at once through a run's shared throttle of 32: the first 429s halve
+    /// the limit and pause everyone, so every read succeeds and the gateway sees far fewer
+    /// refusals than the 60 an unthrottled burst would draw.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_throttling_gateway_is_backed_off_from_together() {
+        let gateway = Arc::new(Gateway::default());
+        let app = axum::Router::new()
+            .route(
+                "/merchant-registry/v1/registry",
+                axum::routing::get(registry),
+            )
+            .with_state(Arc::clone(&gateway));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        let server = tokio::spawn(async move { axum::serve(listener, app).await });
+
+        let options = ClientOptions {
+            retry: RetryPolicy {
+                max_attempts: 10,
+                max_total_delay: Duration::from_secs(60),
+                ..RetryPolicy::default()
+            },
+            ..ClientOptions::default()
+        };
+        let http = http_client(&options).expect("client");
+        let key = PrivateKey::from_pem(TEST_PEM).expect("key");
+        let throttle = Throttle::new(32);
+        let reads = (0..64).map(|i| {
+            let client = RegistryClient::with_http(
+                &url,
+                &SecretValue::new(format!("merchant-{i}")),
+                &key,
+                &http,
+                options.retry,
+            )
+            .expect("client")
+            .with_throttle(Arc::clone(&throttle));
+            async move { client.list_registry().await }
+        });
+        let results = futures::future::join_all(reads).await;
+        server.abort();
+
+        assert!(results.iter().all(Result::is_ok), "{results:?}");
+        assert_eq!(gateway.answered.load(Ordering::SeqCst), 64);
+        let throttled = gateway.throttled.load(Ordering::SeqCst);
+        assert!(throttled < 40, "{throttled} refusals");
+        assert!(
+            throttle.limit() < 32,
+            "the limit came down: {}",
+            throttle.limit()
+        );
+    }
+}
