@@ -111,12 +111,22 @@ impl MariaDb {
         self.dir.join("mysqld.sock")
     }
 
-    /// Runs SQL as root over the socket; the output, tab-separated, without headers.
-    pub fn root_sql(&self, sql: &str) -> Result<String, String> {
-        let output = Command::new("mariadb")
+    /// The `mariadb` client as root over the socket, printing tab-separated rows without
+    /// headers.
+    pub fn root_client(&self) -> Command {
+        let mut command = Command::new("mariadb");
+        command
             .arg("--no-defaults")
             .arg(format!("--socket={}", self.socket().display()))
-            .args(["-uroot", "-N", "-B", "-e", sql])
+            .args(["-uroot", "-N", "-B"]);
+        command
+    }
+
+    /// Runs SQL as root over the socket; the output, tab-separated, without headers.
+    pub fn root_sql(&self, sql: &str) -> Result<String, String> {
+        let output = self
+            .root_client()
+            .args(["-e", sql])
             .output()
             .map_err(|e| e.to_string())?;
         if output.status.success() {
