@@ -368,42 +368,17 @@ fn installation_websites_are_checked_against_the_declaration() {
 /// database keeps none of the rows it had written; the next apply writes them all.
 #[test]
 fn a_connection_killed_mid_transaction_writes_nothing_and_the_next_apply_completes() {
-    use std::io::{BufRead, Write};
     use std::process::Stdio;
-    use std::time::{Duration, Instant};
 
     let site = Site::new("", RAW_KEY);
     const NAME_PATH: &str = "services_connector/services_id/environment_name";
-    site.db.sql(&format!(
-        "INSERT INTO core_config_data (path, value) VALUES ('{NAME_PATH}', 'Old')"
-    ));
     let binding_rows = || {
         site.db.sql(
             "SELECT COUNT(*) FROM core_config_data WHERE path LIKE 'services_connector/%' \
              OR path LIKE 'magento_saas/%'",
         )
     };
-
-    let mut holder = mariadb::server()
-        .root_client()
-        .arg("--unbuffered")
-        .arg(&site.db.name)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the lock holder");
-    let mut stdin = holder.stdin.take().expect("stdin");
-    writeln!(
-        stdin,
-        "SELECT CONNECTION_ID(); BEGIN; SELECT value FROM core_config_data \
-         WHERE path = '{NAME_PATH}' FOR UPDATE;"
-    )
-    .expect("send");
-    let mut lines = std::io::BufReader::new(holder.stdout.take().expect("stdout")).lines();
-    let holder_id = lines.next().expect("id").expect("id");
-    assert_eq!(lines.next().expect("row").expect("row"), "Old");
-
+    let lock = site.db.lock_row(NAME_PATH, "Old");
     let apply = site
         .command(
             &site.crypt_key,
@@ -413,24 +388,7 @@ fn a_connection_killed_mid_transaction_writes_nothing_and_the_next_apply_complet
         .stderr(Stdio::piped())
         .spawn()
         .expect("start apply");
-    // The apply's connection, waiting inside its transaction for the held row.
-    let started = Instant::now();
-    let waiting = loop {
-        let id = site.db.sql(&format!(
-            "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'saasctl' \
-             AND DB = '{}' AND INFO LIKE 'INSERT INTO core_config_data%'",
-            site.db.name
-        ));
-        if let Some(id) = id.lines().next() {
-            break id.to_owned();
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the apply never reached the held row"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    site.db.sql(&format!("KILL {waiting}"));
+    site.db.sql(&format!("KILL {}", site.db.waiting_writer()));
     let killed = apply.wait_with_output().expect("apply ends");
     let text = both(&killed);
     assert_eq!(code(&killed), 1, "{text}");
@@ -438,9 +396,7 @@ fn a_connection_killed_mid_transaction_writes_nothing_and_the_next_apply_complet
         !text.contains(PASSWORD) && !text.contains(RAW_KEY),
         "{text}"
     );
-    site.db.sql(&format!("KILL {holder_id}"));
-    drop(stdin);
-    let _ = holder.wait();
+    drop(lock);
     // Rolled back whole: only the row that was there before.
     assert_eq!(binding_rows().trim(), "1");
     assert_eq!(site.db.value(NAME_PATH).as_deref(), Some("Old"));
