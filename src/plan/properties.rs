@@ -42,6 +42,8 @@ struct Space {
     production: bool,
     name: &'static str,
     previous: Vec<&'static str>,
+    /// Pinned to `id(n)`: a live data space of either type, a project, or nothing live.
+    pin: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +51,8 @@ struct Desired {
     commerce: bool,
     name: &'static str,
     previous: Vec<&'static str>,
+    /// Pinned to `id(n)`, whatever is live under it.
+    pin: Option<u32>,
     spaces: Vec<Space>,
 }
 
@@ -61,6 +65,7 @@ impl Desired {
                 format!(", previous_names: [{}]", names.join(", "))
             }
         };
+        let pin = |n: Option<u32>| n.map(|n| format!(", id: {}", id(n))).unwrap_or_default();
         let mut out = format!(
             "version: 1\naccount:\n  license: {}\nkeys:\n  production:\n    \
              api_key: {{file: keys/production.api-key}}\n    \
@@ -73,6 +78,9 @@ impl Desired {
             },
             self.name
         );
+        if let Some(n) = self.pin {
+            out.push_str(&format!("  id: {}\n", id(n)));
+        }
         if !self.previous.is_empty() {
             out.push_str(&format!(
                 "  previous_names: [{}]\n",
@@ -87,9 +95,10 @@ impl Desired {
                 "testing"
             };
             out.push_str(&format!(
-                "    s{i}: {{type: {kind}, name: {}{}}}\n",
+                "    s{i}: {{type: {kind}, name: {}{}{}}}\n",
                 space.name,
-                list(&space.previous)
+                list(&space.previous),
+                pin(space.pin)
             ));
         }
         out.push_str("environments:\n");
@@ -112,27 +121,32 @@ fn desired() -> impl Strategy<Value = Desired> {
         0..=2usize,
         subsequence(SPACE_NAMES.to_vec(), 6).prop_shuffle(),
         proptest::collection::vec(any::<bool>(), 3),
+        proptest::collection::vec(proptest::option::weighted(0.2, 1..=9u32), 4),
     )
-        .prop_map(|(commerce, projects, testing, names, with_previous)| {
-            let spaces = (0..=testing)
-                .map(|i| Space {
-                    production: i == 0,
-                    name: names[i],
-                    // A previous name none of the declared names uses.
-                    previous: if with_previous[i] {
-                        vec![names[i + 3]]
-                    } else {
-                        Vec::new()
-                    },
-                })
-                .collect();
-            Desired {
-                commerce,
-                name: projects[0],
-                previous: projects[1..].to_vec(),
-                spaces,
-            }
-        })
+        .prop_map(
+            |(commerce, projects, testing, names, with_previous, pins)| {
+                let spaces = (0..=testing)
+                    .map(|i| Space {
+                        production: i == 0,
+                        name: names[i],
+                        // A previous name none of the declared names uses.
+                        previous: if with_previous[i] {
+                            vec![names[i + 3]]
+                        } else {
+                            Vec::new()
+                        },
+                        pin: pins[i + 1],
+                    })
+                    .collect();
+                Desired {
+                    commerce,
+                    name: projects[0],
+                    previous: projects[1..].to_vec(),
+                    pin: pins[0],
+                    spaces,
+                }
+            },
+        )
 }
 
 /// A live state the registry could hold: distinct project names, data spaces as a licence
