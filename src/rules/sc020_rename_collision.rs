@@ -18,7 +18,9 @@ A rename gives a live project or data space its declared name. When another proj
 account, or another data space of the same project, already has that name, the two could no
 longer be told apart: the next plan would match the wrong one by name. Names compare ignoring
 case and surrounding spaces. A live data space of the other type with the declared name
-counts too: it is not a match (types never change), so it blocks the name.
+counts too: it is not a match (types never change), so it blocks the name. For a project still
+to be created, the names `initialize` gives its data spaces (`Production`, `Testing 1`,
+`Testing 2`) block the names of the other type the same way.
 
 Checked against the live state by `saasctl plan`; in the example below, the live project `Luma`
 has a production data space `Production` and a testing data space named `Luma Production`.
