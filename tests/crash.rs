@@ -17,17 +17,13 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use emulator_process::EmulatorProcess;
+use emulator_process::{EmulatorProcess, KEY_PEM};
 use rand::{Rng, SeedableRng};
-use saasctl::config::License;
-use saasctl::emulator::portal::{self, NewAccount};
-use saasctl::keys::PrivateKey;
 use saasctl::magento::env_file::EnvFile;
 use serde_json::Value;
 
 const KILL_POINTS: usize = 30;
 const SEED: u64 = 0x5eed_c4a5;
-const KEY_PEM: &str = include_str!("fixtures/keys/test.pem");
 const CRYPT_KEY: &str = "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN";
 /// Paths of a production key set's binding: the key set, two keys, five `services_id` values.
 const BINDING_ROWS: usize = 8;
@@ -76,26 +72,11 @@ struct Merchant {
 
 impl Merchant {
     fn new(runtime: &tokio::runtime::Runtime, emulator: &EmulatorProcess) -> Self {
-        let key = PrivateKey::from_pem(KEY_PEM).unwrap();
-        let account = runtime
-            .block_on(portal::register(
-                &emulator.url,
-                &NewAccount {
-                    api_key: None,
-                    public_key: key.public_key().to_pem(),
-                    license: License::AdobeCommerce,
-                    mage_id: None,
-                },
-            ))
-            .unwrap();
+        let api_key = runtime.block_on(emulator.register());
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("keys")).unwrap();
         std::fs::write(dir.path().join("keys/production.pem"), KEY_PEM).unwrap();
-        std::fs::write(
-            dir.path().join("keys/production.api-key"),
-            &*account.api_key,
-        )
-        .unwrap();
+        std::fs::write(dir.path().join("keys/production.api-key"), &api_key).unwrap();
         std::fs::write(dir.path().join("saasctl.yaml"), YAML).unwrap();
         std::fs::create_dir(dir.path().join("deploy")).unwrap();
         for name in ["staging", "qa"] {
@@ -104,7 +85,7 @@ impl Merchant {
         Self {
             dir,
             db: mariadb::server().database(""),
-            api_key_hash: saasctl::digest::digest(account.api_key.as_bytes()),
+            api_key_hash: saasctl::digest::digest(api_key.as_bytes()),
         }
     }
 

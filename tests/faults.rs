@@ -13,15 +13,13 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Instant;
 
-use emulator_process::EmulatorProcess;
-use saasctl::config::{License, SecretValue};
-use saasctl::emulator::portal::{self, NewAccount};
+use emulator_process::{EmulatorProcess, KEY_PEM};
+use saasctl::config::SecretValue;
 use saasctl::keys::PrivateKey;
 use saasctl::registry::RegistryClient;
 use serde_json::Value;
 
 const MERCHANTS: usize = 100;
-const KEY_PEM: &str = include_str!("fixtures/keys/test.pem");
 /// The faults of the matrix, as `saasctl emulator` flags.
 const FAULTS: [&str; 14] = [
     "--fail-rate",
@@ -181,24 +179,13 @@ fn a_hundred_merchants_converge_through_injected_faults() {
     let mut api_keys = Vec::new();
     runtime.block_on(async {
         for i in 0..MERCHANTS {
-            let account = portal::register(
-                &clean.url,
-                &NewAccount {
-                    api_key: None,
-                    public_key: key.public_key().to_pem(),
-                    license: License::AdobeCommerce,
-                    mage_id: None,
-                },
-            )
-            .await
-            .unwrap();
+            let api_key = clean.register().await;
             if i.is_multiple_of(2) {
                 let client =
-                    RegistryClient::new(&clean.url, &SecretValue::new(&*account.api_key), &key)
-                        .unwrap();
+                    RegistryClient::new(&clean.url, &SecretValue::new(&*api_key), &key).unwrap();
                 client.initialize(&format!("Shop {i} Old")).await.unwrap();
             }
-            api_keys.push(account.api_key);
+            api_keys.push(api_key);
         }
     });
     clean.stop();

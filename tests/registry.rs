@@ -18,10 +18,9 @@ use serde_json::{Value, json};
 
 #[path = "support/emulator.rs"]
 mod emulator_process;
-use emulator_process::EmulatorProcess;
+use emulator_process::{EmulatorProcess, KEY_PEM};
 
-/// The checked-in test keys (tests/fixtures/keys/README.md): two different RSA-2048 keys.
-const KEY_PEM: &str = include_str!("fixtures/keys/test.pem");
+/// The other checked-in test key (tests/fixtures/keys/README.md), beside `KEY_PEM`.
 const OTHER_KEY_PEM: &str = include_str!("fixtures/keys/other.pem");
 
 fn key() -> PrivateKey {
@@ -871,20 +870,7 @@ fn the_state_survives_sigkill_mid_write() {
     let state = dir.path().join("state").join("registry.json");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let emu = EmulatorProcess::start(&state, &[]);
-    let api_key = runtime.block_on(async {
-        portal::register(
-            &emu.url,
-            &NewAccount {
-                api_key: None,
-                public_key: key().public_key().to_pem(),
-                license: License::AdobeCommerce,
-                mage_id: None,
-            },
-        )
-        .await
-        .unwrap()
-        .api_key
-    });
+    let api_key = runtime.block_on(emu.register());
     let mut emu = Some(emu);
     let mut answered: BTreeSet<String> = BTreeSet::new();
     for round in 0..5u64 {

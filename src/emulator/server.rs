@@ -50,13 +50,13 @@ pub(crate) fn router(app: App) -> Router {
             put(set_cloud_id),
         )
         .fallback(not_found)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // The last layer added runs first: faults, then authentication, then the handler.
         .layer(middleware::from_fn_with_state(app.clone(), authenticate))
         .layer(middleware::from_fn_with_state(app.clone(), inject_faults));
     Router::new()
         .nest("/merchant-registry/v1", registry)
         .route("/portal/accounts", post(register_account))
+        // Read by `JsonBody`, for the registry and the portal alike.
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(app)
 }
@@ -158,7 +158,7 @@ async fn inject_faults(State(app): State<App>, request: Request, next: Next) -> 
 
 /// The largest request body read: the registry's bodies are one short name, the portal's a
 /// public key.
-pub(crate) const BODY_LIMIT: usize = 64 * 1024;
+const BODY_LIMIT: usize = 64 * 1024;
 
 /// A JSON request body of at most [`BODY_LIMIT`] bytes; anything else is refused with the
 /// registry's error body (413 when too large, 400 when not the expected JSON).
@@ -183,6 +183,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     }
 }
 
+/// The message of a path id that is not a UUID.
+const INVALID_ID: &str = "Invalid id: registry ids are UUIDs";
+
 /// A project or environment id from the path: registry ids are UUIDs, anything else is refused
 /// before the state is searched.
 fn registry_id(id: String) -> Result<String, Refusal> {
@@ -192,9 +195,6 @@ fn registry_id(id: String) -> Result<String, Refusal> {
         Err(Refusal::new(400, INVALID_ID))
     }
 }
-
-/// The message of a path id that is not a UUID.
-pub(crate) const INVALID_ID: &str = "Invalid id: registry ids are UUIDs";
 
 async fn ping() -> Response {
     status_body(StatusCode::OK, "pong")
