@@ -15,7 +15,8 @@ use crate::diagnostic::{
 };
 use crate::keys::KeyFingerprint;
 use crate::live::{LiveDataSpace, LiveProject, LiveRow, LiveState};
-use crate::magento::installation::Installation;
+use crate::magento::binding;
+use crate::magento::installation::{Installation, Stored};
 use crate::rules::testing::{LUMA, id, load};
 
 /// Names drawn from small pools, so that declarations, previous names and live names collide
@@ -34,7 +35,6 @@ const SPACE_NAMES: [&str; 7] = [
 const MAX_ROUNDS: usize = 6;
 
 static NO_KEYS: BTreeMap<KeySetName, KeyFingerprint> = BTreeMap::new();
-static NO_INSTALLATIONS: BTreeMap<String, Installation> = BTreeMap::new();
 
 /// A declared data space: production or testing, its name and previous names.
 #[derive(Debug, Clone)]
@@ -108,7 +108,9 @@ impl Desired {
             } else {
                 "staging"
             };
-            out.push_str(&format!("  e{i}: {{tier: {tier}, data_space: s{i}}}\n"));
+            out.push_str(&format!(
+                "  e{i}: {{tier: {tier}, data_space: s{i}, target: {{env_file: e{i}.env}}}}\n"
+            ));
         }
         out
     }
@@ -198,6 +200,7 @@ fn live_state() -> impl Strategy<Value = LiveState> {
 fn input<'a>(
     (loaded, diagnostics): &'a (Loaded, Vec<Diagnostic>),
     live: &'a LiveState,
+    installations: &'a Installations,
 ) -> MerchantInput<'a> {
     MerchantInput {
         loaded,
@@ -205,8 +208,85 @@ fn input<'a>(
         live,
         fingerprints: &NO_KEYS,
         gateway: "",
-        installations: &NO_INSTALLATIONS,
+        installations,
     }
+}
+
+/// The installations' states, by environment key.
+type Installations = BTreeMap<String, Installation>;
+
+/// What an installation holds: nothing, or a binding under an old or the declared names, with
+/// or without ids (`id(n)`: any live object, or none).
+fn installations(environments: usize) -> impl Strategy<Value = Installations> {
+    let id_of = || proptest::option::weighted(0.3, 1..=9u32);
+    let binding = (id_of(), id_of(), any::<bool>());
+    proptest::collection::vec(proptest::option::weighted(0.6, binding), environments).prop_map(
+        |bindings| {
+            bindings
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, binding)| {
+                    let (project, space, old) = binding?;
+                    let name = |declared: &str| {
+                        if old {
+                            "Old".to_owned()
+                        } else {
+                            declared.to_owned()
+                        }
+                    };
+                    let values = [
+                        (binding::PATH_KEY_SET, Some("production".to_owned())),
+                        (binding::PATH_PROJECT_ID, project.map(id)),
+                        (binding::PATH_PROJECT_NAME, Some(name("Luma"))),
+                        (binding::PATH_ENVIRONMENT_ID, space.map(id)),
+                        (binding::PATH_ENVIRONMENT_NAME, Some(name("Production"))),
+                    ]
+                    .into_iter()
+                    .filter_map(|(path, value)| Some((path.to_owned(), Stored::Plain(value?))))
+                    .collect();
+                    let installation = Installation {
+                        target: "env_file".to_owned(),
+                        values,
+                        websites: None,
+                    };
+                    Some((format!("e{i}"), installation))
+                })
+                .collect()
+        },
+    )
+}
+
+/// Writes what the plan's installation updates say, as `apply` does once the registry is done.
+fn write_installations(
+    plan: &Plan,
+    installations: &mut Installations,
+) -> Result<(), TestCaseError> {
+    for change in plan
+        .changes
+        .iter()
+        .filter(|c| c.kind == Kind::Environment && c.action == Action::Update)
+    {
+        let key = change.address.rsplit('.').next().unwrap_or_default();
+        let installation = installations
+            .entry(key.to_owned())
+            .or_insert_with(|| Installation {
+                target: "env_file".to_owned(),
+                values: BTreeMap::new(),
+                websites: None,
+            });
+        for value in &change.values {
+            let after = value.after.clone().ok_or_else(|| {
+                TestCaseError::fail(format!(
+                    "{}: {} unknown after apply",
+                    change.address, value.path
+                ))
+            })?;
+            installation
+                .values
+                .insert(value.path.clone(), Stored::Plain(after));
+        }
+    }
+    Ok(())
 }
 
 fn name_of(object: Option<&Object>) -> Option<&str> {
@@ -275,6 +355,7 @@ fn initialize(name: &str, commerce: bool, next: &mut u32) -> Vec<LiveRow> {
 fn execute(
     loaded: &(Loaded, Vec<Diagnostic>),
     mut live: LiveState,
+    installations: &mut Installations,
     commerce: bool,
 ) -> Result<LiveState, TestCaseError> {
     // As in `apply`: the reviewed plan checked SC025 against the whole run.
@@ -284,7 +365,7 @@ fn execute(
     };
     let mut next = 1000;
     for _ in 0..MAX_ROUNDS {
-        let current = plan(&[input(loaded, &live)], &allowances);
+        let current = plan(&[input(loaded, &live, installations)], &allowances);
         prop_assert!(
             !current.refused,
             "a reviewed plan is refused mid-apply: {:?}",
@@ -297,6 +378,8 @@ fn execute(
             .filter(|c| c.action != Action::NoOp && c.kind != Kind::Environment)
             .collect();
         if todo.is_empty() {
+            // The registry is done; the installations are written from this last plan.
+            write_installations(&current, installations)?;
             return Ok(live);
         }
         if let Some(create) = todo
@@ -363,7 +446,7 @@ fn execute(
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 512,
+        cases: 1024,
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
@@ -374,22 +457,24 @@ proptest! {
     fn applying_a_plan_converges_and_the_next_plan_is_empty(
         desired in desired(),
         live in live_state(),
+        mut installed in installations(3),
     ) {
         let loaded = load(&desired.yaml());
         prop_assume!(loaded.0.config.is_some());
-        let reviewed = plan(&[input(&loaded, &live)], &Allowances::default());
+        installed.retain(|key, _| key[1..].parse().is_ok_and(|i: usize| i < desired.spaces.len()));
+        let reviewed = plan(&[input(&loaded, &live, &installed)], &Allowances::default());
         check_identity(&reviewed, &live)?;
         if reviewed.refused {
             // Refused: apply sends nothing, so there is nothing more to check.
             return Ok(());
         }
-        let after = execute(&loaded, live, desired.commerce)?;
-        let again = plan(&[input(&loaded, &after)], &Allowances::default());
+        let after = execute(&loaded, live, &mut installed, desired.commerce)?;
+        let again = plan(&[input(&loaded, &after, &installed)], &Allowances::default());
         prop_assert!(!again.refused, "{:?}", again.diagnostics);
         let left: Vec<_> = again
             .changes
             .iter()
-            .filter(|c| c.kind != Kind::Environment && c.action != Action::NoOp)
+            .filter(|c| c.action != Action::NoOp)
             .map(|c| &c.address)
             .collect();
         prop_assert!(left.is_empty(), "left after apply: {left:?}");
@@ -434,7 +519,10 @@ proptest! {
         render_json(diagnostics);
         render_sarif(diagnostics, crate::rules::catalogue());
         render_github(diagnostics);
-        let planned = plan(&[input(&loaded, &LiveState::default())], &Allowances::default());
+        let planned = plan(
+            &[input(&loaded, &LiveState::default(), &Installations::new())],
+            &Allowances::default(),
+        );
         render::text::render(&planned, color);
         render::markdown::render(&planned);
         render::json::render(&planned);
