@@ -16,8 +16,11 @@ use saasctl::registry::wire::EnvironmentType;
 use saasctl::registry::{ClientOptions, RegistryClient, RegistryError, RetryPolicy, jwt};
 use serde_json::{Value, json};
 
-/// The checked-in test keys (tests/fixtures/keys/README.md): two different RSA-2048 keys.
-const KEY_PEM: &str = include_str!("fixtures/keys/test.pem");
+#[path = "support/emulator.rs"]
+mod emulator_process;
+use emulator_process::{EmulatorProcess, KEY_PEM};
+
+/// The other checked-in test key (tests/fixtures/keys/README.md), beside `KEY_PEM`.
 const OTHER_KEY_PEM: &str = include_str!("fixtures/keys/other.pem");
 
 fn key() -> PrivateKey {
@@ -155,13 +158,14 @@ async fn client_calls_verify_and_change_the_registry() {
         matches!(clash, RegistryError::Status { status: 409, .. }),
         "{clash}"
     );
-    let missing = registry.get_project("no-such-project").await.unwrap_err();
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let missing = registry.get_project(&unknown).await.unwrap_err();
     assert!(
         matches!(missing, RegistryError::NotFound { .. }),
         "{missing}"
     );
     let missing = registry
-        .rename_environment("no-such-env", "X")
+        .rename_environment(&unknown, "X")
         .await
         .unwrap_err();
     assert!(
@@ -231,9 +235,44 @@ async fn bad_tokens_are_refused_with_the_registry_error_body() {
                 c.insert("exp".into(), json!(exp + 3600));
             }),
         ),
+        unsigned(r#"{"typ":"JWT","alg":"none"}"#, &payload(|_| {})),
+        unsigned(r#"{"alg":"none"}"#, &payload(|_| {})),
+        hs256_with_public_key(&signer, &payload(|_| {})),
     ];
-    for token in &bad_tokens {
-        let (status, body) = raw_signed(&url, "registry", &signed(&api_key, token)).await;
+    // Far-future `iat`/`nbf`, and every fixed claim with another value.
+    let edits: [fn(&mut serde_json::Map<String, Value>); 6] = [
+        |c| {
+            c.insert("iat".into(), json!(jwt::now_secs() + 10 * 365 * 86_400));
+        },
+        |c| {
+            c.insert("nbf".into(), json!(jwt::now_secs() + 10 * 365 * 86_400));
+        },
+        |c| {
+            c.insert(
+                "aud".into(),
+                json!("https://ims-na1.adobelogin.com/c/other"),
+            );
+        },
+        |c| {
+            c.insert("iss".into(), json!("000000000000000000000000@AdobeOrg"));
+        },
+        |c| {
+            c.insert("sub".into(), json!("someone@techacct.adobe.com"));
+        },
+        |c| {
+            c.insert(
+                "https://ims-na1.adobelogin.com/s/ent_reactor_sdk".into(),
+                json!(false),
+            );
+        },
+    ];
+    let bad_tokens = bad_tokens.into_iter().chain(
+        edits
+            .into_iter()
+            .map(|edit| jwt::sign_parts(&signer, header.as_bytes(), &payload(edit))),
+    );
+    for token in bad_tokens {
+        let (status, body) = raw_signed(&url, "registry", &signed(&api_key, &token)).await;
         assert_jwt_invalid(status, &body);
     }
     let (status, body) = raw_get(
@@ -252,6 +291,171 @@ async fn bad_tokens_are_refused_with_the_registry_error_body() {
     unknown[0].1 = "other".into();
     let (status, body) = raw_signed(&url, "registry", &unknown).await;
     assert_eq!((status, &body), (401, &client_id_invalid));
+    emu.shutdown().await.unwrap();
+}
+
+/// A token with `header` and `payload` and an empty signature, as `alg: none` sends it.
+fn unsigned(header: &str, payload: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    format!("{}.{}.", b64.encode(header), b64.encode(payload))
+}
+
+/// The classic key-confusion forgery: HS256 with the account's public key PEM as the HMAC
+/// secret, which a verifier trusting the token's `alg` would accept.
+fn hs256_with_public_key(key: &PrivateKey, payload: &[u8]) -> String {
+    use aws_lc_rs::hmac;
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let input = format!(
+        "{}.{}",
+        b64.encode(r#"{"typ":"JWT","alg":"HS256"}"#),
+        b64.encode(payload)
+    );
+    let secret = hmac::Key::new(hmac::HMAC_SHA256, key.public_key().to_pem().as_bytes());
+    let tag = hmac::sign(&secret, input.as_bytes());
+    format!("{input}.{}", b64.encode(tag.as_ref()))
+}
+
+/// A signed request with any method and body; answers status and JSON body.
+async fn raw_send(
+    url: &str,
+    method: reqwest::Method,
+    path: &str,
+    api_key: &str,
+    body: Option<Vec<u8>>,
+) -> (u16, Value) {
+    let token = jwt::sign(&key(), jwt::now_secs());
+    let mut request =
+        reqwest::Client::new().request(method, format!("{url}merchant-registry/v1/{path}"));
+    for (name, value) in signed(api_key, &token) {
+        request = request.header(name, value);
+    }
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// The registry's error body with `status` and `message`.
+fn assert_error_body(status: u16, body: &Value, expected: u16, message: &str) {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(
+        keys_of(body),
+        BTreeSet::from(["status", "statusText", "message", "requestId"]),
+        "{body}"
+    );
+    assert_eq!(body["status"], expected, "{body}");
+    assert_eq!(body["message"], message, "{body}");
+}
+
+#[tokio::test]
+async fn oversized_bodies_and_non_uuid_ids_are_refused() {
+    let emu = emulator(EmulatorConfig::default()).await;
+    let url = emu.url();
+    let api_key = register(&emu, &key(), License::AdobeCommerce).await;
+    let registry = client(&url, &api_key, &key(), fast_retries(1));
+    let rows = registry.initialize("Luma").await.unwrap();
+    let (project, space) = (&rows[0].project_id, &rows[0].environment_id);
+
+    // A body over 64 KiB: the name is never stored, whatever the route.
+    let huge = serde_json::to_vec(&json!({"projectName": "x".repeat(100_000)})).unwrap();
+    let too_large = "Request body larger than 65536 bytes";
+    for (method, path) in [
+        (reqwest::Method::POST, "registry/initialize".to_owned()),
+        (
+            reqwest::Method::PATCH,
+            format!("registry/projects/{project}"),
+        ),
+        (
+            reqwest::Method::PATCH,
+            format!("registry/environments/{space}"),
+        ),
+    ] {
+        let (status, body) = raw_send(&url, method, &path, &api_key, Some(huge.clone())).await;
+        assert_error_body(status, &body, 413, too_large);
+    }
+    let response = reqwest::Client::new()
+        .post(format!("{url}portal/accounts"))
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 413);
+    let body: Value = response.json().await.unwrap();
+    assert_error_body(413, &body, 413, too_large);
+    // Just under the limit is read (and refused for what it says, not for its size).
+    let (status, body) = raw_send(
+        &url,
+        reqwest::Method::POST,
+        "registry/initialize",
+        &api_key,
+        Some(b"{\"projectName\": 1}".to_vec()),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Invalid request body"),
+        "{body}"
+    );
+
+    // Ids in paths are UUIDs: anything else is a 400, never a search of the state.
+    let invalid_id = "Invalid id: registry ids are UUIDs";
+    let name =
+        || Some(serde_json::to_vec(&json!({"projectName": "X", "environmentName": "X"})).unwrap());
+    for bad in [
+        "none",
+        "..%2F..%2Fetc",
+        "%00",
+        &format!("{project}x"),
+        "12345",
+    ] {
+        for (method, path, body) in [
+            (
+                reqwest::Method::GET,
+                format!("registry/projects/{bad}"),
+                None,
+            ),
+            (
+                reqwest::Method::PATCH,
+                format!("registry/projects/{bad}"),
+                name(),
+            ),
+            (
+                reqwest::Method::GET,
+                format!("registry/environments/{bad}"),
+                None,
+            ),
+            (
+                reqwest::Method::PATCH,
+                format!("registry/environments/{bad}"),
+                name(),
+            ),
+            (
+                reqwest::Method::POST,
+                format!("registry/environments/{bad}/cleanup"),
+                None,
+            ),
+            (
+                reqwest::Method::PUT,
+                format!("registry/environments/{bad}/cloudid/c1"),
+                None,
+            ),
+        ] {
+            let (status, answer) = raw_send(&url, method, &path, &api_key, body).await;
+            assert_error_body(status, &answer, 400, invalid_id);
+        }
+    }
+    // Nothing was changed by any of it.
+    assert_eq!(registry.list_registry().await.unwrap(), rows);
     emu.shutdown().await.unwrap();
 }
 
@@ -313,16 +517,13 @@ async fn answers_have_the_shapes_of_the_contract() {
         BTreeSet::from(["status", "updatedAt"])
     );
 
-    let (status, empty) =
-        raw_signed(&url, "registry/projects/none", &signed(&api_key, &token())).await;
+    let unknown = uuid::Uuid::new_v4();
+    let path = format!("registry/projects/{unknown}");
+    let (status, empty) = raw_signed(&url, &path, &signed(&api_key, &token())).await;
     assert_eq!((status, empty), (200, json!({"results": []})));
 
-    let (status, error) = raw_signed(
-        &url,
-        "registry/environments/none",
-        &signed(&api_key, &token()),
-    )
-    .await;
+    let path = format!("registry/environments/{unknown}");
+    let (status, error) = raw_signed(&url, &path, &signed(&api_key, &token())).await;
     assert_eq!(status, 404);
     assert_eq!(
         keys_of(&error),
@@ -566,41 +767,14 @@ async fn errors_never_show_secrets() {
     emu.shutdown().await.unwrap();
 }
 
-/// Kills the child process however the test ends.
-struct ChildGuard(std::process::Child);
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn the_binary_serves_and_provisions_keys() {
-    use std::io::BufRead;
-    use std::process::{Command, Stdio};
+    use std::process::Command;
 
     let bin = env!("CARGO_BIN_EXE_saasctl");
     let dir = tempfile::tempdir().unwrap();
-    let mut child = ChildGuard(
-        Command::new(bin)
-            .args(["emulator", "--listen", "127.0.0.1:0", "--state"])
-            .arg(dir.path().join("state.json"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut line = String::new();
-    std::io::BufReader::new(child.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("saasctl emulator listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
+    let child = EmulatorProcess::start(&dir.path().join("state.json"), &[]);
+    let url = child.url.clone();
 
     let out_dir = dir.path().join("keys");
     let generate = || {
@@ -654,4 +828,105 @@ fn the_binary_serves_and_provisions_keys() {
         assert_eq!(registry.initialize("Luma").await.unwrap().len(), 3);
     });
     drop(child);
+}
+
+#[test]
+fn the_binary_listens_on_loopback_unless_told_otherwise() {
+    use std::process::Command;
+
+    let bin = env!("CARGO_BIN_EXE_saasctl");
+    let help = Command::new(bin)
+        .args(["emulator", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    let words: Vec<&str> = help.split_whitespace().collect();
+    assert!(
+        words.join(" ").contains("[default: 127.0.0.1:8089]"),
+        "{help}"
+    );
+
+    for addr in ["0.0.0.0:0", "[::]:0", "192.0.2.1:0"] {
+        let output = Command::new(bin)
+            .args(["emulator", "--listen", addr])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.contains(&format!(
+                "refusing to listen on {addr}: not a loopback address (pass --allow-remote to do it anyway)"
+            )),
+            "{stderr}"
+        );
+    }
+}
+
+/// The emulator killed with SIGKILL while changes are being written, five times over: each
+/// restart on the same state file loads it, and it holds every change that was answered.
+#[test]
+fn the_state_survives_sigkill_mid_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state").join("registry.json");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let emu = EmulatorProcess::start(&state, &[]);
+    let api_key = runtime.block_on(emu.register());
+    let mut emu = Some(emu);
+    let mut answered: BTreeSet<String> = BTreeSet::new();
+    for round in 0..5u64 {
+        let running = emu.take().unwrap();
+        let registry = client(&running.url, &api_key, &key(), fast_retries(1));
+        // Four writers create projects as fast as the emulator saves them; the kill lands
+        // after a delay that differs each round, mid-write or between writes.
+        let created = runtime.block_on(async {
+            let writers = (0..4).map(|w| {
+                let registry = &registry;
+                async move {
+                    let mut names = Vec::new();
+                    for i in 0.. {
+                        let name = format!("R{round} W{w} P{i}");
+                        match registry.initialize(&name).await {
+                            Ok(_) => names.push(name),
+                            Err(_) => break,
+                        }
+                    }
+                    names
+                }
+            });
+            let killer = async {
+                tokio::time::sleep(Duration::from_millis(150 + 70 * round)).await;
+                running.kill9();
+            };
+            let (lists, _) = futures::join!(futures::future::join_all(writers), killer);
+            lists.into_iter().flatten().collect::<Vec<_>>()
+        });
+        assert!(!created.is_empty(), "round {round}: nothing was written");
+        answered.extend(created);
+
+        let text = std::fs::read(&state).unwrap();
+        serde_json::from_slice::<Value>(&text).expect("the state file is whole JSON");
+        let restarted = EmulatorProcess::start(&state, &[]);
+        let registry = client(&restarted.url, &api_key, &key(), fast_retries(1));
+        let live: BTreeSet<String> = runtime
+            .block_on(registry.list_registry())
+            .unwrap()
+            .into_iter()
+            .map(|row| row.project_name)
+            .collect();
+        let missing: Vec<_> = answered.difference(&live).collect();
+        assert!(missing.is_empty(), "answered but lost: {missing:?}");
+        // At most the one change per writer whose answer the kill cut off is there unanswered.
+        assert!(
+            live.len() <= answered.len() + 4,
+            "{} > {}",
+            live.len(),
+            answered.len()
+        );
+        emu = Some(restarted);
+    }
+    eprintln!(
+        "sigkill: 5 kills mid-write, {} answered projects all reloaded",
+        answered.len()
+    );
+    emu.unwrap().stop();
 }

@@ -65,6 +65,28 @@ impl License {
         }
     }
 
+    /// The data spaces `initialize` creates with a project, by type and first name:
+    /// `Production`, `Testing 1`, `Testing 2` (a type's only one has the type's name alone).
+    pub fn initial_data_spaces(self) -> Vec<(DataSpaceType, String)> {
+        let (production, testing) = self.data_space_allowance();
+        [
+            (DataSpaceType::Production, "Production", production),
+            (DataSpaceType::Testing, "Testing", testing),
+        ]
+        .into_iter()
+        .flat_map(|(kind, word, of)| {
+            (1..=of).map(move |i| {
+                let name = if of == 1 {
+                    word.to_owned()
+                } else {
+                    format!("{word} {i}")
+                };
+                (kind, name)
+            })
+        })
+        .collect()
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             License::AdobeCommerce => "adobe-commerce",

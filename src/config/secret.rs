@@ -58,9 +58,9 @@ impl Secret {
             },
             Secret::File(path) => {
                 let full = base_dir.join(path);
-                let value = std::fs::read_to_string(&full).map_err(|e| SecretError::File {
+                let value = read_secret_file(&full).map_err(|reason| SecretError::File {
                     path: full.display().to_string(),
-                    reason: io_reason(&e),
+                    reason,
                 })?;
                 if value.trim().is_empty() {
                     return Err(SecretError::FileEmpty(full.display().to_string()));
@@ -69,6 +69,30 @@ impl Secret {
             }
         }
     }
+}
+
+/// A secret file is small (a private key is a few KiB): more is refused, not read on.
+const MAX_SECRET_BYTES: u64 = 64 * 1024;
+
+/// Reads a secret file: only a regular file (through symlinks) of at most [`MAX_SECRET_BYTES`],
+/// so a path to a device or a fifo neither blocks nor fills memory.
+fn read_secret_file(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
+    if !meta.is_file() {
+        return Err("it is not a regular file".to_owned());
+    }
+    let mut value = String::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_SECRET_BYTES + 1).read_to_string(&mut value))
+        .map_err(|e| io_reason(&e))?;
+    if value.len() as u64 > MAX_SECRET_BYTES {
+        return Err(format!(
+            "it is larger than {} KiB, which no key is",
+            MAX_SECRET_BYTES / 1024
+        ));
+    }
+    Ok(value)
 }
 
 /// A resolved secret. Its `Debug` and `Display` never show the value.
@@ -94,6 +118,27 @@ impl fmt::Debug for SecretValue {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn devices_fifos_and_huge_files_are_refused_without_reading_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let huge = dir.path().join("huge.pem");
+        std::fs::write(&huge, vec![b'A'; 70_000]).unwrap();
+        let fifo = dir.path().join("fifo.pem");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()));
+        for (path, reason) in [
+            ("/dev/zero", "not a regular file"),
+            (fifo.to_str().unwrap(), "not a regular file"),
+            (huge.to_str().unwrap(), "larger than 64 KiB"),
+            (dir.path().to_str().unwrap(), "not a regular file"),
+        ] {
+            let err = super::Secret::File(path.into())
+                .resolve(dir.path())
+                .unwrap_err();
+            assert!(err.to_string().contains(reason), "{path}: {err}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -110,17 +110,19 @@ fn token_spans(
 }
 
 /// A token shaped like key material: long, mixing letters and digits. Registry ids
-/// (hyphenated UUIDs) are not; runs with `/` must be longer, so URL paths are not either.
+/// (hyphenated UUIDs) are not; runs with `/` must be longer, so URL paths are not either,
+/// unless one of their segments is key-shaped by itself (`/registry/<key>`).
 fn looks_like_key(token: &str) -> bool {
-    let is_id = token.len() == 36 && uuid::Uuid::try_parse(token).is_ok();
-    let min = if token.contains('/') {
-        2 * MIN_TOKEN
+    if token.contains('/') {
+        (token.len() >= 2 * MIN_TOKEN && mixes_letters_and_digits(token))
+            || token.split('/').any(looks_like_key)
     } else {
-        MIN_TOKEN
-    };
-    if token.len() < min || is_id {
-        return false;
+        let is_id = token.len() == 36 && uuid::Uuid::try_parse(token).is_ok();
+        token.len() >= MIN_TOKEN && !is_id && mixes_letters_and_digits(token)
     }
+}
+
+fn mixes_letters_and_digits(token: &str) -> bool {
     let digits = token.bytes().filter(u8::is_ascii_digit).count();
     let letters = token.bytes().filter(u8::is_ascii_alphabetic).count();
     digits >= 3 && letters >= 3
@@ -175,5 +177,86 @@ mod tests {
         let masked = redact(text);
         assert_eq!(masked.len(), text.len());
         assert!(masked.starts_with('é') && masked.ends_with('\u{10348}'));
+    }
+
+    #[test]
+    fn a_key_in_a_url_path_is_masked() {
+        let text = "GET /registry/5f2b9c0e7a1d4b3c8e6f0a2b4c6d8e0f failed";
+        assert!(!redact(text).contains("5f2b9c0e"), "{}", redact(text));
+        let path = "/tmp/.tmpAbC123/deploy/staging.env";
+        assert_eq!(redact(path), path);
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::redact;
+
+        const PEM: &str = include_str!("../../tests/fixtures/keys/test.pem");
+
+        /// The PEM's body lines: the key material.
+        fn body_lines() -> Vec<&'static str> {
+            PEM.lines().filter(|l| !l.starts_with("-----")).collect()
+        }
+
+        /// A key-shaped token: 24 to 64 characters of hex or base64url mixing letters and
+        /// digits (with a `/`, a token must be 48 long: URL paths stay readable).
+        fn api_key() -> impl Strategy<Value = String> {
+            "[0-9a-f]{24,64}|[A-Za-z0-9+/_-]{24,64}".prop_filter("mixes letters and digits", |k| {
+                k.bytes().filter(u8::is_ascii_digit).count() >= 3
+                    && k.bytes().filter(u8::is_ascii_alphabetic).count() >= 3
+                    && !k.contains('/')
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig {
+                cases: 512,
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            })]
+
+            /// An API key anywhere in any text, after any separator, is masked whole.
+            #[test]
+            fn api_keys_never_pass(
+                before in "\\PC{0,30}",
+                separator in "[ :=\"',;\n\t(\\[{]",
+                key in api_key(),
+                after in "[ :=\"',;\n\t)\\]}.]\\PC{0,30}",
+            ) {
+                prop_assume!(!before.ends_with("sha256:"));
+                let text = format!("{before}{separator}{key}{after}");
+                let masked = redact(&text);
+                prop_assert_eq!(masked.len(), text.len());
+                prop_assert!(!masked.contains(&key), "{}", masked);
+            }
+
+            /// A private key, raw, escaped in a JSON string, indented in YAML, or cut anywhere
+            /// after its BEGIN line, shows none of its body lines.
+            #[test]
+            fn private_keys_never_pass(
+                before in "\\PC{0,30}",
+                after in "\\PC{0,30}",
+                form in 0..3usize,
+                cut in 40..1800usize,
+            ) {
+                let pem = &PEM[..cut.min(PEM.len())];
+                let shown = match form {
+                    0 => pem.to_owned(),
+                    1 => serde_json::to_string(pem).expect("a string serialises"),
+                    _ => pem.lines().map(|l| format!("    {l}\n")).collect(),
+                };
+                let text = format!("{before}\n{shown}\n{after}");
+                let masked = redact(&text);
+                for line in body_lines() {
+                    // A line the cut split is only partly in the text; its longest piece counts.
+                    let piece = &line[..line.len().min(16)];
+                    prop_assert!(
+                        !text.contains(line) || !masked.contains(piece),
+                        "{} shown in {}", piece, masked
+                    );
+                }
+            }
+        }
     }
 }

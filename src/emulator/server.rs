@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -56,6 +56,8 @@ pub(crate) fn router(app: App) -> Router {
     Router::new()
         .nest("/merchant-registry/v1", registry)
         .route("/portal/accounts", post(register_account))
+        // Read by `JsonBody`, for the registry and the portal alike.
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(app)
 }
 
@@ -154,9 +156,44 @@ async fn inject_faults(State(app): State<App>, request: Request, next: Next) -> 
     response
 }
 
-fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
-    serde_json::from_slice(body)
-        .map_err(|e| Refusal::new(400, format!("Invalid request body: {e}")))
+/// The largest request body read: the registry's bodies are one short name, the portal's a
+/// public key.
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// A JSON request body of at most [`BODY_LIMIT`] bytes; anything else is refused with the
+/// registry's error body (413 when too large, 400 when not the expected JSON).
+struct JsonBody<T>(T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = Refusal;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Refusal> {
+        let body =
+            Bytes::from_request(request, state)
+                .await
+                .map_err(|rejection| match rejection.status() {
+                    StatusCode::PAYLOAD_TOO_LARGE => {
+                        Refusal::new(413, format!("Request body larger than {BODY_LIMIT} bytes"))
+                    }
+                    status => Refusal::new(status.as_u16(), rejection.body_text()),
+                })?;
+        serde_json::from_slice(&body)
+            .map(JsonBody)
+            .map_err(|e| Refusal::new(400, format!("Invalid request body: {e}")))
+    }
+}
+
+/// The message of a path id that is not a UUID.
+const INVALID_ID: &str = "Invalid id: registry ids are UUIDs";
+
+/// A project or environment id from the path: registry ids are UUIDs, anything else is refused
+/// before the state is searched.
+fn registry_id(id: String) -> Result<String, Refusal> {
+    if uuid::Uuid::try_parse(&id).is_ok() {
+        Ok(id)
+    } else {
+        Err(Refusal::new(400, INVALID_ID))
+    }
 }
 
 async fn ping() -> Response {
@@ -180,10 +217,11 @@ async fn get_project(
     State(app): State<App>,
     Extension(account): Extension<Account>,
     Path(id): Path<String>,
-) -> Json<Results<Row>> {
-    Json(Results {
+) -> Result<Json<Results<Row>>, Refusal> {
+    let id = registry_id(id)?;
+    Ok(Json(Results {
         results: app.store.read(|s| s.project(&account.api_key_hash, &id)),
-    })
+    }))
 }
 
 async fn get_environment(
@@ -191,15 +229,15 @@ async fn get_environment(
     Extension(account): Extension<Account>,
     Path(id): Path<String>,
 ) -> Result<Json<Environment>, Refusal> {
+    let id = registry_id(id)?;
     app.store.read(|s| s.environment(&account, &id)).map(Json)
 }
 
 async fn initialize(
     State(app): State<App>,
     Extension(account): Extension<Account>,
-    body: Bytes,
+    JsonBody(request): JsonBody<ProjectName>,
 ) -> Result<Json<Results<Row>>, Refusal> {
-    let request: ProjectName = json_body(&body)?;
     let results = mutate(&app, move |s| s.initialize(&account, &request.project_name)).await?;
     Ok(Json(Results { results }))
 }
@@ -208,9 +246,9 @@ async fn rename_project(
     State(app): State<App>,
     Extension(account): Extension<Account>,
     Path(id): Path<String>,
-    body: Bytes,
+    JsonBody(request): JsonBody<ProjectName>,
 ) -> Result<Json<Results<Row>>, Refusal> {
-    let request: ProjectName = json_body(&body)?;
+    let id = registry_id(id)?;
     let results = mutate(&app, move |s| {
         s.rename_project(&account, &id, &request.project_name)
     })
@@ -222,9 +260,9 @@ async fn rename_environment(
     State(app): State<App>,
     Extension(account): Extension<Account>,
     Path(id): Path<String>,
-    body: Bytes,
+    JsonBody(request): JsonBody<EnvironmentName>,
 ) -> Result<Json<Environment>, Refusal> {
-    let request: EnvironmentName = json_body(&body)?;
+    let id = registry_id(id)?;
     mutate(&app, move |s| {
         s.rename_environment(&account, &id, &request.environment_name)
     })
@@ -238,6 +276,7 @@ async fn cleanup(
     Extension(account): Extension<Account>,
     Path(id): Path<String>,
 ) -> Result<Json<Cleanup>, Refusal> {
+    let id = registry_id(id)?;
     app.store.read(|s| s.environment(&account, &id))?;
     Ok(Json(Cleanup { environment_id: id }))
 }
@@ -247,6 +286,7 @@ async fn set_cloud_id(
     Extension(account): Extension<Account>,
     Path((id, cloud_id)): Path<(String, String)>,
 ) -> Result<Json<Environment>, Refusal> {
+    let id = registry_id(id)?;
     mutate(&app, move |s| s.set_cloud_id(&account, &id, &cloud_id))
         .await
         .map(Json)
@@ -265,8 +305,10 @@ async fn mutate<T: Send + 'static>(
 }
 
 /// The key portal's "Add New": registers a public key as a new account.
-async fn register_account(State(app): State<App>, body: Bytes) -> Result<Response, Refusal> {
-    let request: NewAccount = json_body(&body)?;
+async fn register_account(
+    State(app): State<App>,
+    JsonBody(request): JsonBody<NewAccount>,
+) -> Result<Response, Refusal> {
     let (account, registered) = portal::new_account(request)?;
     mutate(&app, move |s| s.add_account(account)).await?;
     Ok((StatusCode::CREATED, Json(registered)).into_response())

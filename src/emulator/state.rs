@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::License;
+use crate::config::{DataSpaceType, License};
 use crate::file::io_reason;
 use crate::file::write_private;
 use crate::registry::wire::{self, AccountSyncStatus, Environment, EnvironmentType, Row};
@@ -181,27 +181,20 @@ impl State {
             return Err(Refusal::new(409, "Project name already exists"));
         }
         let now = now_stamp();
-        let (production, testing) = account.license.data_space_allowance();
-        let spaces = (1..=production)
-            .map(|i| (EnvironmentType::Production, i, production))
-            .chain((1..=testing).map(|i| (EnvironmentType::Testing, i, testing)))
-            .map(|(environment_type, i, of)| {
-                let kind = match environment_type {
-                    EnvironmentType::Production => "Production",
-                    EnvironmentType::Testing => "Testing",
-                };
-                DataSpace {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    name: if of == 1 {
-                        kind.to_owned()
-                    } else {
-                        format!("{kind} {i}")
-                    },
-                    environment_type,
-                    cloud_id: None,
-                    created_at: now.clone(),
-                    updated_at: now.clone(),
-                }
+        let spaces = account
+            .license
+            .initial_data_spaces()
+            .into_iter()
+            .map(|(kind, name)| DataSpace {
+                id: uuid::Uuid::new_v4().to_string(),
+                name,
+                environment_type: match kind {
+                    DataSpaceType::Production => EnvironmentType::Production,
+                    DataSpaceType::Testing => EnvironmentType::Testing,
+                },
+                cloud_id: None,
+                created_at: now.clone(),
+                updated_at: now.clone(),
             })
             .collect();
         let project = Project {

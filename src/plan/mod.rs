@@ -3,6 +3,8 @@
 
 mod build;
 mod model;
+#[cfg(test)]
+mod properties;
 pub mod render;
 
 pub use crate::rules::Allowances;

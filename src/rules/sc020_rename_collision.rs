@@ -18,7 +18,9 @@ A rename gives a live project or data space its declared name. When another proj
 account, or another data space of the same project, already has that name, the two could no
 longer be told apart: the next plan would match the wrong one by name. Names compare ignoring
 case and surrounding spaces. A live data space of the other type with the declared name
-counts too: it is not a match (types never change), so it blocks the name.
+counts too: it is not a match (types never change), so it blocks the name. For a project still
+to be created, the names `initialize` gives its data spaces (`Production`, `Testing 1`,
+`Testing 2`) block the names of the other type the same way.
 
 Checked against the live state by `saasctl plan`; in the example below, the live project `Luma`
 has a production data space `Production` and a testing data space named `Luma Production`.
@@ -36,7 +38,7 @@ impl super::LiveRule for Rule {
 
     fn check(&self, cx: &LiveContext) -> Vec<Diagnostic> {
         let Some(project) = cx.matching.live_project() else {
-            return Vec::new();
+            return initial_name_collisions(cx);
         };
         let config = cx.file.config;
         let mut findings = Vec::new();
@@ -91,6 +93,37 @@ impl super::LiveRule for Rule {
     }
 }
 
+/// A project still to be created gets the licence's data spaces under their first names. A
+/// declared data space renamed to the first name of one of the other type collides with it
+/// (types never change, so that one is never its match), whatever the order of the renames:
+/// refused now, before `initialize` makes a project that cannot be deleted.
+fn initial_name_collisions(cx: &LiveContext) -> Vec<Diagnostic> {
+    let config = cx.file.config;
+    let initial = config.account.license.initial_data_spaces();
+    config
+        .project
+        .data_spaces
+        .iter()
+        .filter_map(|(key, space)| {
+            let (kind, name) = initial.iter().find(|(kind, name)| {
+                *kind != space.kind && normalize_name(name) == normalize_name(&space.name)
+            })?;
+            Some(
+                INFO.finding(
+                    format!(
+                        "data space `{key}` would be renamed to `{}` once `initialize` creates the project, but `initialize` gives that name to the project's {} data space `{name}`",
+                        space.name,
+                        kind.as_str()
+                    ),
+                    cx.file.at(&route!["project", "data_spaces", key, "name"]),
+                    "choose another name: the first names of the other type's data spaces are taken",
+                )
+                .label("name taken"),
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::{LUMA, P, T, assert_live_examples, id, live, live_findings};
@@ -116,6 +149,21 @@ mod tests {
                 )
             )]
         );
+    }
+
+    #[test]
+    fn a_new_project_cannot_take_the_initial_name_of_another_type() {
+        let yaml = LUMA.replace(
+            "live: {type: production, name: Luma Production}",
+            "live: {type: production, name: testing 2}",
+        );
+        let findings = live_findings("SC020", &yaml, &live(&[]));
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!((findings[0].0, findings[0].1), (12, 36));
+        assert!(findings[0].2.contains("testing data space `Testing 2`"));
+        // The first name of its own type is a match, not a collision.
+        let own = LUMA.replace("name: Luma QA", "name: Testing 1");
+        assert!(live_findings("SC020", &own, &live(&[])).is_empty());
     }
 
     #[test]

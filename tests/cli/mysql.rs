@@ -90,13 +90,17 @@ impl Site {
     }
 
     fn run_with_key(&self, crypt_key: &str, args: &[&str]) -> Output {
-        saasctl()
+        self.command(crypt_key, args).output().expect("run saasctl")
+    }
+
+    fn command(&self, crypt_key: &str, args: &[&str]) -> std::process::Command {
+        let mut command = saasctl();
+        command
             .current_dir(self.dir.path())
             .env("LUMA_DATABASE_URL", self.db.url())
             .env("LUMA_CRYPT_KEY", crypt_key)
-            .args(args)
-            .output()
-            .expect("run saasctl")
+            .args(args);
+        command
     }
 
     fn path(&self) -> &Path {
@@ -357,4 +361,54 @@ fn installation_websites_are_checked_against_the_declaration() {
     assert_eq!(code(&warned), 0, "{}", both(&warned));
     assert!(stdout(&warned).contains("[SC034]"), "{}", both(&warned));
     assert!(stdout(&warned).contains("wholesale"), "{}", both(&warned));
+}
+
+/// The connection dropped mid-transaction: a second client holds the lock of a row the binding
+/// writes after others, the apply's connection is killed while it waits there, and the
+/// database keeps none of the rows it had written; the next apply writes them all.
+#[test]
+fn a_connection_killed_mid_transaction_writes_nothing_and_the_next_apply_completes() {
+    use std::process::Stdio;
+
+    let site = Site::new("", RAW_KEY);
+    const NAME_PATH: &str = "services_connector/services_id/environment_name";
+    let binding_rows = || {
+        site.db.sql(
+            "SELECT COUNT(*) FROM core_config_data WHERE path LIKE 'services_connector/%' \
+             OR path LIKE 'magento_saas/%'",
+        )
+    };
+    let lock = site.db.lock_row(NAME_PATH, "Old");
+    let apply = site
+        .command(
+            &site.crypt_key,
+            &["apply", "--auto-approve", "--color", "never"],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start apply");
+    site.db.sql(&format!("KILL {}", site.db.waiting_writer()));
+    let killed = apply.wait_with_output().expect("apply ends");
+    let text = both(&killed);
+    assert_eq!(code(&killed), 1, "{text}");
+    assert!(
+        !text.contains(PASSWORD) && !text.contains(RAW_KEY),
+        "{text}"
+    );
+    drop(lock);
+    // Rolled back whole: only the row that was there before.
+    assert_eq!(binding_rows().trim(), "1");
+    assert_eq!(site.db.value(NAME_PATH).as_deref(), Some("Old"));
+
+    let again = site.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&again), 0, "{}", both(&again));
+    assert_eq!(site.db.value(NAME_PATH).as_deref(), Some("Luma Production"));
+    // The key set, the two production keys, the five services_id values.
+    assert_eq!(binding_rows().trim(), "8");
+    let api_key =
+        std::fs::read_to_string(site.path().join("keys/production.api-key")).expect("key");
+    assert_eq!(site.decrypt(API_KEY_PATH), api_key.trim());
+    let plan = site.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&plan), 0, "{}", both(&plan));
 }

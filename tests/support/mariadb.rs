@@ -111,12 +111,22 @@ impl MariaDb {
         self.dir.join("mysqld.sock")
     }
 
-    /// Runs SQL as root over the socket; the output, tab-separated, without headers.
-    pub fn root_sql(&self, sql: &str) -> Result<String, String> {
-        let output = Command::new("mariadb")
+    /// The `mariadb` client as root over the socket, printing tab-separated rows without
+    /// headers.
+    pub fn root_client(&self) -> Command {
+        let mut command = Command::new("mariadb");
+        command
             .arg("--no-defaults")
             .arg(format!("--socket={}", self.socket().display()))
-            .args(["-uroot", "-N", "-B", "-e", sql])
+            .args(["-uroot", "-N", "-B"]);
+        command
+    }
+
+    /// Runs SQL as root over the socket; the output, tab-separated, without headers.
+    pub fn root_sql(&self, sql: &str) -> Result<String, String> {
+        let output = self
+            .root_client()
+            .args(["-e", sql])
             .output()
             .map_err(|e| e.to_string())?;
         if output.status.success() {
@@ -193,10 +203,86 @@ impl Database {
         out.lines().next().map(str::to_owned)
     }
 
+    #[allow(dead_code)] // Not every test binary adds websites.
     pub fn add_website(&self, code: &str) {
         self.sql(&format!(
             "INSERT INTO {}store_website (code, name) VALUES ('{code}', '{code}')",
             self.prefix
         ));
+    }
+
+    /// Inserts `path` with `value`, then has a second client hold that row's lock inside an
+    /// open transaction: a writer of the binding waits there, mid-transaction.
+    #[allow(dead_code)] // Not every test binary interrupts a write.
+    pub fn lock_row(&self, path: &str, value: &str) -> RowLock {
+        use std::io::{BufRead, Write};
+        self.sql(&format!(
+            "INSERT INTO {}core_config_data (path, value) VALUES ('{path}', '{value}')",
+            self.prefix
+        ));
+        let mut child = server()
+            .root_client()
+            .arg("--unbuffered")
+            .arg(&self.name)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the lock holder");
+        let mut stdin = child.stdin.take().expect("stdin");
+        writeln!(
+            stdin,
+            "SELECT CONNECTION_ID(); BEGIN; SELECT value FROM {}core_config_data \
+             WHERE path = '{path}' FOR UPDATE;",
+            self.prefix
+        )
+        .expect("send to the lock holder");
+        let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let connection = lines.next().and_then(Result::ok).expect("connection id");
+        let held = lines.next().and_then(Result::ok);
+        assert_eq!(held.as_deref(), Some(value), "the row is locked");
+        RowLock {
+            child,
+            _stdin: stdin,
+            connection,
+        }
+    }
+
+    /// The connection id of saasctl's `INSERT INTO core_config_data`, once one is running
+    /// (waiting on a [`RowLock`]).
+    #[allow(dead_code)] // Not every test binary interrupts a write.
+    pub fn waiting_writer(&self) -> String {
+        let started = Instant::now();
+        loop {
+            let id = self.sql(&format!(
+                "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '{USER}' \
+                 AND DB = '{}' AND INFO LIKE 'INSERT INTO {}core_config_data%'",
+                self.name, self.prefix
+            ));
+            if let Some(id) = id.lines().next() {
+                return id.to_owned();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "saasctl never reached the locked row"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// A row lock held by a second client; dropping it ends that client's connection (its
+/// transaction rolls back) and the client.
+pub struct RowLock {
+    child: std::process::Child,
+    _stdin: std::process::ChildStdin,
+    connection: String,
+}
+
+impl Drop for RowLock {
+    fn drop(&mut self) {
+        let _ = server().root_sql(&format!("KILL {}", self.connection));
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

@@ -1,0 +1,378 @@
+//! Crash safety: `saasctl apply` killed with SIGKILL at seeded random points while it creates
+//! and renames in the registry (an emulator with injected latency keeps it mid-flight) and
+//! writes a MariaDB installation and two env files. Each kill leaves all-or-nothing
+//! installation writes; the next apply converges without a duplicate project. Prints its counts
+//! (`cargo test --test crash -- --nocapture`).
+
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
+#[path = "support/apt.rs"]
+mod apt;
+#[path = "support/emulator.rs"]
+mod emulator_process;
+#[path = "support/mariadb.rs"]
+mod mariadb;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use emulator_process::{EmulatorProcess, KEY_PEM};
+use rand::{Rng, SeedableRng};
+use saasctl::magento::env_file::EnvFile;
+use serde_json::Value;
+
+const KILL_POINTS: usize = 30;
+const SEED: u64 = 0x5eed_c4a5;
+const CRYPT_KEY: &str = "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN";
+/// Paths of a production key set's binding: the key set, two keys, five `services_id` values.
+const BINDING_ROWS: usize = 8;
+/// What an env file held before saasctl: kept through every kill.
+const ENV_PROLOGUE: &str = "# deploy\nAPP_ENV=deploy\n";
+
+const YAML: &str = r#"version: 1
+account:
+  license: adobe-commerce
+keys:
+  production:
+    api_key: {file: keys/production.api-key}
+    private_key: {file: keys/production.pem}
+project:
+  name: Crash
+  data_spaces:
+    live: {type: production, name: Crash Production}
+    staging: {type: testing, name: Crash Staging}
+    qa: {type: testing, name: Crash QA}
+environments:
+  production:
+    tier: production
+    data_space: live
+    websites: [base]
+    target:
+      mysql:
+        url: {env: CRASH_DATABASE_URL}
+        crypt_key: {env: CRASH_CRYPT_KEY}
+  staging:
+    tier: staging
+    data_space: staging
+    websites: [base]
+    target: {env_file: deploy/staging.env}
+  qa:
+    tier: testing
+    data_space: qa
+    target: {env_file: deploy/qa.env}
+"#;
+
+/// One kill point's merchant: its own account, database and directory.
+struct Merchant {
+    dir: tempfile::TempDir,
+    db: mariadb::Database,
+    api_key_hash: String,
+}
+
+impl Merchant {
+    fn new(runtime: &tokio::runtime::Runtime, emulator: &EmulatorProcess) -> Self {
+        let api_key = runtime.block_on(emulator.register());
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("keys")).unwrap();
+        std::fs::write(dir.path().join("keys/production.pem"), KEY_PEM).unwrap();
+        std::fs::write(dir.path().join("keys/production.api-key"), &api_key).unwrap();
+        std::fs::write(dir.path().join("saasctl.yaml"), YAML).unwrap();
+        std::fs::create_dir(dir.path().join("deploy")).unwrap();
+        for name in ["staging", "qa"] {
+            std::fs::write(dir.path().join(format!("deploy/{name}.env")), ENV_PROLOGUE).unwrap();
+        }
+        Self {
+            dir,
+            db: mariadb::server().database(""),
+            api_key_hash: saasctl::digest::digest(api_key.as_bytes()),
+        }
+    }
+
+    fn command(&self, gateway: &str, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_saasctl"));
+        command
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("SAASCTL_GATEWAY", gateway)
+            .env("CRASH_DATABASE_URL", self.db.url())
+            .env("CRASH_CRYPT_KEY", CRYPT_KEY)
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .args(args);
+        command
+    }
+
+    fn run(&self, gateway: &str, args: &[&str]) -> Output {
+        self.command(gateway, args).output().unwrap()
+    }
+
+    fn binding_rows(&self) -> usize {
+        self.db
+            .sql(
+                "SELECT COUNT(*) FROM core_config_data WHERE path LIKE 'services_connector/%' \
+                 OR path LIKE 'magento_saas/%'",
+            )
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
+    /// The env file parsed; asserts it is whole: the prologue kept, and either no binding
+    /// line or all of them, each once.
+    fn env_file(&self, name: &str) -> (EnvFile, usize) {
+        let text = std::fs::read_to_string(self.dir.path().join(format!("deploy/{name}.env")))
+            .expect("the env file is never removed");
+        assert!(text.starts_with(ENV_PROLOGUE), "{name}: {text}");
+        let file = EnvFile::parse(&text);
+        assert_eq!(file.to_text(), text);
+        let bound = text
+            .lines()
+            .filter(|l| l.starts_with("CONFIG__DEFAULT__"))
+            .count();
+        assert!(
+            bound == 0 || bound == BINDING_ROWS,
+            "{name}: a torn env file:\n{text}"
+        );
+        (file, bound)
+    }
+
+    /// The merchant's projects in the emulator's state: (name, data space names by id).
+    fn projects(&self, state: &Path) -> Vec<(String, Vec<(String, String)>)> {
+        let state: Value = serde_json::from_slice(&std::fs::read(state).unwrap()).unwrap();
+        state["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["account"] == self.api_key_hash.as_str())
+            .map(|p| {
+                let spaces = p["dataSpaces"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| {
+                        (
+                            s["id"].as_str().unwrap().to_owned(),
+                            s["name"].as_str().unwrap().to_owned(),
+                        )
+                    })
+                    .collect();
+                (p["name"].as_str().unwrap().to_owned(), spaces)
+            })
+            .collect()
+    }
+}
+
+fn env_var(path: &str) -> String {
+    format!(
+        "CONFIG__DEFAULT__{}",
+        path.to_ascii_uppercase().replace('/', "__")
+    )
+}
+
+fn both(output: &Output) -> String {
+    format!(
+        "exit {:?}\n{}{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// How many progress lines an apply prints for its registry writes: those between the plan's
+/// summary and `Apply complete`.
+fn registry_progress(stdout: &str) -> usize {
+    stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("Plan: "))
+        .skip(1)
+        .take_while(|l| !l.starts_with("Apply complete: "))
+        .filter(|l| !l.trim().is_empty())
+        .count()
+}
+
+/// Runs `command` (stdout piped) and kills it with SIGKILL `delay` after its `after`-th
+/// progress line; answers whether it had ended by itself first.
+fn kill_after(mut command: Command, after: usize, delay: Duration) -> bool {
+    use std::io::BufRead;
+    let mut child = command.stderr(Stdio::null()).spawn().unwrap();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut lines = stdout
+        .lines()
+        .map_while(Result::ok)
+        .skip_while(|l| !l.starts_with("Plan: "))
+        .filter(|l| !l.trim().is_empty());
+    let reached = lines.by_ref().take(after + 1).count() == after + 1;
+    if reached {
+        std::thread::sleep(delay);
+    }
+    // The rest of the output is not read: a full pipe only holds the child until its kill.
+    let finished = child.try_wait().unwrap().is_some();
+    let _ = child.kill();
+    let _ = child.wait();
+    finished || !reached
+}
+
+/// Where a kill landed, read from what it left.
+#[derive(Debug, Default)]
+struct Landed {
+    finished: usize,
+    before_project: usize,
+    mid_registry: usize,
+    before_installations: usize,
+    mid_installations: usize,
+}
+
+#[test]
+fn apply_killed_at_random_points_converges_on_the_next_run() {
+    let started = Instant::now();
+    let emulator_dir = tempfile::tempdir().unwrap();
+    let state = emulator_dir.path().join("state.json");
+    let emulator = EmulatorProcess::start(
+        &state,
+        &["--latency-ms", "30", "--jitter-ms", "30", "--seed", "3"],
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+
+    // An uninterrupted apply tells how many progress lines its registry writes print.
+    let baseline = Merchant::new(&runtime, &emulator);
+    let output = baseline.run(&emulator.url, &["apply", "--auto-approve"]);
+    assert_eq!(output.status.code(), Some(0), "{}", both(&output));
+    let markers = registry_progress(&String::from_utf8_lossy(&output.stdout));
+    assert!(markers >= 5, "{}", both(&output));
+
+    let mut rng = rand::rngs::StdRng::seed_from_u64(SEED);
+    let mut landed = Landed::default();
+    for point in 0..KILL_POINTS {
+        let merchant = Merchant::new(&runtime, &emulator);
+        // Killed after the k-th progress line (0: once the plan is shown) and a random delay:
+        // the last lines precede the installation writes, which the delay reaches into.
+        let after = rng.gen_range(0..=markers);
+        let delay = Duration::from_millis(rng.gen_range(0..40));
+        let finished = kill_after(
+            merchant.command(&emulator.url, &["apply", "--auto-approve"]),
+            after,
+            delay,
+        );
+
+        // What the kill left: never a torn installation.
+        let projects = merchant.projects(&state);
+        assert!(projects.len() <= 1, "point {point}: {projects:?}");
+        let rows = merchant.binding_rows();
+        assert!(
+            rows == 0 || rows == BINDING_ROWS,
+            "point {point}: {rows} binding rows: not one transaction"
+        );
+        let (_, staging) = merchant.env_file("staging");
+        let (_, qa) = merchant.env_file("qa");
+        let renamed = projects.first().map_or(0, |(_, spaces)| {
+            spaces
+                .iter()
+                .filter(|(_, n)| n.starts_with("Crash "))
+                .count()
+        });
+        if finished {
+            landed.finished += 1;
+        } else if projects.is_empty() {
+            landed.before_project += 1;
+        } else if renamed < 3 {
+            landed.mid_registry += 1;
+        } else if rows + staging + qa == 0 {
+            landed.before_installations += 1;
+        } else {
+            landed.mid_installations += 1;
+        }
+
+        let again = merchant.run(&emulator.url, &["apply", "--auto-approve"]);
+        assert_eq!(
+            again.status.code(),
+            Some(0),
+            "point {point} (line {after} + {delay:?}): {}",
+            both(&again)
+        );
+        let plan = merchant.run(&emulator.url, &["plan", "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "point {point}: {}",
+            both(&plan)
+        );
+
+        let projects = merchant.projects(&state);
+        assert_eq!(projects.len(), 1, "point {point}: {projects:?}");
+        let (name, spaces) = &projects[0];
+        assert_eq!(name, "Crash");
+        let id_of = |wanted: &str| {
+            spaces
+                .iter()
+                .find(|(_, n)| n == wanted)
+                .map(|(id, _)| id.clone())
+                .unwrap_or_else(|| panic!("point {point}: no {wanted} in {spaces:?}"))
+        };
+        assert_eq!(merchant.binding_rows(), BINDING_ROWS);
+        assert_eq!(
+            merchant
+                .db
+                .value("services_connector/services_id/environment_id"),
+            Some(id_of("Crash Production"))
+        );
+        for (file, space) in [("staging", "Crash Staging"), ("qa", "Crash QA")] {
+            let (env, bound) = merchant.env_file(file);
+            assert_eq!(bound, BINDING_ROWS, "point {point}: {file}");
+            let id = env
+                .get(&env_var("services_connector/services_id/environment_id"))
+                .map(|v| v.trim_matches(['"', '\'']).to_owned());
+            assert_eq!(id, Some(id_of(space)), "point {point}: {file}");
+        }
+    }
+    let killed = KILL_POINTS - landed.finished;
+    eprintln!(
+        "crash: {KILL_POINTS} SIGKILL points, {killed} mid-apply ({} before the project \
+         existed, {} mid-registry, {} between registry and installations, {} after \
+         installation writes began), {} after it finished; every re-run converged, \
+         0 duplicate projects, 0 torn installations, {:.1}s",
+        landed.before_project,
+        landed.mid_registry,
+        landed.before_installations,
+        landed.mid_installations,
+        landed.finished,
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        killed >= 20,
+        "only {killed} kills landed mid-apply: {landed:?}"
+    );
+    emulator.stop();
+}
+
+#[test]
+fn apply_killed_inside_its_database_transaction_leaves_it_untouched() {
+    // The random points rarely land in the few milliseconds of the transaction: here the
+    // apply waits inside it (a row it writes is locked by another client) when it is killed.
+    let emulator_dir = tempfile::tempdir().unwrap();
+    let state = emulator_dir.path().join("state.json");
+    let emulator = EmulatorProcess::start(&state, &[]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let merchant = Merchant::new(&runtime, &emulator);
+    const NAME_PATH: &str = "services_connector/services_id/environment_name";
+    let lock = merchant.db.lock_row(NAME_PATH, "Old");
+    let mut apply = merchant
+        .command(&emulator.url, &["apply", "--auto-approve"])
+        .spawn()
+        .unwrap();
+    merchant.db.waiting_writer();
+    apply.kill().unwrap();
+    let _ = apply.wait();
+    drop(lock);
+    assert_eq!(merchant.binding_rows(), 1, "only the row that was there");
+    let again = merchant.run(&emulator.url, &["apply", "--auto-approve"]);
+    assert_eq!(again.status.code(), Some(0), "{}", both(&again));
+    assert_eq!(merchant.binding_rows(), BINDING_ROWS);
+    assert_eq!(
+        merchant.db.value(NAME_PATH).as_deref(),
+        Some("Crash Production")
+    );
+    emulator.stop();
+}
