@@ -2,12 +2,14 @@
 
 mod document;
 pub mod edit;
+mod ignore;
 mod load;
 mod model;
 mod schema;
 mod secret;
 
 pub use document::{Node, Route, Step, Value};
+pub use ignore::{Ignore, IgnoreComment, ignore_comments};
 pub use load::{
     DiscoverError, DocumentFinding, DocumentRules, Loaded, MAX_FILE_BYTES, SCHEMA_RULE, check,
     discover, load,

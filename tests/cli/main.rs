@@ -20,4 +20,5 @@ mod plan_apply;
 mod python;
 mod schema;
 mod secrets;
+mod suppression;
 mod validate;
