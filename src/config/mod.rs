@@ -5,6 +5,7 @@ pub mod edit;
 mod ignore;
 mod load;
 mod model;
+mod reference;
 mod schema;
 mod secret;
 
@@ -15,5 +16,6 @@ pub use load::{
     discover, load,
 };
 pub use model::*;
+pub use reference::yaml_reference;
 pub use schema::{SCHEMA_ID, SchemaError, schema_json, schema_text, validate as validate_schema};
 pub use secret::{Secret, SecretError, SecretValue};
