@@ -2,7 +2,7 @@
 //! ones that cannot: no reason, an unknown rule, nothing to ignore.
 
 use super::RuleInfo;
-use crate::config::{IgnoreComment, Loaded, ignore_comments};
+use crate::config::{IgnoreComment, Loaded, Node, Value, ignore_comments};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 
 pub struct Rule;
@@ -48,7 +48,16 @@ pub fn apply(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) {
         return;
     }
     let mut problems = Vec::new();
-    for comment in ignore_comments(&loaded.source) {
+    let scalars = loaded
+        .document
+        .as_ref()
+        .map(scalar_spans)
+        .unwrap_or_default();
+    // A `#` inside a multi-line scalar (a block `|` or a quoted string) is text, not a comment.
+    let comments = ignore_comments(&loaded.source)
+        .into_iter()
+        .filter(|c| !scalars.iter().any(|s| s.contains(&c.position.offset)));
+    for comment in comments {
         let at = location(loaded, &comment);
         let ignore = match &comment.directive {
             Ok(ignore) => ignore,
@@ -136,6 +145,19 @@ fn covered(loaded: &Loaded, line: usize) -> Vec<std::ops::Range<usize>> {
         .collect()
 }
 
+/// The byte ranges of the document's scalars.
+fn scalar_spans(node: &Node) -> Vec<std::ops::Range<usize>> {
+    match &node.value {
+        Value::Sequence(items) => items.iter().flat_map(scalar_spans).collect(),
+        Value::Mapping(entries) => entries
+            .iter()
+            .flat_map(|(k, v)| scalar_spans(k).into_iter().chain(scalar_spans(v)))
+            .collect(),
+        _ => std::iter::once(node.position.offset..node.position.offset + node.position.len)
+            .collect(),
+    }
+}
+
 fn location(loaded: &Loaded, comment: &IgnoreComment) -> Location {
     Location {
         file: loaded.file.clone(),
@@ -216,6 +238,24 @@ mod tests {
         );
         assert!(ignored(&elsewhere).is_empty());
         assert_eq!(findings_of("SC013", &elsewhere).len(), 1);
+    }
+
+    #[test]
+    fn a_hash_inside_a_block_or_multi_line_scalar_is_text() {
+        let yaml = INFO.good_example.replace(
+            "  name: Luma\n",
+            "  name: >-\n    Luma\n    # saasctl: ignore[SC011] not a comment\n",
+        );
+        let (loaded, diagnostics) = load(&yaml);
+        assert_eq!(
+            loaded.config.as_ref().map(|c| c.project.name.as_str()),
+            Some("Luma # saasctl: ignore[SC011] not a comment")
+        );
+        assert!(
+            diagnostics.iter().all(|d| d.rule != INFO.id),
+            "{diagnostics:?}"
+        );
+        assert_eq!(ignored(&yaml).len(), 1);
     }
 
     #[test]
