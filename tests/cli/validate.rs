@@ -126,6 +126,24 @@ fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
         checked += sarif["runs"][0]["results"].as_array().map_or(0, Vec::len);
     }
     assert!(checked >= 13, "{checked} results");
+    // Ignored findings, listed, are results with in-source suppressions.
+    let sc013 = saasctl::rules::find("SC013").expect("SC013");
+    let output = Workspace::new(sc013.good_example).run(&[
+        "validate",
+        "--format",
+        "sarif",
+        "--show-ignored",
+    ]);
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["suppressions"][0]["kind"],
+        "inSource"
+    );
 }
 
 /// A finding keeps its fingerprint when lines are added above it.
