@@ -112,12 +112,19 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
     // `--out -`: the plan file goes to stdout, so what people read goes to stderr.
     let to_stdout = args.out.as_deref() == Some(std::path::Path::new("-"));
     let ignored = files.all_ignored();
-    if args.findings.show_ignored && !ignored.is_empty() {
-        let listed = format!(
-            "{}{} ignored offline.\n",
-            render_human(&ignored, &files.sources, color && !to_stdout),
-            ignored.len()
-        );
+    if !ignored.is_empty() {
+        let listed = if args.findings.show_ignored {
+            format!(
+                "{}{} ignored offline.\n",
+                render_human(&ignored, &files.sources, color && !to_stdout),
+                ignored.len()
+            )
+        } else {
+            format!(
+                "{} ignored offline (`# saasctl: ignore` comments); --show-ignored lists them.\n",
+                ignored.len()
+            )
+        };
         // Beside a text plan; kept out of a markdown comment or a JSON document.
         if args.format == Format::Text && !to_stdout {
             outln!("{listed}");

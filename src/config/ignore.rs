@@ -87,11 +87,12 @@ fn parse(text: &str) -> Result<Ignore, String> {
     let Some((ids, reason)) = list.split_once(']') else {
         return Err("`saasctl: ignore[` has no closing `]`".into());
     };
-    let rules: Vec<String> = ids
-        .split(',')
-        .map(|id| id.trim().to_ascii_uppercase())
-        .filter(|id| !id.is_empty())
-        .collect();
+    let mut rules: Vec<String> = Vec::new();
+    for id in ids.split(',').map(|id| id.trim().to_ascii_uppercase()) {
+        if !id.is_empty() && !rules.contains(&id) {
+            rules.push(id);
+        }
+    }
     if rules.is_empty() {
         return Err(
             "`saasctl: ignore[]` names no rule; write `saasctl: ignore[SC011] reason`".into(),
@@ -123,7 +124,7 @@ mod tests {
 
     #[test]
     fn reads_ids_and_reason_after_a_value() {
-        let source = "a: 1\n    spare: {type: testing}  # saasctl: ignore[sc011, SC003] spare for load tests\n";
+        let source = "a: 1\n    spare: {type: testing}  # saasctl: ignore[sc011, SC003,SC011] spare for load tests\n";
         assert_eq!(
             ignores(source),
             vec![(2, 29, ignore(&["SC011", "SC003"], "spare for load tests"))]
@@ -131,7 +132,7 @@ mod tests {
         let comment = &ignore_comments(source)[0];
         assert_eq!(
             &source[comment.position.offset..][..comment.position.len],
-            "# saasctl: ignore[sc011, SC003] spare for load tests"
+            "# saasctl: ignore[sc011, SC003,SC011] spare for load tests"
         );
     }
 

@@ -214,6 +214,14 @@ fn plan_strict_fails_on_a_warning_and_saves_nothing() {
         "{text}"
     );
     assert!(!planned.contains("SC010"), "{text}");
+    let (_, output) = plan(&accepted, &["--strict"]);
+    assert!(
+        stdout(&output).contains(
+            "2 ignored offline (`# saasctl: ignore` comments); --show-ignored lists them."
+        ),
+        "{}",
+        stdout(&output)
+    );
     let (_, output) = plan(&accepted, &["--format", "markdown", "--show-ignored"]);
     assert!(!stdout(&output).contains("ignored"), "{}", stdout(&output));
     assert!(
