@@ -15,9 +15,9 @@ use crate::run::Files;
 ///
 /// Secrets: each `{env: NAME}` and `{file: PATH}` secret is read and checked (SC007). With
 /// --no-secrets none is read and a note says so, for pipelines that have no secrets (pull
-/// requests from forks). In CI (`CI=true`) an environment variable that is not set is a note
-/// instead of an error, for the same reason; a missing file is still an error there, and
-/// `plan` and `apply` need every secret.
+/// requests from forks). In CI (`CI=true`) an environment variable that is not set, or empty
+/// (as GitHub Actions passes a secret a fork may not read), is a note instead of an error; a
+/// missing file is still an error there, and `plan` and `apply` need every secret.
 ///
 /// A finding accepted on purpose is ignored with a comment saying why, on its line or on the
 /// key of a mapping holding it: `# saasctl: ignore[SC011] spare data space for load tests`.

@@ -61,8 +61,9 @@ pub enum Secrets {
     Read,
     /// `validate --no-secrets`: read none; a note says they were not checked.
     NotRead,
-    /// In CI (`CI=true`): read them, but an environment variable that is not set is a note,
-    /// not an error (a pull request from a fork gets no secrets).
+    /// In CI (`CI=true`): read them, but an environment variable that is not set or empty is a
+    /// note, not an error (a pull request from a fork gets no secrets: GitHub Actions sets them
+    /// empty).
     MissingVariablesAreNotes,
 }
 

@@ -43,7 +43,7 @@ impl super::Rule for Rule {
             for (field, secret) in [("api_key", &set.api_key), ("private_key", &set.private_key)] {
                 let problem = match secret.resolve(&cx.loaded.base_dir) {
                     Err(_) if will_be_provisioned(set, secret, &cx.loaded.base_dir) => None,
-                    Err(SecretError::EnvMissing(variable))
+                    Err(SecretError::EnvMissing(variable) | SecretError::EnvEmpty(variable))
                         if cx.secrets == Secrets::MissingVariablesAreNotes =>
                     {
                         findings.push(absent_in_ci(cx, name.as_str(), field, &variable));
@@ -97,13 +97,14 @@ fn not_read(cx: &Context) -> Vec<Diagnostic> {
     ]
 }
 
-/// In CI, a variable that is not set: a note, since a pull request from a fork gets no
+/// In CI, a variable that is not set or empty (what GitHub Actions makes of a secret a fork's
+/// pull request may not read): a note, since a pull request from a fork gets no
 /// secrets; `plan` and `apply`, which need it, still fail without it.
 fn absent_in_ci(cx: &Context, set: &str, field: &str, variable: &str) -> Diagnostic {
     Diagnostic::new(
         INFO.id,
         Severity::Info,
-        format!("`keys.{set}.{field}`: environment variable {variable} is not set, so it was not checked (CI=true)"),
+        format!("`keys.{set}.{field}`: environment variable {variable} is not set or empty, so it was not checked (CI=true)"),
         cx.at(&route!["keys", set, field]),
     )
     .label("not set in this pipeline")
@@ -246,7 +247,7 @@ mod tests {
             .collect();
         assert_eq!(seen, vec![(Severity::Info, 6), (Severity::Error, 7)]);
         assert!(findings[0].message.contains(
-            "SAASCTL_EXAMPLE_UNSET_VARIABLE is not set, so it was not checked (CI=true)"
+            "SAASCTL_EXAMPLE_UNSET_VARIABLE is not set or empty, so it was not checked (CI=true)"
         ));
     }
 

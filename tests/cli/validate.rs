@@ -554,7 +554,24 @@ fn in_ci_an_unset_variable_is_a_note_and_a_missing_file_an_error() {
     chmod(&workspace.dir.path().join("keys/does-not-exist.pem"), 0o600);
     let output = in_ci("true");
     assert_eq!(code(&output), 0, "{}", stdout(&output));
-    assert!(stdout(&output).contains("is not set, so it was not checked (CI=true)"));
+    assert!(stdout(&output).contains("is not set or empty, so it was not checked (CI=true)"));
+    // GitHub Actions passes a secret a fork's pull request may not read as an empty string.
+    let output = crate::common::saasctl()
+        .current_dir(workspace.dir.path())
+        .env("CI", "true")
+        .env("SAASCTL_EXAMPLE_UNSET_VARIABLE", "")
+        .args(["validate"])
+        .output()
+        .expect("run saasctl");
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    let output = crate::common::saasctl()
+        .current_dir(workspace.dir.path())
+        .env("SAASCTL_EXAMPLE_UNSET_VARIABLE", "")
+        .args(["validate"])
+        .output()
+        .expect("run saasctl");
+    assert_eq!(code(&output), 1, "{}", stdout(&output));
+    assert!(stdout(&output).contains("SAASCTL_EXAMPLE_UNSET_VARIABLE is empty"));
 }
 
 #[test]
