@@ -24,6 +24,10 @@ Fix: set the environment variable or create the file (paths are relative to the 
 use the PEM private key downloaded with the API key (`-----BEGIN PRIVATE KEY-----` or
 `-----BEGIN RSA PRIVATE KEY-----`), unencrypted. With `gateway: embedded`, missing key files
 are created on the first apply.
+
+Where the secrets are absent on purpose (a pull request from a fork), `validate --no-secrets`
+reads none and notes that the keys were not checked; in CI (`CI=true`) a variable that is not
+set or empty is such a note rather than an error. `plan` and `apply` need every secret.
 "#,
     bad_example: include_str!("examples/sc007.bad.yaml"),
     good_example: include_str!("examples/sc007.good.yaml"),
