@@ -102,6 +102,9 @@ pub struct Diagnostic {
     pub label: String,
     pub related: Vec<Related>,
     pub help: String,
+    /// Accepted on purpose by a `# saasctl: ignore[ID] reason` comment: the reason. An
+    /// ignored finding fails nothing and is shown only when asked for.
+    pub ignored: Option<String>,
 }
 
 impl Diagnostic {
@@ -119,6 +122,7 @@ impl Diagnostic {
             label: String::new(),
             related: Vec::new(),
             help: String::new(),
+            ignored: None,
         }
     }
 
@@ -141,7 +145,7 @@ impl Diagnostic {
     }
 
     pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
+        self.severity == Severity::Error && self.ignored.is_none()
     }
 
     /// The stable order findings are shown in: by file, then position, then rule.
@@ -169,6 +173,9 @@ pub struct JsonDiagnostic {
     pub help: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<JsonRelated>,
+    /// Why it is ignored: only in `validate --show-ignored`'s `ignored` list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,6 +212,7 @@ impl From<&Diagnostic> for JsonDiagnostic {
                     label: r.label.clone(),
                 })
                 .collect(),
+            reason: d.ignored.clone(),
         }
     }
 }
@@ -212,10 +220,22 @@ impl From<&Diagnostic> for JsonDiagnostic {
 /// The version of `validate --format json`, like the plan file's: bumped only on purpose.
 pub const JSON_FORMAT_VERSION: &str = "1";
 
+/// `{"format_version", "diagnostics"}`; ignored findings, when given, go to their own
+/// `ignored` list (with their reasons), so nothing counting `diagnostics` counts them.
 pub fn render_json(diagnostics: &[Diagnostic]) -> String {
-    let list: Vec<JsonDiagnostic> = diagnostics.iter().map(JsonDiagnostic::from).collect();
-    let document =
-        serde_json::json!({ "format_version": JSON_FORMAT_VERSION, "diagnostics": list });
+    let list = |ignored: bool| -> Vec<JsonDiagnostic> {
+        diagnostics
+            .iter()
+            .filter(|d| d.ignored.is_some() == ignored)
+            .map(JsonDiagnostic::from)
+            .collect()
+    };
+    let mut document =
+        serde_json::json!({ "format_version": JSON_FORMAT_VERSION, "diagnostics": list(false) });
+    let ignored = list(true);
+    if !ignored.is_empty() {
+        document["ignored"] = serde_json::json!(ignored);
+    }
     let mut out = serde_json::to_string_pretty(&document).unwrap_or_default();
     out.push('\n');
     out
@@ -243,9 +263,15 @@ pub fn display_path(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
-/// The summary line after a human report, e.g. "2 errors, 1 warning".
-pub fn summary(diagnostics: &[Diagnostic]) -> String {
-    let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
+/// The summary line after a human report, e.g. "2 errors, 1 warning, 0 notes", with ", 2
+/// ignored" when findings were ignored (whether or not they are in `diagnostics`).
+pub fn summary(diagnostics: &[Diagnostic], ignored: usize) -> String {
+    let count = |s: Severity| {
+        diagnostics
+            .iter()
+            .filter(|d| d.severity == s && d.ignored.is_none())
+            .count()
+    };
     let plural = |n: usize, word: &str| {
         if n == 1 {
             format!("{n} {word}")
@@ -253,12 +279,16 @@ pub fn summary(diagnostics: &[Diagnostic]) -> String {
             format!("{n} {word}s")
         }
     };
-    format!(
+    let mut out = format!(
         "{}, {}, {}",
         plural(count(Severity::Error), "error"),
         plural(count(Severity::Warning), "warning"),
         plural(count(Severity::Info), "note")
-    )
+    );
+    if ignored > 0 {
+        out.push_str(&format!(", {ignored} ignored"));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use clap::ValueEnum;
 
 use super::progress::Progress;
 use super::{AllowArgs, Error, Exit, RegistryArgs, runtime};
-use crate::diagnostic::render_human;
+use crate::diagnostic::{Severity, render_human};
 use crate::plan::{Allowances, Plan, render};
 use crate::run::Files;
 use crate::run::plan_file;
@@ -39,6 +39,9 @@ pub struct Args {
 
     #[command(flatten)]
     pub allow: AllowArgs,
+
+    #[command(flatten)]
+    pub findings: super::validate::FindingArgs,
 
     #[command(flatten)]
     pub shard: super::ShardArgs,
@@ -113,6 +116,27 @@ pub fn run(args: Args, color: bool, quiet: bool) -> Result<Exit, Error> {
     let (plan, failed) = make_plan(&files, &args.registry, &args.allow.allowances(), quiet)?;
     // `--out -`: the plan file goes to stdout, so what people read goes to stderr.
     let to_stdout = args.out.as_deref() == Some(std::path::Path::new("-"));
+    let ignored = files.all_ignored();
+    if !ignored.is_empty() {
+        let listed = if args.findings.show_ignored {
+            format!(
+                "{}{} ignored offline.\n",
+                render_human(&ignored, &files.sources, color && !to_stdout),
+                ignored.len()
+            )
+        } else {
+            format!(
+                "{} ignored offline (`# saasctl: ignore` comments); --show-ignored lists them.\n",
+                ignored.len()
+            )
+        };
+        // Beside a text plan; kept out of a markdown comment or a JSON document.
+        if args.format == Format::Text && !to_stdout {
+            outln!("{listed}");
+        } else {
+            errln!("{listed}");
+        }
+    }
     if to_stdout {
         // With --quiet, the plan file is the one output asked for.
         if !quiet {
@@ -124,6 +148,23 @@ pub fn run(args: Args, color: bool, quiet: bool) -> Result<Exit, Error> {
     if !failed.is_empty() {
         // The others' plans are shown; a partial plan is never saved.
         return Err(Error::Merchants(MerchantErrors(failed)));
+    }
+    let warnings = plan
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    if args.findings.strict && warnings > 0 && !plan.refused {
+        // A gate that failed leaves nothing to apply.
+        errln!(
+            "--strict: the plan has {warnings} warning{}; fix them or accept them with `# saasctl: ignore[ID] reason`{}.",
+            if warnings == 1 { "" } else { "s" },
+            match &args.out {
+                Some(out) if !to_stdout => format!("; {} was not written", out.display()),
+                _ => String::new(),
+            }
+        );
+        return Ok(Exit::Findings);
     }
     if let Some(out) = &args.out {
         if plan.refused {

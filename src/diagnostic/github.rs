@@ -6,22 +6,27 @@ use super::{Diagnostic, Severity};
 pub fn render_github(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diagnostics {
-        let command = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "notice",
+        // An ignored finding is only a notice: an annotation that fails nothing.
+        let (command, title) = match (&d.ignored, d.severity) {
+            (Some(_), _) => ("notice", format!("{} ignored", d.rule)),
+            (None, Severity::Error) => ("error", format!("{} error", d.rule)),
+            (None, Severity::Warning) => ("warning", format!("{} warning", d.rule)),
+            (None, Severity::Info) => ("notice", format!("{} info", d.rule)),
         };
-        let message = if d.help.is_empty() {
-            d.message.clone()
-        } else {
-            format!("{}\n{}", d.message, d.help)
-        };
+        let mut message = d.message.clone();
+        if let Some(reason) = &d.ignored {
+            message.push_str(&format!(" (ignored: {reason})"));
+        }
+        if !d.help.is_empty() {
+            message.push('\n');
+            message.push_str(&d.help);
+        }
         out.push_str(&format!(
             "::{command} file={},line={},col={},title={}::{}\n",
             escape_property(&d.location.file),
             d.location.position.line,
             d.location.position.column,
-            escape_property(&format!("{} {}", d.rule, d.severity)),
+            escape_property(&title),
             escape_data(&message),
         ));
     }

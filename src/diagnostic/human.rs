@@ -123,6 +123,11 @@ fn report<'a>(diagnostic: &'a Diagnostic, sources: &'a Sources) -> Vec<Group<'a>
             );
         }
     }
+    if let Some(reason) = &diagnostic.ignored {
+        groups.push(Group::with_title(
+            Level::NOTE.secondary_title(format!("ignored: {reason}")),
+        ));
+    }
     if !diagnostic.help.is_empty() {
         groups.push(Group::with_title(
             Level::HELP.secondary_title(diagnostic.help.as_str()),

@@ -43,7 +43,7 @@ pub fn render_sarif<'a>(
                 text.push_str("\nhelp: ");
                 text.push_str(&d.help);
             }
-            json!({
+            let mut result = json!({
                 "ruleId": d.rule,
                 "level": level(d.severity),
                 "message": { "text": text },
@@ -56,7 +56,11 @@ pub fn render_sarif<'a>(
                     })
                     .collect::<Vec<_>>(),
                 "partialFingerprints": { FINGERPRINT_KEY: fingerprint(d) },
-            })
+            });
+            if let Some(reason) = &d.ignored {
+                result["suppressions"] = json!([{ "kind": "inSource", "justification": reason }]);
+            }
+            result
         })
         .collect();
     let log = json!({

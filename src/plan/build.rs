@@ -70,6 +70,7 @@ pub fn plan(merchants: &[MerchantInput], allowances: &Allowances) -> Plan {
                 file: Context {
                     loaded: input.loaded,
                     config,
+                    secrets: rules::Secrets::Read,
                 },
                 live: input.live,
                 matching,

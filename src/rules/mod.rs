@@ -14,6 +14,8 @@ pub(crate) mod sc009_name_clash;
 mod sc010_production_tier_testing_space;
 mod sc011_unbound_data_space;
 mod sc012_key_set_mismatch;
+mod sc013_ignore_comment;
+mod sc014_key_file_readable_by_others;
 mod sc020_rename_collision;
 mod sc021_ambiguous_match;
 mod sc022_pinned_id_missing;
@@ -48,6 +50,21 @@ use crate::route;
 pub struct Context<'a> {
     pub loaded: &'a Loaded,
     pub config: &'a Config,
+    pub secrets: Secrets,
+}
+
+/// Whether validation reads the secrets the file references (rule SC007).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Secrets {
+    /// Read each one: a missing or unusable secret is an error.
+    #[default]
+    Read,
+    /// `validate --no-secrets`: read none; a note says they were not checked.
+    NotRead,
+    /// In CI (`CI=true`): read them, but an environment variable that is not set or empty is a
+    /// note, not an error (a pull request from a fork gets no secrets: GitHub Actions sets them
+    /// empty).
+    MissingVariablesAreNotes,
 }
 
 impl Context<'_> {
@@ -146,6 +163,8 @@ static RULES: &[&dyn Rule] = &[
     &sc010_production_tier_testing_space::Rule,
     &sc011_unbound_data_space::Rule,
     &sc012_key_set_mismatch::Rule,
+    &sc013_ignore_comment::Rule,
+    &sc014_key_file_readable_by_others::Rule,
 ];
 
 /// What a live rule sees: one file, its account's live state and how the two matched.
@@ -245,19 +264,30 @@ pub fn check_document(loaded: &Loaded, document: &Node) -> Vec<DocumentFinding> 
         .collect()
 }
 
-/// Loads one file and runs every rule on it. Findings are sorted by position.
+/// Loads one file and runs every rule on it, marking the findings its ignore comments
+/// accept (`Diagnostic::ignored`). Findings are sorted by position.
 pub fn check_file(path: &Path) -> (Loaded, Vec<Diagnostic>) {
+    check_file_with(path, Secrets::Read)
+}
+
+/// [`check_file`], reading the secrets as `secrets` says.
+pub fn check_file_with(path: &Path, secrets: Secrets) -> (Loaded, Vec<Diagnostic>) {
     let (loaded, mut diagnostics) = config::load(path, &check_document);
     if let Some(config) = &loaded.config {
-        diagnostics.extend(check(&loaded, config));
+        diagnostics.extend(check(&loaded, config, secrets));
     }
+    sc013_ignore_comment::apply(&loaded, &mut diagnostics);
     Diagnostic::sort(&mut diagnostics);
     (loaded, diagnostics)
 }
 
 /// Runs every rule on a file that fits the schema.
-pub fn check(loaded: &Loaded, config: &Config) -> Vec<Diagnostic> {
-    let cx = Context { loaded, config };
+pub fn check(loaded: &Loaded, config: &Config, secrets: Secrets) -> Vec<Diagnostic> {
+    let cx = Context {
+        loaded,
+        config,
+        secrets,
+    };
     RULES.iter().flat_map(|rule| rule.check(&cx)).collect()
 }
 

@@ -194,6 +194,7 @@ pub fn live_findings_in(rule: &str, yaml: &str, setup: &Setup) -> Vec<(usize, us
         file: crate::rules::Context {
             loaded: &loaded,
             config: &config,
+            secrets: crate::rules::Secrets::Read,
         },
         live: &setup.state,
         matching: &matching,
@@ -213,7 +214,7 @@ pub fn live_findings_in(rule: &str, yaml: &str, setup: &Setup) -> Vec<(usize, us
 fn positions_of(rule: &str, diagnostics: Vec<Diagnostic>) -> Vec<(usize, usize, String)> {
     diagnostics
         .into_iter()
-        .filter(|d| d.rule == rule)
+        .filter(|d| d.rule == rule && d.ignored.is_none())
         .map(|d| {
             (
                 d.location.position.line,

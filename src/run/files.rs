@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use crate::config::{self, Loaded};
 use crate::diagnostic::{Diagnostic, Sources, display_path};
-use crate::rules;
+use crate::rules::{self, Secrets};
 
 /// `--shard I/N`: the I-th of N stable slices of a run's files, chosen by a hash of each
 /// file's path, so an estate too large for one CI runner is spread over a matrix of them.
@@ -43,6 +43,8 @@ impl std::str::FromStr for Shard {
 pub struct CheckedFile {
     pub loaded: Loaded,
     pub diagnostics: Vec<Diagnostic>,
+    /// The findings its `# saasctl: ignore[…]` comments accept: they fail nothing.
+    pub ignored: Vec<Diagnostic>,
 }
 
 /// Every file a run names, as loaded and checked offline.
@@ -57,12 +59,21 @@ impl Files {
     /// Validates every file the paths name (directories are searched), or with a shard, only
     /// the files of that shard.
     pub fn load(paths: &[PathBuf], shard: Option<Shard>) -> Result<Self, config::DiscoverError> {
+        Self::load_with(paths, shard, Secrets::Read)
+    }
+
+    /// [`Files::load`], reading the secrets as `secrets` says (`validate --no-secrets`).
+    pub fn load_with(
+        paths: &[PathBuf],
+        shard: Option<Shard>,
+        secrets: Secrets,
+    ) -> Result<Self, config::DiscoverError> {
         let paths: Vec<PathBuf> = config::discover(paths)?
             .into_iter()
             .filter(|path| shard.is_none_or(|shard| shard.holds(&display_path(path))))
             .collect();
         let mut files = Files::default();
-        for (loaded, diagnostics) in check_all(&paths) {
+        for (loaded, diagnostics) in check_all(&paths, secrets) {
             files.push(loaded, diagnostics);
         }
         Ok(files)
@@ -74,7 +85,7 @@ impl Files {
         let paths: Vec<PathBuf> = entries.iter().map(|(path, _)| path.clone()).collect();
         let mut files = Files::default();
         for ((mut loaded, mut diagnostics), (_, shown)) in
-            check_all(&paths).into_iter().zip(entries)
+            check_all(&paths, Secrets::Read).into_iter().zip(entries)
         {
             for diagnostic in &mut diagnostics {
                 diagnostic.location.file.clone_from(shown);
@@ -90,9 +101,11 @@ impl Files {
 
     fn push(&mut self, loaded: Loaded, diagnostics: Vec<Diagnostic>) {
         self.sources.insert(loaded.file.clone(), &loaded.source);
+        let (ignored, diagnostics) = diagnostics.into_iter().partition(|d| d.ignored.is_some());
         self.files.push(CheckedFile {
             loaded,
             diagnostics,
+            ignored,
         });
     }
 
@@ -101,6 +114,14 @@ impl Files {
         self.files
             .iter()
             .flat_map(|file| file.diagnostics.iter().cloned())
+            .collect()
+    }
+
+    /// Every finding an ignore comment accepts, in file order.
+    pub fn all_ignored(&self) -> Vec<Diagnostic> {
+        self.files
+            .iter()
+            .flat_map(|file| file.ignored.iter().cloned())
             .collect()
     }
 
@@ -117,9 +138,13 @@ const MAIN_THREAD_STACK: usize = 8 << 20;
 
 /// Each file loaded and checked, in the order given; the files are spread over the machine's
 /// cores, since checking is CPU work (parsing YAML, the schema, reading keys).
-fn check_all(paths: &[PathBuf]) -> Vec<(Loaded, Vec<Diagnostic>)> {
-    let check =
-        |chunk: &[PathBuf]| -> Vec<_> { chunk.iter().map(|p| rules::check_file(p)).collect() };
+fn check_all(paths: &[PathBuf], secrets: Secrets) -> Vec<(Loaded, Vec<Diagnostic>)> {
+    let check = |chunk: &[PathBuf]| -> Vec<_> {
+        chunk
+            .iter()
+            .map(|p| rules::check_file_with(p, secrets))
+            .collect()
+    };
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     if cores < 2 || paths.len() < 2 {
         return check(paths);

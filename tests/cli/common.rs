@@ -87,6 +87,14 @@ pub fn test_key_pem() -> &'static str {
     include_str!("../fixtures/keys/test.pem")
 }
 
+/// Writes a private key file as it should be: mode 0600, readable by its owner only (SC014).
+pub fn write_private(path: &Path, contents: &str) {
+    std::fs::write(path, contents).expect("write key");
+    #[cfg(unix)]
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .expect("chmod 600");
+}
+
 /// A directory holding `saasctl.yaml` with `yaml`, and the key files the examples reference.
 pub struct Workspace {
     pub dir: tempfile::TempDir,
@@ -97,8 +105,7 @@ impl Workspace {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::create_dir(dir.path().join("keys")).expect("keys dir");
         for name in ["production", "sandbox"] {
-            std::fs::write(dir.path().join(format!("keys/{name}.pem")), test_key_pem())
-                .expect("write key");
+            write_private(&dir.path().join(format!("keys/{name}.pem")), test_key_pem());
             std::fs::write(
                 dir.path().join(format!("keys/{name}.api-key")),
                 "test-api-key",

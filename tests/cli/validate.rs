@@ -2,6 +2,12 @@
 
 use crate::common::{Workspace, code, repo, run_in, stderr, stdout};
 
+/// Sets the mode of the file at `path`.
+fn chmod(path: &std::path::Path, mode: u32) {
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(mode))
+        .expect("chmod");
+}
+
 /// The human report of each rule's documented failing example.
 #[test]
 fn each_rule_reports_its_bad_example() {
@@ -10,6 +16,10 @@ fn each_rule_reports_its_bad_example() {
             continue; // live-state rules need a registry; tested with the plan
         }
         let workspace = Workspace::new(info.bad_example);
+        if info.id == "SC014" {
+            // What its example's comment says: the key file has the mode of `touch`.
+            chmod(&workspace.dir.path().join("keys/production.pem"), 0o644);
+        }
         let output = workspace.run(&["validate", "--color", "never"]);
         let text = stdout(&output);
         assert!(text.contains(&format!("[{}]", info.id)), "{text}");
@@ -116,6 +126,24 @@ fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
         checked += sarif["runs"][0]["results"].as_array().map_or(0, Vec::len);
     }
     assert!(checked >= 13, "{checked} results");
+    // Ignored findings, listed, are results with in-source suppressions.
+    let sc013 = saasctl::rules::find("SC013").expect("SC013");
+    let output = Workspace::new(sc013.good_example).run(&[
+        "validate",
+        "--format",
+        "sarif",
+        "--show-ignored",
+    ]);
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["suppressions"][0]["kind"],
+        "inSource"
+    );
 }
 
 /// A finding keeps its fingerprint when lines are added above it.
@@ -459,4 +487,117 @@ fn messages_for_broken_files() {
         assert!(!transcript.contains(internal), "{internal}:\n{transcript}");
     }
     insta::assert_snapshot!(transcript);
+}
+
+/// SC007's bad example: an unset variable and a missing key file.
+fn unset_secrets() -> Workspace {
+    Workspace::new(saasctl::rules::find("SC007").expect("SC007").bad_example)
+}
+
+#[test]
+fn no_secrets_reads_none_and_passes_with_a_note() {
+    let workspace = unset_secrets();
+    assert_eq!(code(&workspace.run(&["validate"])), 1);
+    let output = workspace.run(&["validate", "--no-secrets", "--color", "never"]);
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    crate::saasctl_snapshot!(output);
+    // Everything else is still checked.
+    let sc002 = saasctl::rules::find("SC002").expect("SC002");
+    let output = Workspace::new(sc002.bad_example).run(&["validate", "--no-secrets"]);
+    assert_eq!(code(&output), 1);
+    assert!(stdout(&output).contains("error[SC002]"));
+}
+
+#[test]
+fn in_ci_an_unset_variable_is_a_note_and_a_missing_file_an_error() {
+    let workspace = unset_secrets();
+    let in_ci = |value: &str| {
+        crate::common::saasctl()
+            .current_dir(workspace.dir.path())
+            .env("CI", value)
+            .args(["validate", "--format", "json"])
+            .output()
+            .expect("run saasctl")
+    };
+    let severities = |output: &std::process::Output| -> Vec<(String, u64)> {
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+        json["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .filter(|d| d["rule"] == "SC007")
+            .map(|d| {
+                (
+                    d["severity"].as_str().expect("severity").to_owned(),
+                    d["line"].as_u64().expect("line"),
+                )
+            })
+            .collect()
+    };
+    let output = in_ci("true");
+    assert_eq!(
+        severities(&output),
+        vec![("info".to_owned(), 6), ("error".to_owned(), 7)]
+    );
+    assert_eq!(code(&output), 1);
+    // Outside CI the variable is an error too.
+    assert_eq!(
+        severities(&in_ci("false")),
+        vec![("error".to_owned(), 6), ("error".to_owned(), 7)]
+    );
+    // With the file in place, CI passes with the note.
+    std::fs::copy(
+        workspace.dir.path().join("keys/production.pem"),
+        workspace.dir.path().join("keys/does-not-exist.pem"),
+    )
+    .expect("copy key");
+    chmod(&workspace.dir.path().join("keys/does-not-exist.pem"), 0o600);
+    let output = in_ci("true");
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    assert!(stdout(&output).contains("is not set or empty, so it was not checked (CI=true)"));
+    // GitHub Actions passes a secret a fork's pull request may not read as an empty string.
+    let output = crate::common::saasctl()
+        .current_dir(workspace.dir.path())
+        .env("CI", "true")
+        .env("SAASCTL_EXAMPLE_UNSET_VARIABLE", "")
+        .args(["validate"])
+        .output()
+        .expect("run saasctl");
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    let output = crate::common::saasctl()
+        .current_dir(workspace.dir.path())
+        .env("SAASCTL_EXAMPLE_UNSET_VARIABLE", "")
+        .args(["validate"])
+        .output()
+        .expect("run saasctl");
+    assert_eq!(code(&output), 1, "{}", stdout(&output));
+    assert!(stdout(&output).contains("SAASCTL_EXAMPLE_UNSET_VARIABLE is empty"));
+}
+
+#[test]
+fn a_key_file_others_can_read_is_a_warning_until_chmod_600() {
+    let workspace = sc001_bad();
+    let key = workspace.dir.path().join("keys/production.pem");
+    let warned = |args: &[&str]| stdout(&workspace.run(args)).contains("warning[SC014]");
+    assert!(!warned(&["validate"]));
+    chmod(&key, 0o644);
+    assert!(warned(&["validate"]));
+    // Only the mode is looked at, so --no-secrets keeps the warning.
+    assert!(warned(&["validate", "--no-secrets"]));
+    let output = workspace.run(&["validate", "--strict", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let sc014 = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .find(|d| d["rule"] == "SC014")
+        .expect("SC014")
+        .clone();
+    assert_eq!(sc014["severity"], "warning");
+    assert_eq!(
+        sc014["help"],
+        "`chmod 600 keys/production.pem`, so that only its owner can read it"
+    );
+    chmod(&key, 0o600);
+    assert!(!warned(&["validate"]));
 }
