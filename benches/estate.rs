@@ -26,8 +26,17 @@ const CHOICES: [u64; 3] = [16, 32, 64];
 const DEFAULT: u64 = saasctl::run::connect::DEFAULT_PARALLELISM as u64;
 
 /// `count` distinct keys, as every merchant has its own: generated once (aws-lc, on every
-/// core) and kept under `target/` for the next run.
+/// core) and kept under `target/` for the next run. `ESTATE_SHARED_KEY=1` gives every merchant
+/// the same key instead, as this benchmark's first version did: saasctl then parses it and sets
+/// up its blinding once, which shows the cost of everything but RSA.
 fn keys(count: usize) -> Vec<PrivateKey> {
+    if std::env::var_os("ESTATE_SHARED_KEY").is_some() {
+        return vec![distinct_keys(1).remove(0); count];
+    }
+    distinct_keys(count)
+}
+
+fn distinct_keys(count: usize) -> Vec<PrivateKey> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/estate-keys");
     std::fs::create_dir_all(&dir).unwrap();
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
