@@ -52,11 +52,16 @@ impl MariaDb {
                 "--auth-root-authentication-method=socket",
                 "--skip-test-db",
             ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
+            .output()
             .expect("run mariadb-install-db");
-        assert!(installed.success(), "mariadb-install-db failed");
+        // Its output is noise when it works and the only clue when it does not.
+        assert!(
+            installed.status.success(),
+            "mariadb-install-db failed ({}):\n{}{}",
+            installed.status,
+            String::from_utf8_lossy(&installed.stdout),
+            String::from_utf8_lossy(&installed.stderr)
+        );
         let port = free_port();
         let socket = dir.join("mysqld.sock");
         let server = format!(
