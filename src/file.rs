@@ -47,7 +47,7 @@ pub fn try_lock(path: &Path) -> io::Result<Option<Lock>> {
 /// new whole content, and never world-readable.
 pub fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
     let target = regular_target(path)?;
-    write_private_file(&target, contents)
+    replace_file(&target, contents, None)
 }
 
 /// Where a write to `path` lands: `path` itself, or through a symlink its final target, which
@@ -76,9 +76,18 @@ fn regular_target(path: &Path) -> io::Result<std::path::PathBuf> {
     }
 }
 
-fn write_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
+/// Replaces the regular file `path` by renaming a complete temporary file over it: mode 0600,
+/// or `permissions`, set before the rename so the file never has any other.
+fn replace_file(
+    path: &Path,
+    contents: &[u8],
+    permissions: Option<fs::Permissions>,
+) -> io::Result<()> {
     let (dir, tmp) = write_temp(path, contents, 0o600)?;
     let result = (|| {
+        if let Some(permissions) = permissions {
+            fs::set_permissions(&tmp, permissions)?;
+        }
         fs::rename(&tmp, path)?;
         // The rename itself survives a crash only once the directory is synced.
         #[cfg(unix)]
@@ -91,13 +100,12 @@ fn write_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
     result
 }
 
-/// Replaces the regular file `path` (or a symlink's target) as [`write_private`] does, then
-/// gives it back the permissions it had: for files people keep in git, not secrets.
+/// Replaces the regular file `path` (or a symlink's target) as [`write_private`] does, but with
+/// the permissions it had: for files people keep in git, not secrets.
 pub fn replace_keeping_mode(path: &Path, contents: &[u8]) -> io::Result<()> {
     let target = regular_target(path)?;
     let permissions = fs::metadata(&target)?.permissions();
-    write_private_file(&target, contents)?;
-    fs::set_permissions(&target, permissions)
+    replace_file(&target, contents, Some(permissions))
 }
 
 /// Creates `path` with `contents` whole (mode 0644 less the umask), or fails with

@@ -173,6 +173,7 @@ fn check_all(paths: &[PathBuf], secrets: Secrets) -> Vec<(Loaded, Vec<Diagnostic
             .collect()
     })
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
