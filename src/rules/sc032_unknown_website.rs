@@ -68,17 +68,13 @@ impl super::LiveRule for Rule {
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::{
-        P, Setup, assert_live_examples_in, installation, live, live_findings_in,
+        Setup, assert_live_examples_in, installation, live, live_findings_in,
+        production_with_websites,
     };
-
-    fn setup(websites: &[&str]) -> Setup {
-        Setup::of(live(&[(1, "Luma", &[(2, "Luma Production", P)])]))
-            .installation("production", installation(&[], Some(websites)))
-    }
 
     #[test]
     fn examples() {
-        let setup = setup(&["base", "wholesale"]);
+        let setup = production_with_websites(&["base", "wholesale"]);
         assert_live_examples_in(&super::INFO, &setup);
         assert_eq!(
             live_findings_in("SC032", super::INFO.bad_example, &setup),
@@ -92,7 +88,7 @@ mod tests {
 
     #[test]
     fn codes_compare_ignoring_case() {
-        let setup = setup(&["Base", "WHOLESALE"]);
+        let setup = production_with_websites(&["Base", "WHOLESALE"]);
         assert!(live_findings_in("SC032", super::INFO.good_example, &setup).is_empty());
     }
 

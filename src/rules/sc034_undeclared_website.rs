@@ -71,17 +71,12 @@ impl super::LiveRule for Rule {
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::{
-        P, Setup, assert_live_examples_in, installation, live, live_findings_in,
+        assert_live_examples_in, live_findings_in, production_with_websites,
     };
-
-    fn setup(websites: &[&str]) -> Setup {
-        Setup::of(live(&[(1, "Luma", &[(2, "Luma Production", P)])]))
-            .installation("production", installation(&[], Some(websites)))
-    }
 
     #[test]
     fn examples() {
-        let setup = setup(&["base", "Wholesale"]);
+        let setup = production_with_websites(&["base", "Wholesale"]);
         assert_live_examples_in(&super::INFO, &setup);
         assert_eq!(
             live_findings_in("SC034", super::INFO.bad_example, &setup),
@@ -98,7 +93,7 @@ mod tests {
         let yaml = super::INFO
             .bad_example
             .replace("    websites: [base]\n", "");
-        let findings = live_findings_in("SC034", &yaml, &setup(&["base"]));
+        let findings = live_findings_in("SC034", &yaml, &production_with_websites(&["base"]));
         assert_eq!(findings.len(), 1);
         assert_eq!((findings[0].0, findings[0].1), (17, 7));
     }

@@ -160,6 +160,13 @@ impl Setup {
     }
 }
 
+/// Luma live with its production data space, and a production installation that has the
+/// websites `websites` (SC032, SC034).
+pub fn production_with_websites(websites: &[&str]) -> Setup {
+    Setup::of(live(&[(1, "Luma", &[(2, "Luma Production", P)])]))
+        .installation("production", installation(&[], Some(websites)))
+}
+
 /// An installation read from a database: its plain values, key fingerprints and websites.
 pub fn installation(values: &[(&str, Stored)], websites: Option<&[&str]>) -> Installation {
     Installation {
