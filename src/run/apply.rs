@@ -709,14 +709,19 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn a_created_project_brings_its_data_spaces() {
-        let planned = luma_plan();
-        let project = planned
+    /// The plan's project creation.
+    fn project_change(planned: &Plan) -> &Change {
+        planned
             .changes
             .iter()
             .find(|c| c.kind == Kind::Project)
-            .expect("project");
+            .expect("project")
+    }
+
+    #[test]
+    fn a_created_project_brings_its_data_spaces() {
+        let planned = luma_plan();
+        let project = project_change(&planned);
         let done = MerchantDone {
             file: "luma.yaml".to_owned(),
             done: vec![project.address.clone()],
@@ -741,11 +746,7 @@ mod tests {
     #[test]
     fn a_failed_request_fails_its_change_and_skips_those_not_reached() {
         let planned = luma_plan();
-        let project = planned
-            .changes
-            .iter()
-            .find(|c| c.kind == Kind::Project)
-            .expect("project");
+        let project = project_change(&planned);
         let failed = MerchantDone {
             file: "luma.yaml".to_owned(),
             done: Vec::new(),
