@@ -120,7 +120,7 @@ pub struct RegistryClient {
     http: reqwest::Client,
     base: Url,
     api_key: SecretValue,
-    /// Parsed once by the caller; signs a fresh token for every request.
+    /// Parsed once by the caller; signs the tokens (see `token`).
     key: PrivateKey,
     retry: RetryPolicy,
     /// Shared by every client of the gateway in a run; its own otherwise.
