@@ -1,10 +1,14 @@
 //! An agency's estate against a registry adding 20 ms per request:
-//! `cargo bench --bench estate [N…]` (default 10 and 200 merchants). Generates N merchants,
-//! each its own account and key, starts the emulator on loopback, and runs the release binary:
-//! plan at several parallelisms (to choose the default), with the default, and sequentially
-//! (up to 200 merchants), then apply with four renames per merchant. Prints wall time,
-//! requests, the ideal for the concurrency (ceil(requests / C) x latency), CPU per merchant and
-//! peak memory. Asserts nothing: timing belongs in a benchmark.
+//! `cargo bench --bench estate [N…]` (default 10 and 200 merchants). For each N it builds two
+//! estates, one where every merchant has its own account and key (a real agency) and one where
+//! every merchant signs with the same key (the issue's original setup), starts the emulator on
+//! loopback and runs the release binary: plan at several parallelisms (to choose the default),
+//! with the default, and sequentially (up to 200 merchants), then apply with four renames per
+//! merchant. Prints wall time, requests, the ideal for the concurrency (ceil(requests / C) x
+//! latency), CPU per merchant and peak memory, then each target of the estate-scale issue
+//! against what this one run measured. Asserts nothing: timing belongs in a benchmark.
+//! `ESTATE_KEYS=own` or `ESTATE_KEYS=shared` runs one setup only; `ESTATE_HOLD=1` keeps each
+//! estate and its registry up until Enter, to profile a run by hand.
 
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
 
@@ -25,17 +29,44 @@ const LATENCY: Duration = Duration::from_millis(20);
 const CHOICES: [u64; 3] = [16, 32, 64];
 const DEFAULT: u64 = saasctl::run::connect::DEFAULT_PARALLELISM as u64;
 
-/// `count` distinct keys, as every merchant has its own: generated once (aws-lc, on every
-/// core) and kept under `target/` for the next run. `ESTATE_SHARED_KEY=1` gives every merchant
-/// the same key instead, as this benchmark's first version did: saasctl then parses it and sets
-/// up its blinding once, which shows the cost of everything but RSA.
-fn keys(count: usize) -> Vec<PrivateKey> {
-    if std::env::var_os("ESTATE_SHARED_KEY").is_some() {
-        return vec![distinct_keys(1).remove(0); count];
-    }
-    distinct_keys(count)
+/// Whose key each merchant signs with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeySetup {
+    /// Every merchant its own key, as in a real agency: each run parses every key and sets up
+    /// its blinding on its first signature.
+    Own,
+    /// One key for every merchant, as the issue measured: parsed and set up once per run,
+    /// which leaves the cost of everything but per-key RSA.
+    Shared,
 }
 
+impl KeySetup {
+    fn label(self) -> &'static str {
+        match self {
+            KeySetup::Own => "own keys",
+            KeySetup::Shared => "shared key",
+        }
+    }
+
+    /// `ESTATE_KEYS=own|shared` picks one; both by default.
+    fn chosen() -> Vec<KeySetup> {
+        match std::env::var("ESTATE_KEYS").as_deref() {
+            Ok("own") => vec![KeySetup::Own],
+            Ok("shared") => vec![KeySetup::Shared],
+            _ => vec![KeySetup::Own, KeySetup::Shared],
+        }
+    }
+
+    fn keys(self, count: usize) -> Vec<PrivateKey> {
+        match self {
+            KeySetup::Own => distinct_keys(count),
+            KeySetup::Shared => vec![distinct_keys(1).remove(0); count],
+        }
+    }
+}
+
+/// `count` distinct keys, generated once (aws-lc, on every core) and kept under `target/` for
+/// the next run.
 fn distinct_keys(count: usize) -> Vec<PrivateKey> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/estate-keys");
     std::fs::create_dir_all(&dir).unwrap();
@@ -79,6 +110,7 @@ fn merchant_yaml(i: usize) -> String {
 
 /// What one run of the binary cost: wall time, CPU time (user + system) and peak resident memory,
 /// read with `wait4` so they are this child's alone.
+#[derive(Clone, Copy)]
 struct Cost {
     wall: Duration,
     cpu: Duration,
@@ -86,12 +118,46 @@ struct Cost {
     ok: bool,
 }
 
+/// Set in the environment of the small process that starts each measured run.
+const STARTER: &str = "ESTATE_STARTER";
+
+/// Runs saasctl with `args` in `dir` through a starter process. Linux carries a process's peak
+/// memory across fork and exec, so a child of this process (which holds every key and the
+/// registry) would report at least this process's size; the starter is small.
 fn saasctl(dir: &Path, url: &str, args: &[&str]) -> Cost {
-    let started = Instant::now();
-    #[allow(clippy::zombie_processes, reason = "reaped by wait4 below")]
-    let child = Command::new(env!("CARGO_BIN_EXE_saasctl"))
+    let report = Command::new(std::env::current_exe().unwrap())
+        .env(STARTER, "1")
         .current_dir(dir)
         .env("SAASCTL_GATEWAY", url)
+        .arg(env!("CARGO_BIN_EXE_saasctl"))
+        .args(args)
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap();
+    let report = String::from_utf8(report.stdout).unwrap();
+    let fields: Vec<u64> = report
+        .split_whitespace()
+        .map(|f| f.parse().unwrap())
+        .collect();
+    let [wall_ns, cpu_us, peak_rss_kib, ok] = fields[..] else {
+        panic!("the starter reported {report:?}");
+    };
+    Cost {
+        wall: Duration::from_nanos(wall_ns),
+        cpu: Duration::from_micros(cpu_us),
+        peak_rss_kib: i64::try_from(peak_rss_kib).unwrap(),
+        ok: ok == 1,
+    }
+}
+
+/// The starter: runs the program and arguments it was given and prints the child's wall time
+/// (ns), CPU time (µs), peak memory (KiB) and whether it succeeded.
+fn start_and_report() {
+    let mut args = std::env::args_os().skip(1);
+    let program = args.next().unwrap();
+    let started = Instant::now();
+    #[allow(clippy::zombie_processes, reason = "reaped by wait4 below")]
+    let child = Command::new(program)
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -102,27 +168,39 @@ fn saasctl(dir: &Path, url: &str, args: &[&str]) -> Cost {
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let pid = libc::pid_t::try_from(child.id()).unwrap();
     assert_eq!(unsafe { libc::wait4(pid, &mut status, 0, &mut usage) }, pid);
-    let time = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec.try_into().unwrap())
-            + Duration::from_micros(t.tv_usec.try_into().unwrap())
+    let wall = started.elapsed();
+    let micros = |t: libc::timeval| {
+        u64::try_from(t.tv_sec).unwrap() * 1_000_000 + u64::try_from(t.tv_usec).unwrap()
     };
-    Cost {
-        wall: started.elapsed(),
-        cpu: time(usage.ru_utime) + time(usage.ru_stime),
-        peak_rss_kib: usage.ru_maxrss,
-        ok: libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-    }
+    println!(
+        "{} {} {} {}",
+        wall.as_nanos(),
+        micros(usage.ru_utime) + micros(usage.ru_stime),
+        usage.ru_maxrss,
+        u8::from(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0)
+    );
 }
 
 fn ideal(requests: u64, concurrency: u64) -> Duration {
     LATENCY * u32::try_from(requests.div_ceil(concurrency)).unwrap()
 }
 
-/// Runs the estate of `merchants`; returns the default plan's CPU time.
-fn estate(runtime: &tokio::runtime::Runtime, merchants: usize) -> Duration {
+/// What one estate measured, for the targets.
+struct Summary {
+    setup: KeySetup,
+    merchants: usize,
+    plan: Cost,
+    plan_requests: u64,
+    sequential: Option<Duration>,
+    apply: Cost,
+    apply_requests: u64,
+}
+
+/// Runs the estate of `merchants` with `setup`'s keys.
+fn estate(runtime: &tokio::runtime::Runtime, merchants: usize, setup: KeySetup) -> Summary {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("keys")).unwrap();
-    let keys = keys(merchants);
+    let keys = setup.keys(merchants);
     let emulator = runtime.block_on(async {
         let emulator = Emulator::bind(
             "127.0.0.1:0".parse().unwrap(),
@@ -176,15 +254,24 @@ fn estate(runtime: &tokio::runtime::Runtime, merchants: usize) -> Duration {
         emulator
     });
     let url = emulator.url();
+    if std::env::var_os("ESTATE_HOLD").is_some() {
+        // For profiling one run by hand: the estate and its registry stay up until Enter.
+        println!(
+            "estate of {merchants} in {}; SAASCTL_GATEWAY={url}; press Enter to go on",
+            dir.path().display()
+        );
+        std::io::stdin().read_line(&mut String::new()).unwrap();
+    }
     // Each run: wall time against the ideal for its concurrency and against the issue's
     // yardstick, the 16-way ideal.
+    let name = format!("{merchants:>5} merchants, {:<10}", setup.label());
     let measure = |label: &str, args: &[&str], concurrency: u64| {
         let before = emulator.requests();
         let cost = saasctl(dir.path(), &url, args);
         let requests = emulator.requests() - before;
         let ratio = |ideal: Duration| cost.wall.as_secs_f64() / ideal.as_secs_f64();
         println!(
-            "{merchants:>5} merchants {label:<24} {:>8.2?}  {requests:>5} requests  ideal {:>8.2?}  ratio {:>5.2}  ratio to 16-way {:>5.2}  cpu/merchant {:>7.2?}  peak {:>3} MiB{}",
+            "{name} {label:<22} {:>8.2?}  {requests:>5} requests  ideal {:>8.2?}  ratio {:>5.2}  ratio to 16-way {:>5.2}  cpu/merchant {:>7.2?}  peak {:>3} MiB{}",
             cost.wall,
             ideal(requests, concurrency),
             ratio(ideal(requests, concurrency)),
@@ -193,7 +280,7 @@ fn estate(runtime: &tokio::runtime::Runtime, merchants: usize) -> Duration {
             cost.peak_rss_kib / 1024,
             if cost.ok { "" } else { "  (FAILED)" }
         );
-        (cost.wall, requests, cost.cpu)
+        (cost, requests)
     };
     for parallelism in CHOICES {
         measure(
@@ -202,30 +289,89 @@ fn estate(runtime: &tokio::runtime::Runtime, merchants: usize) -> Duration {
             parallelism,
         );
     }
-    let (plan, _, plan_cpu) = measure("plan, default", &["plan", "."], DEFAULT);
-    if merchants <= 200 {
-        let (sequential, _, _) =
-            measure("plan, sequential", &["plan", ".", "--parallelism", "1"], 1);
-        println!(
-            "{merchants:>5} merchants plan speed-up over sequential: {:.1}x",
-            sequential.as_secs_f64() / plan.as_secs_f64()
-        );
-    }
-    let (_, requests, _) = measure(
+    let (plan, plan_requests) = measure("plan, default", &["plan", "."], DEFAULT);
+    let sequential = (merchants <= 200).then(|| {
+        measure("plan, sequential", &["plan", ".", "--parallelism", "1"], 1)
+            .0
+            .wall
+    });
+    let (apply, apply_requests) = measure(
         "apply (4 renames each)",
         &["apply", ".", "--auto-approve"],
         DEFAULT,
     );
-    let minimum = merchants as u64 * 5;
-    println!(
-        "{merchants:>5} merchants apply sent {requests} requests, {:.2}x the minimum of {minimum} (1 read + 4 renames each)",
-        requests as f64 / minimum as f64
-    );
     runtime.block_on(emulator.shutdown()).unwrap();
-    plan_cpu
+    Summary {
+        setup,
+        merchants,
+        plan,
+        plan_requests,
+        sequential,
+        apply,
+        apply_requests,
+    }
+}
+
+/// Each target of the estate-scale issue against this run, per key setup: the largest estate
+/// with a sequential run (up to 200 merchants) for the plan and apply targets, the CPU slope
+/// from the smallest to the largest estate, and the largest estate's peak memory.
+fn verdicts(summaries: &[Summary], setup: KeySetup) {
+    let runs: Vec<&Summary> = summaries.iter().filter(|s| s.setup == setup).collect();
+    let (Some(first), Some(last)) = (runs.first(), runs.last()) else {
+        return;
+    };
+    println!("\ntargets, {}:", setup.label());
+    let verdict = |met: bool| if met { "met" } else { "NOT met" };
+    if let Some(s) = runs.iter().rev().find(|s| s.sequential.is_some()) {
+        let n = s.merchants;
+        let per_merchant = s.plan.cpu / u32::try_from(n).unwrap();
+        let to_ideal = s.plan.wall.as_secs_f64() / ideal(s.plan_requests, 16).as_secs_f64();
+        let speed_up = s.sequential.unwrap().as_secs_f64() / s.plan.wall.as_secs_f64();
+        let apply_to_ideal = s.apply.wall.as_secs_f64() / ideal(n as u64 * 5, 16).as_secs_f64();
+        let apply_requests = s.apply_requests as f64 / (n as f64 * 5.0);
+        println!(
+            "  plan of {n}: {to_ideal:.2}x the 16-way ideal (at most 1.3x): {}",
+            verdict(to_ideal <= 1.3)
+        );
+        println!(
+            "  plan of {n}: {speed_up:.1}x faster than sequential (at least 15x): {}",
+            verdict(speed_up >= 15.0)
+        );
+        println!(
+            "  plan of {n}: {per_merchant:.2?} of CPU per merchant (at most 1 ms): {}",
+            verdict(per_merchant <= Duration::from_millis(1))
+        );
+        println!(
+            "  apply of {n} x 4 renames: {apply_to_ideal:.2}x the 16-way ideal for the minimum requests (at most 1.5x): {}",
+            verdict(apply_to_ideal <= 1.5)
+        );
+        println!(
+            "  apply of {n} x 4 renames: {apply_requests:.2}x the minimum requests (at most 1.3x): {}",
+            verdict(apply_requests <= 1.3)
+        );
+    }
+    if last.merchants > first.merchants {
+        // What one more merchant costs, without the process's fixed costs (start-up, seeding
+        // the random generator).
+        println!(
+            "  plan CPU per additional merchant ({} -> {}): {:.2?}",
+            first.merchants,
+            last.merchants,
+            last.plan.cpu.saturating_sub(first.plan.cpu)
+                / u32::try_from(last.merchants - first.merchants).unwrap()
+        );
+    }
+    println!(
+        "  plan of {}: peak memory {} MiB",
+        last.merchants,
+        last.plan.peak_rss_kib / 1024
+    );
 }
 
 fn main() {
+    if std::env::var_os(STARTER).is_some() {
+        return start_and_report();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -240,18 +386,13 @@ fn main() {
     } else {
         sizes
     };
-    let cpu: Vec<(usize, Duration)> = sizes
+    let setups = KeySetup::chosen();
+    let summaries: Vec<Summary> = setups
         .iter()
-        .map(|&merchants| (merchants, estate(&runtime, merchants)))
+        .flat_map(|&setup| sizes.iter().map(move |&n| (setup, n)))
+        .map(|(setup, merchants)| estate(&runtime, merchants, setup))
         .collect();
-    // What one more merchant costs, without the process's fixed costs (start-up, seeding the
-    // random generator): the slope between the smallest and the largest estate.
-    if let (Some(&(few, few_cpu)), Some(&(many, many_cpu))) = (cpu.first(), cpu.last())
-        && many > few
-    {
-        println!(
-            "plan CPU per additional merchant ({few} -> {many}): {:.2?}",
-            many_cpu.saturating_sub(few_cpu) / u32::try_from(many - few).unwrap()
-        );
+    for setup in setups {
+        verdicts(&summaries, setup);
     }
 }
