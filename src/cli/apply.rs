@@ -116,7 +116,6 @@ fn is_saved_plan(targets: &[PathBuf]) -> bool {
 }
 
 pub fn run(args: Args, color: bool, quiet: bool) -> Result<Exit, Error> {
-    crate::keys::seed_random_in_background();
     let ui = Ui {
         color,
         quiet,

@@ -109,7 +109,6 @@ pub fn make_plan(
 }
 
 pub fn run(args: Args, color: bool, quiet: bool) -> Result<Exit, Error> {
-    crate::keys::seed_random_in_background();
     let Some(files) = load_or_refuse(&args.paths, args.shard.shard, args.format, color)? else {
         return Ok(Exit::Refused);
     };

@@ -18,7 +18,7 @@ use std::fmt;
 use crate::digest::sha256_hex;
 use serde::{Deserialize, Serialize};
 
-pub use private::{PrivateKey, seed_random_in_background};
+pub use private::PrivateKey;
 pub use public::PublicKey;
 
 /// The smallest RSA key the registry accepts for signing.

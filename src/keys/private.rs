@@ -138,17 +138,6 @@ impl PrivateKey {
     }
 }
 
-/// Seeds aws-lc's random generator on a thread of its own. A key's first signature needs it (for
-/// blinding), and its first use gathers entropy for tens of milliseconds: started before the
-/// files are checked, that time overlaps theirs.
-pub fn seed_random_in_background() {
-    std::thread::spawn(|| {
-        let mut seed_probe = [0; 16];
-        // Failure here would recur, and be reported, where randomness is actually needed.
-        let _ = aws_lc_rs::rand::fill(&mut seed_probe);
-    });
-}
-
 impl fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PrivateKey")
