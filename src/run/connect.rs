@@ -13,8 +13,8 @@ use crate::registry::{ClientOptions, RegistryClient, RegistryError, Throttle, ht
 
 /// Merchants read and applied at once, and requests in flight per gateway, unless
 /// `--parallelism` says otherwise. Chosen with `cargo bench --bench estate` (BENCHMARKS.md):
-/// at 20 ms per request, 200 merchants plan in 1.7x the 16-way ideal at 16, 1.2x at 32, 0.9x
-/// at 64, where the CPU starts to bound the run; 32 takes most of the gain without doubling
+/// at 20 ms per request, 200 merchants with their own keys plan in 1.6x the 16-way ideal at 16,
+/// 1.1x at 32, 0.9x at 64, where the CPU starts to bound the run; 32 takes most of the gain without doubling
 /// the load on the gateway, and a gateway that answers 429 lowers it (the run's throttle).
 pub const DEFAULT_PARALLELISM: usize = 32;
 
