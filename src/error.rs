@@ -22,6 +22,13 @@ pub enum Error {
     Merchants(#[from] MerchantErrors),
     #[error(transparent)]
     Apply(#[from] ApplyFailed),
+    /// `apply`: merchants that could not be read were left out; the others were applied.
+    #[error(
+        "{} left out of this apply (the errors above); run apply again to include {}",
+        left_out(*count),
+        if *count == 1 { "it" } else { "them" }
+    )]
+    LeftOut { count: usize },
     /// Installations that could not be written after the registry changes.
     #[error("{0}\nthe registry is done; run apply again to finish the installations")]
     Installations(InstallationErrors),
@@ -95,4 +102,13 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// "1 merchant could not be read and was", "3 merchants could not be read and were".
+fn left_out(count: usize) -> String {
+    if count == 1 {
+        "1 merchant could not be read and was".to_owned()
+    } else {
+        format!("{count} merchants could not be read and were")
+    }
 }

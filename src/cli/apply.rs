@@ -14,13 +14,14 @@ use crate::diagnostic::render_human;
 use crate::plan::{Kind, Plan, render};
 use crate::run::Files;
 use crate::run::InstallationErrors;
+use crate::run::MerchantError;
 use crate::run::apply::{
     Report, ReportStatus, Step, apply, has_changes, report, write_installations,
 };
 use crate::run::connect::Connector;
 use crate::run::installations::Written;
 use crate::run::plan_file;
-use crate::run::refresh::{Merchant, plan_merchants, read_merchants};
+use crate::run::refresh::{Merchant, plan_merchants, read_each_merchant, read_merchants};
 
 /// Apply a saved plan (reviewed: no prompt), or plan and apply configuration files.
 #[derive(Debug, clap::Args)]
@@ -84,6 +85,14 @@ impl Ui {
     fn show_plan(&self, plan: &Plan, asking: bool) {
         if !self.quiet || asking {
             self.print(render::text::render(plan, self.color && !self.json).trim_end());
+        }
+    }
+
+    /// The merchants left out of this apply because they could not be read, on stderr before
+    /// anything is asked or sent (the JSON report lists them too).
+    fn left_out(&self, unread: &[MerchantError]) {
+        for error in unread {
+            errln!("error: {}", crate::diagnostic::redact(&error.to_string()));
         }
     }
 
@@ -155,19 +164,25 @@ pub fn run(args: Args, color: bool, quiet: bool) -> Result<Exit, Error> {
     let runtime = runtime()?;
     let connector = args.registry.connector();
     let result = (|| {
-        let mut merchants = runtime
-            .block_on(read_all(&files, &connector, quiet))
-            .inspect_err(|e| ui.unread(&files, e))?;
+        // One merchant that cannot be read holds back no other: it is left out and named.
+        let (mut merchants, unread) = runtime.block_on(read_each(&files, &connector, quiet));
         let plan = plan_merchants(&files, &merchants, &args.allow.allowances());
         ui.show_plan(
             &plan,
             !args.auto_approve && plan.has_changes() && !plan.refused,
         );
+        ui.left_out(&unread);
         if plan.refused {
             ui.report(&Report::empty(ReportStatus::Refused));
             return Ok(Exit::Refused);
         }
         if !plan.has_changes() {
+            if !unread.is_empty() {
+                ui.report(&Report::unread(&files, &unread));
+                return Err(Error::LeftOut {
+                    count: unread.len(),
+                });
+            }
             ui.report(&Report::empty(ReportStatus::NoChanges));
             return Ok(Exit::Success);
         }
@@ -178,6 +193,7 @@ pub fn run(args: Args, color: bool, quiet: bool) -> Result<Exit, Error> {
         runtime.block_on(execute(
             &files,
             &mut merchants,
+            &unread,
             &plan,
             connector.parallelism,
             ui,
@@ -257,7 +273,15 @@ fn apply_saved(path: &Path, registry: &RegistryArgs, ui: Ui) -> Result<Exit, Err
                 ui.report(&Report::empty(ReportStatus::NoChanges));
                 return Ok(Exit::Success);
             }
-            execute(&files, &mut merchants, &saved, connector.parallelism, ui).await
+            execute(
+                &files,
+                &mut merchants,
+                &[],
+                &saved,
+                connector.parallelism,
+                ui,
+            )
+            .await
         }
         .await;
         connector.shutdown().await;
@@ -265,6 +289,8 @@ fn apply_saved(path: &Path, registry: &RegistryArgs, ui: Ui) -> Result<Exit, Err
     })
 }
 
+/// Every merchant, or the failures of those that could not be read: a saved plan was
+/// reviewed whole and is applied whole.
 async fn read_all(
     files: &Files,
     connector: &Connector,
@@ -272,6 +298,16 @@ async fn read_all(
 ) -> Result<Vec<Merchant>, Error> {
     let progress = Progress::new("read", files.files.len(), quiet);
     Ok(read_merchants(files, connector, &|| progress.tick()).await?)
+}
+
+/// The merchants that could be read, and the failures of the others.
+async fn read_each(
+    files: &Files,
+    connector: &Connector,
+    quiet: bool,
+) -> (Vec<Merchant>, Vec<MerchantError>) {
+    let progress = Progress::new("read", files.files.len(), quiet);
+    read_each_merchant(files, connector, &|| progress.tick()).await
 }
 
 /// Asks on a terminal; elsewhere `--auto-approve` is required.
@@ -287,10 +323,12 @@ fn confirm(ui: Ui) -> Result<(), Error> {
     }
 }
 
-/// Runs the changes, then prints the resulting bindings (or the JSON report).
+/// Runs the changes, then prints the resulting bindings (or the JSON report); `unread` are the
+/// merchants left out, reported failed.
 async fn execute(
     files: &Files,
     merchants: &mut [Merchant],
+    unread: &[MerchantError],
     plan: &Plan,
     parallelism: usize,
     ui: Ui,
@@ -352,18 +390,25 @@ async fn execute(
     };
     let records = records.into_inner().unwrap_or_else(PoisonError::into_inner);
     if let Err(failed) = result {
-        ui.report(&report(plan, &records, &[], &[]));
+        ui.report(&report(plan, &records, &[], &[]).with_unread(files, unread));
         return Err(failed.into());
     }
     // Each merchant now holds its registry's state, as the answers told: no read needed.
     let final_plan = plan_merchants(files, merchants, &plan.allowances);
     let (written, failed) = write_installations(files, merchants, &final_plan).await;
-    ui.report(&report(plan, &records, &written, &failed));
+    ui.report(&report(plan, &records, &written, &failed).with_unread(files, unread));
     if !failed.is_empty() {
         return Err(Error::Installations(InstallationErrors(failed)));
     }
+    let finished = if unread.is_empty() {
+        Ok(Exit::Success)
+    } else {
+        Err(Error::LeftOut {
+            count: unread.len(),
+        })
+    };
     if ui.quiet || ui.json {
-        return Ok(Exit::Success);
+        return finished;
     }
     // Counted as the plan counts them (a data space made by `initialize` is created, even if
     // its declared name took a rename request); the progress lines show the requests.
@@ -383,7 +428,7 @@ async fn execute(
         outln!("  {}", render::text::change_line(change));
     }
     print_next_steps(&written);
-    Ok(Exit::Success)
+    finished
 }
 
 /// What must follow in Magento once its values changed: a cache clean after a database write,

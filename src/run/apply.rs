@@ -440,6 +440,12 @@ impl Report {
 
     /// Nothing was applied: these merchants of `files` could not be connected or read.
     pub fn unread(files: &Files, errors: &[super::MerchantError]) -> Self {
+        Self::empty(ReportStatus::Failed).with_unread(files, errors)
+    }
+
+    /// The report with these merchants of `files` added as failed: they could not be
+    /// connected or read, so nothing of theirs was sent.
+    pub fn with_unread(mut self, files: &Files, errors: &[super::MerchantError]) -> Self {
         let project = |file: &str| {
             files
                 .files
@@ -449,19 +455,18 @@ impl Report {
                 .map(|c| c.project.name.to_string())
                 .unwrap_or_default()
         };
-        let mut report = Self::empty(ReportStatus::Failed);
-        report.merchants = errors
-            .iter()
-            .map(|e| MerchantReport {
-                file: e.file().to_owned(),
-                project: project(e.file()),
-                status: ReportStatus::Failed,
-                error: Some(e.to_string()),
-                changes: Vec::new(),
-                installations: Vec::new(),
-            })
-            .collect();
-        report
+        self.merchants.extend(errors.iter().map(|e| MerchantReport {
+            file: e.file().to_owned(),
+            project: project(e.file()),
+            status: ReportStatus::Failed,
+            error: Some(e.to_string()),
+            changes: Vec::new(),
+            installations: Vec::new(),
+        }));
+        if !errors.is_empty() {
+            self.status = ReportStatus::Failed;
+        }
+        self
     }
 }
 

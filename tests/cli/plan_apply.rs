@@ -932,6 +932,57 @@ fn one_merchants_failure_does_not_hide_the_others_plans() {
 }
 
 #[test]
+fn one_unreadable_merchant_holds_back_no_others_apply() {
+    let registry = Registry::new();
+    registry.write_yaml(&LUMA.replace(
+        "    private_key: {file: keys/production.pem}\n",
+        &format!(
+            "    private_key: {{file: keys/production.pem}}\n    gateway: {}\n",
+            registry.url()
+        ),
+    ));
+    // A second merchant whose own gateway refuses connections (nothing listens on port 1).
+    let broken = LUMA.replace("name: Luma\n", "name: Broken\n").replace(
+        "    private_key: {file: keys/production.pem}\n",
+        "    private_key: {file: keys/production.pem}\n    gateway: http://127.0.0.1:1/\n",
+    );
+    std::fs::write(registry.path().join("broken.yaml"), broken).expect("write");
+    let files = ["saasctl.yaml", "broken.yaml"];
+
+    let apply = registry
+        .command(&[&["apply", "--auto-approve", "--color", "never"][..], &files].concat())
+        .output()
+        .expect("run saasctl");
+    let text = both(&apply);
+    assert_eq!(code(&apply), 1, "{text}");
+    assert_eq!(registry.live(), LUMA_LIVE, "{text}");
+    assert!(stdout(&apply).contains("Apply complete"), "{text}");
+    assert!(
+        stderr(&apply).contains("error: broken.yaml: cannot reach the registry"),
+        "{text}"
+    );
+    assert!(
+        stderr(&apply).contains(
+            "1 merchant could not be read and was left out of this apply (the errors above); run apply again to include it"
+        ),
+        "{text}"
+    );
+
+    // Nothing left to do for the one that was read; the other is still named, and still fails.
+    let again = registry
+        .command(&[&["apply", "--auto-approve", "--format", "json"][..], &files].concat())
+        .output()
+        .expect("run saasctl");
+    assert_eq!(code(&again), 1, "{}", both(&again));
+    let report: serde_json::Value = serde_json::from_slice(&again.stdout).expect("JSON report");
+    assert_eq!(report["status"], "failed", "{report}");
+    let merchants = report["merchants"].as_array().expect("merchants");
+    assert_eq!(merchants.len(), 1, "{report}");
+    assert_eq!(merchants[0]["file"], "broken.yaml", "{report}");
+    assert_eq!(merchants[0]["status"], "failed", "{report}");
+}
+
+#[test]
 fn a_gateway_that_never_answers_times_out_clearly() {
     // Accepts connections and never answers.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
