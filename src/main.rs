@@ -1,6 +1,3 @@
-// The one message of a failed command.
-#![allow(clippy::print_stderr)]
-
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -10,7 +7,8 @@ fn main() -> ExitCode {
     match saasctl::cli::run(cli) {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(error) => {
-            eprintln!("error: {}", saasctl::diagnostic::redact(&error.to_string()));
+            // The one message of a failed command.
+            saasctl::cli::print_error(&error);
             ExitCode::from(exit_code(&error))
         }
     }

@@ -92,7 +92,7 @@ impl Ui {
     /// anything is asked or sent (the JSON report lists them too).
     fn left_out(&self, unread: &[MerchantError]) {
         for error in unread {
-            errln!("error: {}", crate::diagnostic::redact(&error.to_string()));
+            super::print_error(error);
         }
     }
 

@@ -227,6 +227,11 @@ impl AllowArgs {
 }
 
 /// The async runtime the network commands run on.
+/// One failure as every command reports it: `error: ` and the message, redacted, on stderr.
+pub fn print_error(error: &dyn std::fmt::Display) {
+    errln!("error: {error}");
+}
+
 pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     tokio::runtime::Runtime::new().map_err(|source| Error::Io {
         what: "start the async runtime",
