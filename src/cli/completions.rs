@@ -3,7 +3,7 @@
 
 use clap::CommandFactory;
 
-use super::{Cli, Error, Exit};
+use super::{Cli, Error, ExitStatus};
 
 /// Print shell completions (bash, zsh, fish, elvish, powershell).
 #[derive(Debug, clap::Args)]
@@ -11,19 +11,19 @@ pub struct Args {
     pub shell: clap_complete::Shell,
 }
 
-pub fn run(args: Args) -> Result<Exit, Error> {
+pub fn run(args: Args) -> Result<ExitStatus, Error> {
     let mut command = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut command, "saasctl", &mut out);
     out!("{}", String::from_utf8_lossy(&out));
-    Ok(Exit::Success)
+    Ok(ExitStatus::Success)
 }
 
 /// Print the man page (roff), e.g. `saasctl man > /usr/local/share/man/man1/saasctl.1`.
 #[derive(Debug, clap::Args)]
 pub struct ManArgs {}
 
-pub fn man(_: ManArgs) -> Result<Exit, Error> {
+pub fn man(_: ManArgs) -> Result<ExitStatus, Error> {
     let mut out = Vec::new();
     clap_mangen::Man::new(Cli::command())
         .render(&mut out)
@@ -32,5 +32,5 @@ pub fn man(_: ManArgs) -> Result<Exit, Error> {
             source,
         })?;
     out!("{}", String::from_utf8_lossy(&out));
-    Ok(Exit::Success)
+    Ok(ExitStatus::Success)
 }

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{Error, Exit};
+use super::{Error, ExitStatus};
 use crate::emulator::{Emulator, EmulatorConfig, Faults};
 
 /// Run the local registry emulator (the registry API, a key portal, and injectable faults).
@@ -52,7 +52,7 @@ pub struct Args {
     pub seed: u64,
 }
 
-pub fn run(args: Args) -> Result<Exit, Error> {
+pub fn run(args: Args) -> Result<ExitStatus, Error> {
     if !args.listen.ip().is_loopback() && !args.allow_remote {
         return Err(Error::NotLoopback(args.listen));
     }
@@ -82,7 +82,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         drop(stdout);
         stop_signal().await;
         running.shutdown().await?;
-        Ok(Exit::Success)
+        Ok(ExitStatus::Success)
     })
 }
 

@@ -1,6 +1,6 @@
 //! `saasctl explain ID`: a rule's documentation.
 
-use super::{Error, Exit};
+use super::{Error, ExitStatus};
 use crate::rules;
 
 /// Print a rule's documentation: what it refuses, why, an example and the fix.
@@ -10,17 +10,17 @@ pub struct Args {
     pub id: String,
 }
 
-pub fn run(args: Args) -> Result<Exit, Error> {
+pub fn run(args: Args) -> Result<ExitStatus, Error> {
     if args.id.eq_ignore_ascii_case("all") {
         for info in rules::catalogue() {
             outln!("{}  {:<8} {}", info.id, info.severity, info.summary);
         }
-        return Ok(Exit::Success);
+        return Ok(ExitStatus::Success);
     }
     match rules::find(&args.id) {
         Some(info) => {
             out!("{}", info.documentation());
-            Ok(Exit::Success)
+            Ok(ExitStatus::Success)
         }
         None => Err(Error::UnknownRule(args.id)),
     }

@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use super::{Error, Exit, RegistryArgs, ask, runtime};
+use super::{Error, ExitStatus, RegistryArgs, ask, runtime};
 use crate::diagnostic::{Diagnostic, render_human};
 use crate::run::Files;
 use crate::run::import::{ImportError, ImportErrors, ImportFailure, Imported, import};
@@ -34,7 +34,7 @@ pub struct Args {
     pub registry: RegistryArgs,
 }
 
-pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
+pub fn run(args: Args, color: bool) -> Result<ExitStatus, Error> {
     let files = Files::load(&args.paths, None)?;
     if args.project.is_some() && files.files.len() > 1 {
         return Err(Error::ProjectWithFiles(files.files.len()));
@@ -120,7 +120,7 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
             "Next: `saasctl validate` checks the files, and `saasctl plan` shows what still differs from the live setup (nothing, unless it breaks a rule)."
         );
     }
-    Ok(Exit::Success)
+    Ok(ExitStatus::Success)
 }
 
 /// The diff of one file and the notes on it.

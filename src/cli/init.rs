@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::{Error, Exit, ask};
+use super::{Error, ExitStatus, ask};
 use crate::config::License;
 use crate::run::init::{InitError, env_prefix, skeleton, write};
 
@@ -47,7 +47,7 @@ impl From<LicenseArg> for License {
     }
 }
 
-pub fn run(args: Args) -> Result<Exit, Error> {
+pub fn run(args: Args) -> Result<ExitStatus, Error> {
     let to_stdout = args.out.as_os_str() == "-";
     let shown = crate::diagnostic::display_path(&args.out);
     // Before any question: an answer must not be wasted on a file that cannot be written.
@@ -78,7 +78,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
     let text = skeleton(license, &merchant)?;
     if to_stdout {
         out!("{text}");
-        return Ok(Exit::Success);
+        return Ok(ExitStatus::Success);
     }
     write(&args.out, &text)?;
     let prefix = env_prefix(merchant.trim());
@@ -90,5 +90,5 @@ pub fn run(args: Args) -> Result<Exit, Error> {
             format!(" {shown}")
         }
     );
-    Ok(Exit::Success)
+    Ok(ExitStatus::Success)
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::{Error, Exit};
+use super::{Error, ExitStatus};
 use crate::config::License;
 use crate::emulator::portal;
 
@@ -47,7 +47,7 @@ fn parse_license(value: &str) -> Result<License, String> {
     }
 }
 
-pub fn run(args: Args) -> Result<Exit, Error> {
+pub fn run(args: Args) -> Result<ExitStatus, Error> {
     let Command::Generate(args) = args.command;
     let runtime = super::runtime()?;
     let keys = runtime.block_on(portal::provision(
@@ -63,6 +63,6 @@ pub fn run(args: Args) -> Result<Exit, Error> {
     );
     // The API key on stdout is the command's output, for scripts to capture: the one line
     // that bypasses the redaction layer on purpose (DESIGN.md, `keys generate`).
-    println!("{}", keys.api_key.expose());
-    Ok(Exit::Success)
+    super::emit_out(&format!("{}\n", keys.api_key.expose()));
+    Ok(ExitStatus::Success)
 }

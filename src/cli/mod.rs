@@ -1,5 +1,6 @@
-//! Command-line definitions, one file per command. Each command returns an [`Exit`] or an
-//! [`Error`]; `main` turns them into the process exit code.
+//! Command-line definitions, one file per command: each parses its arguments, calls its use
+//! case in `run` once, renders what came back, and returns an [`ExitStatus`] or an [`Error`],
+//! whose [`Error::status`] gives the exit code.
 
 // The edge: commands print their output here, and nowhere below.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -8,22 +9,22 @@
 /// like key material reaches a terminal or a CI log, whatever produced the text.
 macro_rules! out {
     ($($arg:tt)*) => {
-        print!("{}", $crate::diagnostic::redact(&format!($($arg)*)))
+        $crate::cli::emit_out(&$crate::diagnostic::redact(&format!($($arg)*)))
     };
 }
 
 macro_rules! outln {
     () => {
-        println!()
+        $crate::cli::emit_out("\n")
     };
     ($($arg:tt)*) => {
-        println!("{}", $crate::diagnostic::redact(&format!($($arg)*)))
+        $crate::cli::emit_out(&format!("{}\n", $crate::diagnostic::redact(&format!($($arg)*))))
     };
 }
 
 macro_rules! errln {
     ($($arg:tt)*) => {
-        eprintln!("{}", $crate::diagnostic::redact(&format!($($arg)*)))
+        $crate::cli::emit_err(&format!("{}\n", $crate::diagnostic::redact(&format!($($arg)*))))
     };
 }
 
@@ -40,6 +41,7 @@ mod progress;
 mod render;
 mod schema;
 mod show;
+mod ui;
 mod validate;
 
 use std::io::{BufRead, Write};
@@ -48,14 +50,118 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 pub use crate::Error;
 
-/// How a command that did its job ended (DESIGN.md's exit codes); failures are [`Error`]s.
+/// How a command ended, by category; the one place that gives each its exit code
+/// (docs/design.md, "Exit codes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    Success = 0,
-    /// `validate`: an error-severity finding.
-    Findings = 1,
-    Changes = 2,
-    Refused = 3,
+pub enum ExitStatus {
+    /// Done; with `--detailed-exitcode`, nothing to change.
+    Success,
+    /// An error: bad input, an unreachable service, a failed apply, `validate`'s error findings.
+    Failure,
+    /// `plan --detailed-exitcode` only: the plan has changes.
+    Changes,
+    /// A rule refused the plan: nothing was sent.
+    Refused,
+    /// A saved plan no longer matches the files or the live state.
+    Stale,
+    /// The command line is wrong (sysexits' EX_USAGE): never read as "changes".
+    Usage,
+    /// Stopped by Ctrl-C (SIGINT), as a shell reports it.
+    Interrupted,
+}
+
+impl ExitStatus {
+    /// Every status with its code and meaning, as the README and man page list them.
+    pub const TABLE: [(ExitStatus, u8, &'static str); 7] = [
+        (ExitStatus::Success, 0, "success; with `--detailed-exitcode`, no changes"),
+        (
+            ExitStatus::Failure,
+            1,
+            "error: bad input, an unreachable service, a failed apply, a merchant not read; `validate`: an error finding",
+        ),
+        (
+            ExitStatus::Changes,
+            2,
+            "`plan --detailed-exitcode` only: the plan has changes",
+        ),
+        (
+            ExitStatus::Refused,
+            3,
+            "`plan`/`apply` refused by a rule: nothing was sent",
+        ),
+        (
+            ExitStatus::Stale,
+            4,
+            "`apply PLANFILE`: the saved plan no longer matches the files or the live state",
+        ),
+        (ExitStatus::Usage, 64, "usage error: an unknown command or flag, a bad value"),
+        (ExitStatus::Interrupted, 130, "interrupted (Ctrl-C)"),
+    ];
+
+    pub fn code(self) -> u8 {
+        Self::TABLE
+            .iter()
+            .find(|(status, _, _)| *status == self)
+            .map_or(1, |(_, code, _)| *code)
+    }
+}
+
+impl From<ExitStatus> for std::process::ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        std::process::ExitCode::from(status.code())
+    }
+}
+
+impl Error {
+    /// The category of a failure.
+    pub fn status(&self) -> ExitStatus {
+        use crate::run::apply::{ApplyError, Failure};
+        use crate::run::init::InitError;
+        match self {
+            Error::Apply(ApplyError::Stale { .. }) => ExitStatus::Stale,
+            Error::ApplyStopped(Failure::Interrupted { .. }) => ExitStatus::Interrupted,
+            Error::Apply(ApplyError::PlanWithFiles(_))
+            | Error::ProjectWithFiles(_)
+            | Error::Init(InitError::Exists(_) | InitError::NeedMerchant) => ExitStatus::Usage,
+            _ => ExitStatus::Failure,
+        }
+    }
+}
+
+/// The program: parses the command line, runs the command, reports a failure, and gives the
+/// exit code of how it ended.
+pub fn main() -> std::process::ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // Help and version asked for are output, not errors.
+            let status = if error.use_stderr() {
+                ExitStatus::Usage
+            } else {
+                ExitStatus::Success
+            };
+            let _ = error.print();
+            return status.into();
+        }
+    };
+    match run(cli) {
+        Ok(status) => status.into(),
+        Err(error) => {
+            print_error(&error);
+            error.status().into()
+        }
+    }
+}
+
+/// Writes to standard output. A closed pipe (`saasctl … | head -1`) is no error: the rest of
+/// the output has no reader, and the command still ends as it would have.
+pub fn emit_out(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// Writes to standard error, as [`emit_out`].
+pub fn emit_err(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 #[derive(Debug, Parser)]
@@ -132,7 +238,7 @@ pub enum Command {
     Keys(keys::Args),
 }
 
-pub fn run(cli: Cli) -> Result<Exit, Error> {
+pub fn run(cli: Cli) -> Result<ExitStatus, Error> {
     let color = cli.color.enabled();
     log::init(
         cli.verbose,
@@ -226,12 +332,12 @@ impl AllowArgs {
     }
 }
 
-/// The async runtime the network commands run on.
 /// One failure as every command reports it: `error: ` and the message, redacted, on stderr.
 pub fn print_error(error: &dyn std::fmt::Display) {
     errln!("error: {error}");
 }
 
+/// The async runtime the network commands run on.
 pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     tokio::runtime::Runtime::new().map_err(|source| Error::Io {
         what: "start the async runtime",
@@ -241,29 +347,29 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
 
 /// One answer typed on the terminal, trimmed; the end of input cancels `command`.
 pub fn ask(command: &'static str, question: &str) -> Result<String, Error> {
-    ask_on(command, question, false)
+    match ask_on(question, false) {
+        Ok(crate::run::ui::Answer::Text(answer)) => Ok(answer),
+        Ok(_) => Err(Error::Cancelled(command)),
+        Err(source) => Err(Error::Io {
+            what: "read the answer",
+            source,
+        }),
+    }
 }
 
-/// As [`ask`], the question on standard error when standard output carries data.
-pub fn ask_on(command: &'static str, question: &str, on_stderr: bool) -> Result<String, Error> {
+/// Asks `question` (on standard error when standard output carries data) and reads the answer.
+pub fn ask_on(question: &str, on_stderr: bool) -> Result<crate::run::ui::Answer, std::io::Error> {
     if on_stderr {
-        eprint!("{}", crate::diagnostic::redact(question));
+        emit_err(&crate::diagnostic::redact(question));
         let _ = std::io::stderr().flush();
     } else {
         out!("{question}");
         let _ = std::io::stdout().flush();
     }
     let mut answer = String::new();
-    let read = std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|source| Error::Io {
-            what: "read the answer",
-            source,
-        })?;
-    if read == 0 {
+    if std::io::stdin().lock().read_line(&mut answer)? == 0 {
         // End of input: no answer will come.
-        return Err(Error::Cancelled(command));
+        return Ok(crate::run::ui::Answer::Ended);
     }
-    Ok(answer.trim().to_owned())
+    Ok(crate::run::ui::Answer::Text(answer.trim().to_owned()))
 }

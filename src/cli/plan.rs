@@ -1,17 +1,15 @@
 //! `saasctl plan`: reads the live state and prints what apply would change.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
-use super::progress::Progress;
-use super::{AllowArgs, Error, Exit, RegistryArgs, runtime};
-use crate::diagnostic::{Severity, render_human};
-use crate::plan::{Allowances, Plan, render};
-use crate::run::Files;
-use crate::run::plan_file;
-use crate::run::refresh::{plan_merchants, read_each_merchant, refused_plan};
-use crate::run::{MerchantError, MerchantErrors, Shard};
+use super::ui::Terminal;
+use super::{AllowArgs, Error, ExitStatus, RegistryArgs, runtime};
+use crate::diagnostic::render_human;
+use crate::plan::{Plan, render};
+use crate::run::plan::{Outcome, Planned, Request, Saved, plan};
+use crate::run::{Files, MerchantErrors};
 
 /// Read the live registry and show what apply would change.
 #[derive(Debug, clap::Args)]
@@ -67,54 +65,31 @@ impl Format {
     }
 }
 
-/// Loads the files; when they have errors, prints them and the refusal and returns `None`.
-pub fn load_or_refuse(
-    paths: &[PathBuf],
-    shard: Option<Shard>,
-    format: Format,
-    color: bool,
-) -> Result<Option<Files>, Error> {
-    let files = Files::load(paths, shard)?;
-    if !files.has_errors() {
-        return Ok(Some(files));
-    }
-    let refused = refused_plan(&files);
-    match format {
-        Format::Text => outln!(
-            "{}{}",
-            render_human(&files.all_diagnostics(), &files.sources, color),
-            render::text::summary_line(&refused)
-        ),
-        other => out!("{}", other.render(&refused, color)),
-    }
-    Ok(None)
-}
-
-/// Reads every merchant's live state and plans those that could be read; the others'
-/// failures come back beside the plan.
-pub fn make_plan(
-    files: &Files,
-    registry: &RegistryArgs,
-    allowances: &Allowances,
-    quiet: bool,
-) -> Result<(Plan, Vec<MerchantError>), Error> {
-    runtime()?.block_on(async {
-        let connector = registry.connector();
-        let progress = Progress::new("read", files.files.len(), quiet);
-        let (merchants, errors) = read_each_merchant(files, &connector, &|| progress.tick()).await;
-        drop(progress);
-        connector.shutdown().await;
-        Ok((plan_merchants(files, &merchants, allowances), errors))
-    })
-}
-
-pub fn run(args: Args, color: bool, quiet: bool) -> Result<Exit, Error> {
-    let Some(files) = load_or_refuse(&args.paths, args.shard.shard, args.format, color)? else {
-        return Ok(Exit::Refused);
-    };
-    let (plan, failed) = make_plan(&files, &args.registry, &args.allow.allowances(), quiet)?;
+pub fn run(args: Args, color: bool, quiet: bool) -> Result<ExitStatus, Error> {
     // `--out -`: the plan file goes to stdout, so what people read goes to stderr.
-    let to_stdout = args.out.as_deref() == Some(std::path::Path::new("-"));
+    let to_stdout = args.out.as_deref() == Some(Path::new("-"));
+    let ui = Terminal::new(color, quiet, to_stdout);
+    let request = Request {
+        paths: args.paths,
+        shard: args.shard.shard,
+        connector: args.registry.connector(),
+        allowances: args.allow.allowances(),
+        strict: args.findings.strict,
+        save_to: args.out.clone().filter(|_| !to_stdout),
+    };
+    let planned = match runtime()?.block_on(plan(request, &ui))? {
+        Outcome::Invalid { files, plan } => {
+            show_refused(&files, &plan, args.format, color);
+            return Ok(ExitStatus::Refused);
+        }
+        Outcome::Planned(planned) => planned,
+    };
+    let Planned {
+        files,
+        plan,
+        unread,
+        saved,
+    } = &planned;
     let ignored = files.all_ignored();
     if !ignored.is_empty() {
         let listed = if args.findings.show_ignored {
@@ -139,60 +114,63 @@ pub fn run(args: Args, color: bool, quiet: bool) -> Result<Exit, Error> {
     if to_stdout {
         // With --quiet, the plan file is the one output asked for.
         if !quiet {
-            errln!("{}", args.format.render(&plan, false));
+            errln!("{}", args.format.render(plan, false));
         }
     } else {
-        out!("{}", args.format.render(&plan, color));
+        out!("{}", args.format.render(plan, color));
     }
-    if !failed.is_empty() {
+    if !unread.is_empty() {
         // The others' plans are shown; a partial plan is never saved.
-        return Err(Error::Merchants(MerchantErrors(failed)));
+        return Err(MerchantErrors(planned.unread).into());
     }
-    let warnings = plan
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Warning)
-        .count();
+    let not_written = |out: &Option<PathBuf>| match out {
+        Some(out) if !to_stdout => format!("; {} was not written", out.display()),
+        _ => String::new(),
+    };
+    let warnings = planned.warnings();
     if args.findings.strict && warnings > 0 && !plan.refused {
         // A gate that failed leaves nothing to apply.
         errln!(
             "--strict: the plan has {warnings} warning{}; fix them or accept them with `# saasctl: ignore[ID] reason`{}.",
             if warnings == 1 { "" } else { "s" },
-            match &args.out {
-                Some(out) if !to_stdout => format!("; {} was not written", out.display()),
-                _ => String::new(),
-            }
+            not_written(&args.out)
         );
-        return Ok(Exit::Findings);
+        return Ok(ExitStatus::Failure);
     }
-    if let Some(out) = &args.out {
-        if plan.refused {
+    match saved {
+        Saved::Refused => {
             // A refused plan can never be applied: saving it would only invite the attempt.
-            errln!("The plan is refused: {} was not written.", out.display());
-            return Ok(Exit::Refused);
-        }
-        if to_stdout {
-            out!("{}", render::json::render(&plan));
-            return Ok(if args.detailed_exitcode && plan.has_changes() {
-                Exit::Changes
-            } else {
-                Exit::Success
-            });
-        }
-        plan_file::write(&plan, out)?;
-        if !quiet {
             errln!(
-                "Saved the plan to {}; apply it with `saasctl apply {}`.",
-                out.display(),
-                out.display()
+                "The plan is refused: {} was not written.",
+                args.out.as_deref().unwrap_or(Path::new("-")).display()
             );
         }
+        Saved::Written(out) if !quiet => errln!(
+            "Saved the plan to {}; apply it with `saasctl apply {}`.",
+            out.display(),
+            out.display()
+        ),
+        _ if to_stdout && !plan.refused => out!("{}", render::json::render(plan)),
+        _ if to_stdout => errln!("The plan is refused: - was not written."),
+        _ => {}
     }
     Ok(if plan.refused {
-        Exit::Refused
+        ExitStatus::Refused
     } else if args.detailed_exitcode && plan.has_changes() {
-        Exit::Changes
+        ExitStatus::Changes
     } else {
-        Exit::Success
+        ExitStatus::Success
     })
+}
+
+/// Files with errors: their findings and the refusal, in the format asked for.
+pub fn show_refused(files: &Files, refused: &Plan, format: Format, color: bool) {
+    match format {
+        Format::Text => outln!(
+            "{}{}",
+            render_human(&files.all_diagnostics(), &files.sources, color),
+            render::text::summary_line(refused)
+        ),
+        other => out!("{}", other.render(refused, color)),
+    }
 }

@@ -40,6 +40,12 @@ enum Shown {
     Hidden,
 }
 
+impl crate::run::ui::Tick for Progress {
+    fn tick(&self) {
+        self.tick();
+    }
+}
+
 impl Progress {
     pub fn new(verb: &'static str, total: usize, quiet: bool) -> Self {
         // A terminal that can draw a bar: not TERM=dumb, nor a terminal without TERM.
@@ -73,7 +79,7 @@ impl Progress {
     }
 
     /// One more merchant done.
-    pub fn tick(&self) {
+    fn tick(&self) {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         match &self.shown {
             Shown::Bar(bar) => bar.inc(1),

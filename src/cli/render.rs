@@ -5,12 +5,10 @@ use std::path::PathBuf;
 
 use clap::builder::TypedValueParser;
 
-use super::plan::load_or_refuse;
-use super::{Error, Exit, RegistryArgs, runtime};
-use crate::magento::render::{self, Format as MagentoFormat};
-use crate::plan::{Allowances, Kind};
-use crate::run::installations::binding_of;
-use crate::run::refresh::{plan_merchants, read_merchants};
+use super::{Error, ExitStatus, RegistryArgs, runtime};
+use crate::diagnostic::render_human;
+use crate::magento::{self, render::Format as MagentoFormat};
+use crate::run::render::{Outcome, Request, render};
 
 /// Print an environment's binding as Magento config values.
 #[derive(Debug, clap::Args)]
@@ -41,55 +39,31 @@ pub struct Args {
     pub registry: RegistryArgs,
 }
 
-pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
-    let Some(mut files) = load_or_refuse(&args.paths, None, super::plan::Format::Text, color)?
-    else {
-        return Ok(Exit::Refused);
+pub fn run(args: Args, color: bool) -> Result<ExitStatus, Error> {
+    let request = Request {
+        environment: args.environment,
+        paths: args.paths,
+        connector: args.registry.connector(),
     };
-    files.files.retain(|file| {
-        file.loaded
-            .config
-            .as_ref()
-            .is_some_and(|c| c.environments.contains_key(&args.environment))
-    });
-    match files.files.as_slice() {
-        [_] => {}
-        [] => return Err(Error::UnknownEnvironment(args.environment)),
-        several => {
-            return Err(Error::AmbiguousEnvironment {
-                environment: args.environment.clone(),
-                files: several.iter().map(|f| f.loaded.file.clone()).collect(),
-            });
+    let binding = match runtime()?.block_on(render(request))? {
+        Outcome::Invalid(files) => {
+            let diagnostics = files.all_diagnostics();
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            outln!(
+                "{}Nothing rendered: {errors} error{} to fix first.",
+                render_human(&diagnostics, &files.sources, color),
+                if errors == 1 { "" } else { "s" }
+            );
+            return Ok(ExitStatus::Refused);
         }
-    }
-    let plan = runtime()?.block_on(async {
-        let connector = args.registry.connector();
-        let merchants = read_merchants(&files, &connector, &|| {}).await;
-        connector.shutdown().await;
-        Ok::<_, Error>(plan_merchants(&files, &merchants?, &Allowances::default()))
-    })?;
-    let loaded = &files.files[0].loaded;
-    let config = loaded
-        .config
-        .as_ref()
-        .ok_or(Error::UnknownEnvironment(args.environment.clone()))?;
-    let change = plan
-        .changes
-        .iter()
-        .filter(|c| c.kind == Kind::Environment)
-        .find(|c| c.address.ends_with(&format!(".{}", args.environment)))
-        .ok_or_else(|| Error::UnknownEnvironment(args.environment.clone()))?;
-    let binding =
-        binding_of(loaded, config, &args.environment, change).map_err(|source| Error::Render {
-            environment: args.environment.clone(),
-            source,
-        })?;
-    let text = render::render(&binding, args.format, args.include_secrets);
+        Outcome::Rendered(binding) => binding,
+    };
+    let text = magento::render::render(&binding, args.format, args.include_secrets);
     if args.include_secrets {
         // Asked for on purpose: the one output that bypasses the redaction layer.
-        print!("{text}");
+        super::emit_out(&text);
     } else {
         out!("{text}");
     }
-    Ok(Exit::Success)
+    Ok(ExitStatus::Success)
 }

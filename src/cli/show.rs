@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::plan::Format;
-use super::{Error, Exit};
+use super::{Error, ExitStatus};
 use crate::plan::Plan;
 use crate::run::plan_file;
 
@@ -19,7 +19,7 @@ pub struct Args {
     pub format: Format,
 }
 
-pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
+pub fn run(args: Args, color: bool) -> Result<ExitStatus, Error> {
     let plans = args
         .plans
         .iter()
@@ -28,5 +28,5 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
     if let Some(plan) = Plan::merge(plans) {
         out!("{}", args.format.render(&plan, color));
     }
-    Ok(Exit::Success)
+    Ok(ExitStatus::Success)
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::{Error, Exit};
+use super::{Error, ExitStatus};
 use crate::diagnostic::{
     self, Diagnostic, Severity, render_github, render_human, render_json, render_sarif,
 };
@@ -82,7 +82,7 @@ pub enum Format {
     Github,
 }
 
-pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
+pub fn run(args: Args, color: bool) -> Result<ExitStatus, Error> {
     let secrets = if args.no_secrets {
         Secrets::NotRead
     } else if in_ci() {
@@ -118,5 +118,5 @@ pub fn run(args: Args, color: bool) -> Result<Exit, Error> {
         Format::Github => render_github(&diagnostics),
     };
     out!("{out}");
-    Ok(if fails { Exit::Findings } else { Exit::Success })
+    Ok(if fails { ExitStatus::Failure } else { ExitStatus::Success })
 }

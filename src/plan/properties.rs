@@ -31,7 +31,7 @@ const SPACE_NAMES: [&str; 7] = [
     "QA",
     "staging",
 ];
-/// Rounds of read, plan, execute `apply` allows itself (`run::apply`).
+/// Rounds of read, plan, execute `apply` allows itself (`run::execute`).
 const MAX_ROUNDS: usize = 6;
 
 static NO_KEYS: BTreeMap<KeySetName, KeyFingerprint> = BTreeMap::new();

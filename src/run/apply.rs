@@ -1,418 +1,413 @@
-//! Executes plans: every step is derived from the live state read just before it, so a crash
-//! or a lost answer at any point leaves a state from which the next apply finishes the job,
-//! without duplicates. Merchants run concurrently (bounded); within one, the project comes
-//! before its data spaces, and data space renames run concurrently.
+//! `saasctl apply`, the use case: applies a saved plan as it was reviewed, or plans files and
+//! applies them once approved; registry changes first, then the installations. What it did
+//! comes back as a [`Done`] (with the JSON [`Report`] pipelines read), whatever failed
+//! on the way included.
 
-use std::time::Instant;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
-use futures::{StreamExt, stream};
 use serde::Serialize;
 
-use super::Files;
-use super::connect::read_live;
-use super::installations::{self, InstallationError, Written};
-use super::refresh::Merchant;
-use crate::live::LiveRow;
-use crate::plan::{Action, Change, Kind, MerchantInput, Named, Object, Plan, plan};
-use crate::registry::wire::Row;
-use crate::registry::{RegistryClient, RegistryError};
+use super::connect::Connector;
+use super::execute::{ExecuteFailed, MerchantDone, Step, execute, has_changes, write_installations};
+use super::installations::{InstallationError, Written};
+use super::refresh::{Merchant, plan_merchants, read_each_merchant};
+use super::ui::{Answer, Ui};
+use super::{Files, InstallationErrors, MerchantError, MerchantErrors, Shard, plan_file};
+use crate::plan::{Action, Allowances, Change, Kind, Plan};
 
-/// Rounds of read, plan, execute per merchant: create, renames, then a check that nothing is
-/// left, with room for answers lost on the way.
-const MAX_ROUNDS: usize = 6;
-/// Data space renames of one project sent at once.
-const RENAME_CONCURRENCY: usize = 4;
+/// What to apply, and how.
+pub struct Request {
+    /// A saved plan (alone), or configuration files and directories.
+    pub targets: Vec<PathBuf>,
+    pub shard: Option<Shard>,
+    pub connector: Connector,
+    pub allowances: Allowances,
+    /// Apply without asking; required off a terminal unless a saved plan is applied.
+    pub auto_approve: bool,
+}
 
+/// What the one running the apply is shown and asked.
+pub trait ApplyUi: Ui {
+    /// The plan about to be applied, and the merchants left out of it because they could not
+    /// be read; `asking` when approval is asked next.
+    fn review(&self, plan: &Plan, left_out: &[MerchantError], asking: bool);
+
+    /// Approved: the changes are about to be sent.
+    fn applying(&self);
+}
+
+/// Why nothing was applied, decided before anything was sent.
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
-    #[error("{file}: {source}")]
-    Registry {
+    #[error(transparent)]
+    Discover(#[from] crate::config::DiscoverError),
+    #[error(transparent)]
+    PlanFile(#[from] plan_file::PlanFileError),
+    #[error(
+        "{} is a saved plan: apply it alone (`saasctl apply {}`), or give only configuration files",
+        .0.display(),
+        .0.display()
+    )]
+    PlanWithFiles(PathBuf),
+    /// The configuration or the live state moved since the saved plan was made.
+    #[error("the {what} changed since {} was made; plan again", plan.display())]
+    Stale { plan: PathBuf, what: &'static str },
+    /// A saved plan against another gateway or with other keys than it was made with.
+    #[error("{file} {what}: apply {} against the registry and keys it was made with, or plan again", plan.display())]
+    PlanMismatch {
+        plan: PathBuf,
         file: String,
-        #[source]
-        source: RegistryError,
+        what: String,
     },
-    #[error("{file}: the live state changed and the plan is now refused: {reasons}")]
-    Refused { file: String, reasons: String },
-    #[error("{file}: changes remain after {MAX_ROUNDS} rounds; run apply again")]
-    NotConverged { file: String },
+    /// A saved plan whose changes are not what its own digests reproduce.
+    #[error(
+        "{} was edited after it was saved: its changes differ from what its configuration and live state give; plan again instead of editing the file",
+        plan.display()
+    )]
+    PlanEdited { plan: PathBuf },
+    #[error(
+        "not on a terminal: pass --auto-approve, or apply a plan saved with `saasctl plan --out FILE`"
+    )]
+    NotATerminal,
+    /// The answer was not yes.
+    #[error("apply cancelled; nothing was changed")]
+    Cancelled,
+    #[error("cannot read the answer: {0}")]
+    Answer(std::io::Error),
 }
 
-/// An apply in which some merchants failed: what every merchant did still counts.
+/// How an apply that ran ended.
+pub enum Ending {
+    /// The files have errors: nothing was read or sent.
+    Invalid(Files),
+    /// A rule refused the plan (shown by `review`): nothing was sent.
+    Refused,
+    /// Nothing to change in the merchants read; `left_out` could not be read (and were named
+    /// by `review`).
+    NoChanges { left_out: usize },
+    /// Changes were sent; `failure` says what did not go through.
+    Applied(Box<Application>),
+    /// A saved plan's merchants could not all be read: nothing was sent.
+    Unread(MerchantErrors),
+}
+
+/// An apply that sent changes: what was planned, done and written.
+pub struct Application {
+    pub plan: Plan,
+    /// The plan made from the registry's answers: each installation's binding as it is now.
+    pub bindings: Option<Plan>,
+    pub written: Vec<Written>,
+    pub failure: Option<Failure>,
+}
+
+/// What stopped an apply that had begun; the report says what was done before.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "{}apply failed after {} created, {} renamed; run it again to finish",
-    .errors.iter().map(|e| format!("{e}\nerror: ")).collect::<String>(),
-    .applied.created,
-    .applied.renamed
-)]
-pub struct ApplyFailed {
-    pub applied: Applied,
-    pub errors: Vec<ApplyError>,
+pub enum Failure {
+    #[error(transparent)]
+    Registry(ExecuteFailed),
+    #[error("{0}\nthe registry is done; run apply again to finish the installations")]
+    Installations(InstallationErrors),
+    /// Merchants that could not be read were left out; the others were applied.
+    #[error(
+        "{} left out of this apply (the errors above); run apply again to include {}",
+        left_out(*count),
+        if *count == 1 { "it" } else { "them" }
+    )]
+    LeftOut { count: usize },
+    #[error(
+        "interrupted after {created} created, {renamed} renamed; every request sent either happened or did not: run apply again to finish from the live state"
+    )]
+    Interrupted { created: usize, renamed: usize },
 }
 
-/// What an apply did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Applied {
-    pub created: usize,
-    pub renamed: usize,
-}
-
-impl std::ops::AddAssign for Applied {
-    fn add_assign(&mut self, other: Self) {
-        self.created += other.created;
-        self.renamed += other.renamed;
-    }
-}
-
-/// One step of an apply, as it happens; merchants report concurrently.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
-    /// A request is being sent, or something worth saying happened.
-    Note(String),
-    /// A project was created.
-    Created(String),
-    /// A project or data space was renamed.
-    Renamed(String),
-    /// A merchant's registry changes are over, done or failed.
-    Merchant(MerchantDone),
-}
-
-impl Step {
-    /// The progress line, for the steps that have one.
-    pub fn line(&self) -> Option<&str> {
-        match self {
-            Step::Note(line) | Step::Created(line) | Step::Renamed(line) => Some(line),
-            Step::Merchant(_) => None,
-        }
-    }
-}
-
-/// What one merchant's apply did to the registry.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MerchantDone {
-    pub file: String,
-    /// The addresses of the changes whose request the registry answered.
-    pub done: Vec<String>,
-    /// The change whose request failed, if one did.
-    pub failed_at: Option<String>,
-    /// Why the merchant failed.
-    pub error: Option<String>,
-}
-
-/// Receives each step; the caller prints it and keeps count.
-pub type Progress<'a> = &'a (dyn Fn(Step) + Sync);
-
-/// Applies the changes of every merchant with something to do, and leaves in each merchant
-/// the live state its registry now holds. Returns what was done, or every merchant's failure
-/// with what was done anyway.
-///
-/// Requests are the fewest the job needs: the plan's read serves the first round, definite
-/// answers update the state without another read, and the registry is read again only after
-/// an answer was lost.
-pub async fn apply(
-    files: &Files,
-    merchants: &mut [Merchant],
-    planned: &Plan,
-    parallelism: usize,
-    progress: Progress<'_>,
-) -> Result<Applied, ApplyFailed> {
-    let pending = merchants
-        .iter_mut()
-        .filter(|m| has_changes(planned, &files.files[m.index].loaded.file));
-    let results: Vec<(Applied, Result<(), ApplyError>)> = stream::iter(pending)
-        .map(|merchant| async move {
-            // What a failed merchant did before failing still counts.
-            let mut applied = Applied::default();
-            let mut record = MerchantDone {
-                file: files.files[merchant.index].loaded.file.clone(),
-                ..MerchantDone::default()
-            };
-            let result = converge(
-                files,
-                merchant,
-                planned,
-                progress,
-                &mut applied,
-                &mut record,
-            )
-            .await;
-            record.error = result.as_ref().err().map(ToString::to_string);
-            progress(Step::Merchant(record));
-            (applied, result)
-        })
-        .buffer_unordered(parallelism.max(1))
-        .collect()
-        .await;
-    let mut applied = Applied::default();
-    let mut errors = Vec::new();
-    for (done, result) in results {
-        applied += done;
-        if let Err(e) = result {
-            errors.push(e);
-        }
-    }
-    if errors.is_empty() {
-        Ok(applied)
+/// "1 merchant could not be read and was", "3 merchants could not be read and were".
+fn left_out(count: usize) -> String {
+    if count == 1 {
+        "1 merchant could not be read and was".to_owned()
     } else {
-        Err(ApplyFailed { applied, errors })
+        format!("{count} merchants could not be read and were")
     }
 }
 
-/// Whether `planned` changes anything of the merchant of `file`: the merchants apply works on.
-pub fn has_changes(planned: &Plan, file: &str) -> bool {
-    planned
-        .merchants
-        .iter()
-        .filter(|mp| mp.file == file)
-        .any(|mp| {
-            planned
-                .changes_of(&mp.slug)
-                .any(|c| c.action != Action::NoOp)
-        })
+/// An apply's end: how it went, and the report of every merchant for pipelines.
+pub struct Done {
+    pub outcome: Ending,
+    pub report: Report,
 }
 
-/// Writes every installation whose values `plan` (made after the registry changes, so its ids
-/// are the registry's) updates. Returns what was written and every failure.
-pub async fn write_installations(
-    files: &Files,
-    merchants: &[Merchant],
-    plan: &Plan,
-) -> (Vec<Written>, Vec<InstallationError>) {
-    let mut written = Vec::new();
-    let mut errors = Vec::new();
-    for merchant in merchants {
-        let loaded = &files.files[merchant.index].loaded;
-        let Some(config) = &loaded.config else {
-            continue;
-        };
-        let Some(planned) = plan.merchants.iter().find(|m| m.file == loaded.file) else {
-            continue;
-        };
-        for change in plan
-            .changes_of(&planned.slug)
-            .filter(|c| c.kind == Kind::Environment && c.action == Action::Update)
-        {
-            let prefix = format!("environment.{}.", planned.slug);
-            let key = change.address.strip_prefix(&prefix).unwrap_or_default();
-            match installations::write(loaded, config, key, change).await {
-                Ok(Some(done)) => written.push(done),
-                Ok(None) => {}
-                Err(e) => errors.push(e),
-            }
-        }
+/// Applies what `request` names; `ui` shows the plan, asks for approval and counts progress.
+pub async fn apply(request: Request, ui: &dyn ApplyUi) -> Result<Done, ApplyError> {
+    if let Some(plan) = saved_plan(&request.targets)? {
+        return apply_saved(&plan, request.connector, ui).await;
     }
-    (written, errors)
-}
-
-/// Reads, plans and executes one merchant until its plan has no changes, counting what it
-/// does in `applied`.
-async fn converge(
-    files: &Files,
-    merchant: &mut Merchant,
-    planned: &Plan,
-    progress: Progress<'_>,
-    applied: &mut Applied,
-    record: &mut MerchantDone,
-) -> Result<(), ApplyError> {
-    let loaded = &files.files[merchant.index].loaded;
-    // Only files with a model are connected and read (`read_merchants`).
-    let Some(config) = &loaded.config else {
-        return Ok(());
-    };
-    let client = &merchant.connection.client;
-    let registry = |source| ApplyError::Registry {
-        file: loaded.file.clone(),
-        source,
-    };
-    // The reviewed plan checked SC025 against every file of the run; this merchant alone cannot
-    // see the projects the others declare, so it keeps that verdict.
-    let mut allowances = planned.allowances.clone();
-    allowances.new_project = true;
-    let mut live = merchant.live.clone();
-    // Whether `live` is what the registry holds: read, or updated from definite answers.
-    let mut known = true;
-    for _ in 0..MAX_ROUNDS {
-        if !known {
-            live = read_live(client, config).await.map_err(registry)?;
-            known = true;
-        }
-        let current = plan(
-            &[MerchantInput {
-                loaded,
-                diagnostics: &files.files[merchant.index].diagnostics,
-                live: &live,
-                fingerprints: &merchant.connection.fingerprints,
-                gateway: &merchant.connection.gateway,
-                installations: &merchant.installations,
-            }],
-            &allowances,
-        );
-        if current.refused {
-            return Err(ApplyError::Refused {
-                file: loaded.file.clone(),
-                reasons: current
-                    .diagnostics
-                    .iter()
-                    .filter(|d| d.is_error())
-                    .map(|d| format!("{} {}", d.rule, d.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
+    let files = Files::load(&request.targets, request.shard)?;
+    if files.has_errors() {
+        return Ok(Done {
+            outcome: Ending::Invalid(files),
+            report: Report::empty(ReportStatus::Refused),
+        });
+    }
+    let connector = request.connector;
+    let result = async {
+        // One merchant that cannot be read holds back no other: it is left out and named.
+        let (mut merchants, unread) = read(&files, &connector, ui).await;
+        let plan = plan_merchants(&files, &merchants, &request.allowances);
+        let asking = !request.auto_approve && plan.has_changes() && !plan.refused;
+        ui.review(&plan, &unread, asking);
+        if plan.refused {
+            return Ok(Done {
+                outcome: Ending::Refused,
+                report: Report::empty(ReportStatus::Refused),
             });
         }
-        // Installations are written once the registry is done (`write_installations`).
-        let todo: Vec<&Change> = current
-            .changes
-            .iter()
-            .filter(|c| c.action != Action::NoOp && c.kind != Kind::Environment)
-            .collect();
-        if todo.is_empty() {
-            merchant.live = live;
-            return Ok(());
+        if !plan.has_changes() {
+            let report = if unread.is_empty() {
+                Report::empty(ReportStatus::NoChanges)
+            } else {
+                Report::unread(&files, &unread)
+            };
+            return Ok(Done {
+                outcome: Ending::NoChanges {
+                    left_out: unread.len(),
+                },
+                report,
+            });
         }
-        // A project to create: its data spaces exist only afterwards, so plan again then.
-        if let Some(create) = todo
-            .iter()
-            .find(|c| c.kind == Kind::Project && c.action == Action::Create)
-        {
-            let created = create_project(client, create, progress).await;
-            if created.is_err() {
-                record.failed_at = Some(create.address.clone());
-            }
-            match created.map_err(registry)? {
-                Some(rows) => {
-                    applied.created += 1;
-                    record.done.push(create.address.clone());
-                    live = live
-                        .with_created(rows.into_iter().map(LiveRow::from))
-                        .map_err(|e| {
-                            registry(RegistryError::Decode {
-                                url: client.base_url().to_string(),
-                                reason: e.to_string(),
-                            })
-                        })?;
-                }
-                None => known = false,
-            }
-            continue;
+        if asking {
+            approve(ui)?;
         }
-        for change in todo.iter().filter(|c| c.kind == Kind::Project) {
-            let renamed = rename(client, change, progress).await;
-            if renamed.is_err() {
-                record.failed_at = Some(change.address.clone());
-            }
-            if let Some((id, name)) = renamed.map_err(registry)? {
-                applied.renamed += 1;
-                record.done.push(change.address.clone());
-                live = live.renamed(&id, &name);
-            }
-        }
-        let renames: Vec<(&Change, Renamed)> = stream::iter(
-            todo.iter()
-                .filter(|c| c.kind == Kind::DataSpace && c.action == Action::Rename),
-        )
-        .map(|change| async move { (*change, rename(client, change, progress).await) })
-        .buffer_unordered(RENAME_CONCURRENCY)
-        .collect()
-        .await;
-        // Count every rename that went through before reporting one that did not.
-        let mut failed = None;
-        for (change, result) in renames {
-            match result {
-                Ok(Some((id, name))) => {
-                    applied.renamed += 1;
-                    record.done.push(change.address.clone());
-                    live = live.renamed(&id, &name);
-                }
-                Ok(None) => {}
-                Err(e) if failed.is_none() => {
-                    record.failed_at = Some(change.address.clone());
-                    failed = Some(e);
-                }
-                Err(_) => {}
-            }
-        }
-        if let Some(e) = failed {
-            return Err(registry(e));
-        }
+        Ok(run(&files, &mut merchants, &unread, plan, connector.parallelism, ui).await)
     }
-    Err(ApplyError::NotConverged {
-        file: loaded.file.clone(),
-    })
+    .await;
+    connector.shutdown().await;
+    result
 }
 
-/// A rename's answer: the id and new name, once the registry answered.
-type Renamed = Result<Option<(String, String)>, RegistryError>;
-
-fn name_of(object: Option<&Object>) -> &str {
-    match object {
-        Some(Object::Named(Named { name, .. })) => name,
-        _ => "",
-    }
-}
-
-/// Creates the project; returns the registry's rows of it. An answer lost on the way is not
-/// an error (`None`): the next round reads the registry and finds the project by name before
-/// anything is sent again.
-async fn create_project(
-    client: &RegistryClient,
-    change: &Change,
-    progress: Progress<'_>,
-) -> Result<Option<Vec<Row>>, RegistryError> {
-    let name = name_of(change.after.as_ref());
-    progress(Step::Note(format!(
-        "{}: creating \"{name}\"",
-        change.address
-    )));
-    let started = Instant::now();
-    match client.initialize(name).await {
-        Ok(rows) => {
-            let id = rows.first().map_or("", |r| r.project_id.as_str());
-            progress(Step::Created(format!(
-                "{}: created ({id}) in {:.1}s",
-                change.address,
-                started.elapsed().as_secs_f64()
-            )));
-            Ok(Some(rows))
-        }
-        Err(RegistryError::Uncertain { reason, .. }) => {
-            progress(Step::Note(format!(
-                "{}: no answer ({reason}); reading the registry before anything else",
-                change.address
-            )));
-            Ok(None)
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// Renames a project or data space; returns its id and new name once the registry answered.
-async fn rename(client: &RegistryClient, change: &Change, progress: Progress<'_>) -> Renamed {
-    let (from, to) = (
-        name_of(change.before.as_ref()),
-        name_of(change.after.as_ref()),
-    );
-    progress(Step::Note(format!(
-        "{}: renaming \"{from}\" -> \"{to}\"",
-        change.address
-    )));
-    let started = Instant::now();
-    let id = match (change.kind, &change.project_id, &change.environment_id) {
-        (Kind::Project, Some(id), _) => {
-            client.rename_project(id, to).await?;
-            id
-        }
-        (Kind::DataSpace, _, Some(id)) => {
-            client.rename_environment(id, to).await?;
-            id
-        }
-        _ => return Ok(None),
+/// The one target, when it is a saved plan (a JSON object with `format_version`) rather than
+/// YAML, which may be a flow mapping too. A saved plan is what was reviewed: it is applied
+/// alone, never mixed with files.
+fn saved_plan(targets: &[PathBuf]) -> Result<Option<PathBuf>, ApplyError> {
+    let is_saved = |target: &Path| {
+        target.is_file()
+            && std::fs::read(target)
+                .ok()
+                .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+                .is_some_and(|value| value.get("format_version").is_some())
     };
-    progress(Step::Renamed(format!(
-        "{}: renamed in {:.1}s",
-        change.address,
-        started.elapsed().as_secs_f64()
-    )));
-    Ok(Some((id.clone(), to.to_owned())))
+    match targets {
+        [target] if is_saved(target) => Ok(Some(target.clone())),
+        [_] | [] => Ok(None),
+        several => match several.iter().find(|t| is_saved(t)) {
+            Some(plan) => Err(ApplyError::PlanWithFiles(plan.clone())),
+            None => Ok(None),
+        },
+    }
+}
+
+/// Asks whether to apply; only "yes" is taken, and off a terminal nobody can say it.
+fn approve(ui: &dyn ApplyUi) -> Result<(), ApplyError> {
+    match ui
+        .ask("\nApply these changes? Only 'yes' is accepted: ")
+        .map_err(ApplyError::Answer)?
+    {
+        Answer::Text(yes) if yes == "yes" => Ok(()),
+        Answer::NoTerminal => Err(ApplyError::NotATerminal),
+        Answer::Text(_) | Answer::Ended => Err(ApplyError::Cancelled),
+    }
+}
+
+/// Applies a reviewed plan, after checking that neither the files, the keys, the gateway nor
+/// the live state changed since.
+async fn apply_saved(
+    path: &Path,
+    connector: Connector,
+    ui: &dyn ApplyUi,
+) -> Result<Done, ApplyError> {
+    let saved = plan_file::read(path)?;
+    if saved.refused {
+        ui.review(&saved, &[], false);
+        return Ok(Done {
+            outcome: Ending::Refused,
+            report: Report::empty(ReportStatus::Refused),
+        });
+    }
+    let entries: Vec<(PathBuf, String)> = plan_file::config_paths(&saved, path)
+        .into_iter()
+        .zip(saved.merchants.iter().map(|m| m.file.clone()))
+        .collect();
+    let files = Files::load_as(&entries);
+    // The plan was reviewed against one registry: never send it to another.
+    for (file, reviewed) in files.files.iter().zip(&saved.merchants) {
+        let gateway = file
+            .loaded
+            .config
+            .as_ref()
+            .and_then(|c| connector.gateway_of(c));
+        if let Some(gateway) = gateway.filter(|g| *g != reviewed.gateway) {
+            return Err(ApplyError::PlanMismatch {
+                plan: path.to_path_buf(),
+                file: reviewed.file.clone(),
+                what: format!(
+                    "was planned through gateway {}, and this run would send to {gateway}",
+                    reviewed.gateway
+                ),
+            });
+        }
+    }
+    let result = async {
+        // Reviewed whole, applied whole: a merchant that cannot be read stops them all.
+        let (mut merchants, unread) = read(&files, &connector, ui).await;
+        if !unread.is_empty() {
+            return Ok(Done {
+                report: Report::unread(&files, &unread),
+                outcome: Ending::Unread(MerchantErrors(unread)),
+            });
+        }
+        let current = plan_merchants(&files, &merchants, &saved.allowances);
+        check_saved(path, &saved, &current)?;
+        if !current.has_changes() {
+            ui.step("No changes.");
+            return Ok(Done {
+                outcome: Ending::NoChanges { left_out: 0 },
+                report: Report::empty(ReportStatus::NoChanges),
+            });
+        }
+        Ok(run(&files, &mut merchants, &[], saved, connector.parallelism, ui).await)
+    }
+    .await;
+    connector.shutdown().await;
+    result
+}
+
+/// The saved plan is still what planning its files now gives: the same keys, configuration,
+/// live state and changes.
+fn check_saved(path: &Path, saved: &Plan, current: &Plan) -> Result<(), ApplyError> {
+    for reviewed in &saved.merchants {
+        let now = current.merchants.iter().find(|m| m.file == reviewed.file);
+        if now.is_some_and(|now| now.keys != reviewed.keys) {
+            return Err(ApplyError::PlanMismatch {
+                plan: path.to_path_buf(),
+                file: reviewed.file.clone(),
+                what: "was planned with other keys than this run resolves".to_owned(),
+            });
+        }
+    }
+    let stale = |what| ApplyError::Stale {
+        plan: path.to_path_buf(),
+        what,
+    };
+    if current.config_digest != saved.config_digest {
+        return Err(stale("configuration or its keys"));
+    }
+    if current.live_digest != saved.live_digest {
+        return Err(stale("live registry"));
+    }
+    // Same inputs, same plan: changes that differ were edited after it was saved.
+    if current.changes != saved.changes {
+        return Err(ApplyError::PlanEdited {
+            plan: path.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+/// The merchants that could be read, and the failures of the others.
+async fn read(
+    files: &Files,
+    connector: &Connector,
+    ui: &dyn ApplyUi,
+) -> (Vec<Merchant>, Vec<MerchantError>) {
+    let progress = ui.progress("read", files.files.len());
+    read_each_merchant(files, connector, &|| progress.tick()).await
+}
+
+/// Sends the changes of `plan`, then writes the installations with the ids the registry
+/// answered; `unread` are the merchants left out, reported failed.
+async fn run(
+    files: &Files,
+    merchants: &mut [Merchant],
+    unread: &[MerchantError],
+    plan: Plan,
+    parallelism: usize,
+    ui: &dyn ApplyUi,
+) -> Done {
+    ui.applying();
+    let (created, renamed) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let records = Mutex::new(Vec::new());
+    let pending = merchants
+        .iter()
+        .filter(|m| has_changes(&plan, &files.files[m.index].loaded.file))
+        .count();
+    let executed = {
+        let bar = ui.progress("applied", pending);
+        let progress = |step: Step| {
+            match &step {
+                Step::Created(_) => {
+                    created.fetch_add(1, Ordering::Relaxed);
+                }
+                Step::Renamed(_) => {
+                    renamed.fetch_add(1, Ordering::Relaxed);
+                }
+                Step::Merchant(done) => {
+                    records
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(done.clone());
+                    bar.tick();
+                }
+                Step::Note(_) => {}
+            }
+            if let Some(line) = step.line() {
+                ui.step(line);
+            }
+        };
+        // Ctrl-C stops between requests: every request sent either happened or did not, and
+        // the next apply converges from the live state.
+        tokio::select! {
+            executed = execute(files, merchants, &plan, parallelism, &progress) => Some(executed),
+            _ = tokio::signal::ctrl_c() => None,
+        }
+    };
+    let records: Vec<MerchantDone> = records.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let (bindings, written, failed, failure) = match executed {
+        None => {
+            let interrupted = Failure::Interrupted {
+                created: created.load(Ordering::Relaxed),
+                renamed: renamed.load(Ordering::Relaxed),
+            };
+            (None, Vec::new(), Vec::new(), Some(interrupted))
+        }
+        Some(Err(failed)) => (None, Vec::new(), Vec::new(), Some(Failure::Registry(failed))),
+        Some(Ok(_)) => {
+            // Each merchant now holds its registry's state, as the answers told: no read needed.
+            let bindings = plan_merchants(files, merchants, &plan.allowances);
+            let (written, failed) = write_installations(files, merchants, &bindings).await;
+            let left_out = (!unread.is_empty()).then_some(Failure::LeftOut {
+                count: unread.len(),
+            });
+            (Some(bindings), written, failed, left_out)
+        }
+    };
+    let mut report = report(&plan, &records, &written, &failed).with_unread(files, unread);
+    let failure = if failed.is_empty() {
+        failure
+    } else {
+        Some(Failure::Installations(InstallationErrors(failed)))
+    };
+    if matches!(failure, Some(Failure::Interrupted { .. })) {
+        report.status = ReportStatus::Interrupted;
+    }
+    Done {
+        report,
+        outcome: Ending::Applied(Box::new(Application {
+            plan,
+            bindings,
+            written,
+            failure,
+        })),
+    }
 }
 
 /// What an apply did, merchant by merchant, for pipelines (`apply --format json`).
@@ -480,6 +475,8 @@ pub enum ReportStatus {
     Refused,
     /// Something failed: see each merchant.
     Failed,
+    /// Stopped by Ctrl-C between requests; run apply again to finish.
+    Interrupted,
 }
 
 #[derive(Debug, Default, PartialEq, Eq, Serialize)]
@@ -679,7 +676,7 @@ mod tests {
 
     use super::*;
     use crate::live::LiveState;
-    use crate::plan::{Allowances, MerchantInput};
+    use crate::plan::{MerchantInput, plan};
     use crate::rules::testing::{LUMA, load_as};
 
     /// Luma against an empty registry: a project and its data spaces to create.

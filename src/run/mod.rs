@@ -4,12 +4,16 @@
 
 pub mod apply;
 pub mod connect;
+pub mod execute;
 mod files;
 pub mod import;
 pub mod init;
 pub mod installations;
+pub mod plan;
 pub mod plan_file;
 pub mod refresh;
+pub mod render;
+pub mod ui;
 
 pub use files::{CheckedFile, Files, Shard};
 

@@ -226,7 +226,7 @@ fn a_staging_installation_on_production_is_imported_and_flagged() {
 fn init_never_overwrites_and_needs_a_merchant_off_a_terminal() {
     let dir = tempfile::tempdir().expect("temp dir");
     let output = crate::common::run_in(dir.path(), &["init"]);
-    assert_eq!(code(&output), 2, "{}", stderr(&output));
+    assert_eq!(code(&output), 64, "{}", stderr(&output));
     saasctl_snapshot!("init_needs_a_merchant", output);
     let output = crate::common::run_in(
         dir.path(),
@@ -242,7 +242,7 @@ fn init_never_overwrites_and_needs_a_merchant_off_a_terminal() {
     let written = std::fs::read_to_string(dir.path().join("saasctl.yaml")).expect("read");
     insta::assert_snapshot!("init_magento_open_source", written);
     let again = crate::common::run_in(dir.path(), &["init", "--merchant", "Other"]);
-    assert_eq!(code(&again), 2, "{}", stderr(&again));
+    assert_eq!(code(&again), 64, "{}", stderr(&again));
     saasctl_snapshot!("init_exists", again);
     assert_eq!(
         std::fs::read_to_string(dir.path().join("saasctl.yaml")).expect("read"),
@@ -318,7 +318,7 @@ fn a_file_with_errors_or_a_project_for_several_files_is_refused_before_connectin
         dir.path(),
         &["import", "a.yaml", "b.yaml", "--project", "Luma"],
     );
-    assert_eq!(code(&several), 1, "{}", both(&several));
+    assert_eq!(code(&several), 64, "{}", both(&several));
     saasctl_snapshot!("import_project_with_several_files", several);
     // `init --out -` prints the skeleton and writes nothing.
     let printed = crate::common::run_in(dir.path(), &["init", "--merchant", "Luma", "--out", "-"]);

@@ -102,7 +102,7 @@ fn verbose_logs_each_request_and_quiet_prints_only_the_plan() {
     assert_eq!(saved["format_version"], "1");
 
     let both_flags = registry.run(&["plan", "-q", "-v"]);
-    assert_eq!(code(&both_flags), 2, "{}", both(&both_flags));
+    assert_eq!(code(&both_flags), 64, "{}", both(&both_flags));
     assert!(stderr(&both_flags).contains("cannot be used with"));
 
     let applied = registry.run(&["apply", "--quiet", "--auto-approve"]);

@@ -1012,7 +1012,7 @@ fn a_saved_plan_mixed_with_configuration_files_is_refused() {
     let plan = registry.run(&["plan", "--out", "plan.json"]);
     assert_eq!(code(&plan), 0, "{}", both(&plan));
     let apply = registry.run(&["apply", "plan.json", "saasctl.yaml"]);
-    assert_eq!(code(&apply), 1, "{}", both(&apply));
+    assert_eq!(code(&apply), 64, "{}", both(&apply));
     assert!(
         stderr(&apply).contains("plan.json is a saved plan: apply it alone"),
         "{}",
@@ -1056,7 +1056,7 @@ fn ctrl_c_during_apply_says_what_was_done_and_the_next_apply_finishes() {
     assert!(interrupted.success());
     let output = child.wait_with_output().expect("wait");
     let err = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert_eq!(output.status.code(), Some(130), "{err}");
     assert!(err.contains("interrupted after 1 created"), "{err}");
     assert!(err.contains("run apply again"), "{err}");
 
