@@ -35,17 +35,12 @@ pub enum Error {
     Render(#[from] crate::run::render::RenderError),
     #[error("no rule `{0}`; `saasctl explain all` lists them")]
     UnknownRule(String),
-    /// The answer was not yes (`apply`, `import`), or no answer came (`init`).
-    #[error("{0} cancelled; nothing was changed")]
-    Cancelled(&'static str),
-    #[error("not on a terminal: nothing was written; pass --yes to write the changes shown above")]
-    ImportNotATerminal,
-    #[error("--project chooses the project of one file, and {0} files were given")]
-    ProjectWithFiles(usize),
     #[error(transparent)]
     Init(#[from] crate::run::init::InitError),
     #[error(transparent)]
-    Import(#[from] crate::run::import::ImportErrors),
+    Import(#[from] crate::run::import::ImportStop),
+    #[error(transparent)]
+    ImportFailed(#[from] crate::run::import::ImportErrors),
     #[error(
         "refusing to listen on {0}: not a loopback address (pass --allow-remote to do it anyway)"
     )]

@@ -1,13 +1,13 @@
 //! `saasctl init`: writes a skeleton configuration to start from.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::{Error, ExitStatus, ask};
+use super::ui::Terminal;
+use super::{Error, ExitStatus};
 use crate::config::License;
-use crate::run::init::{InitError, env_prefix, skeleton, write};
+use crate::run::init::{Ending, Request, init};
 
 /// Write a skeleton configuration to start from, or to adopt a live setup into
 ///
@@ -47,48 +47,26 @@ impl From<LicenseArg> for License {
     }
 }
 
-pub fn run(args: Args) -> Result<ExitStatus, Error> {
-    let to_stdout = args.out.as_os_str() == "-";
-    let shown = crate::diagnostic::display_path(&args.out);
-    // Before any question: an answer must not be wasted on a file that cannot be written.
-    if !to_stdout && std::fs::symlink_metadata(&args.out).is_ok() {
-        return Err(InitError::Exists(shown).into());
-    }
-    let terminal = std::io::stdin().is_terminal();
-    let merchant = match args.merchant {
-        Some(merchant) => merchant,
-        None if terminal => ask("init", "Merchant name (the project's name in the Admin): ")?,
-        None => return Err(InitError::NeedMerchant.into()),
+pub fn run(args: Args, quiet: bool) -> Result<ExitStatus, Error> {
+    let request = Request {
+        merchant: args.merchant,
+        license: args.license.map(License::from),
+        out: Some(args.out).filter(|out| out.as_os_str() != "-"),
     };
-    let license = match args.license {
-        Some(license) => license.into(),
-        None if terminal => loop {
-            let answer = ask(
-                "init",
-                "Licence: adobe-commerce or magento-open-source [adobe-commerce]: ",
-            )?;
-            match answer.as_str() {
-                "" | "adobe-commerce" => break License::AdobeCommerce,
-                "magento-open-source" => break License::MagentoOpenSource,
-                _ => continue,
+    match init(request, &Terminal::new(false, quiet, false))? {
+        Ending::Printed(text) => out!("{text}"),
+        Ending::Written {
+            path,
+            api_key,
+            private_key,
+        } => outln!(
+            "Wrote {path}. Next: set {api_key} and {private_key}, uncomment each installation's `target`, then run `saasctl import{}`.",
+            if path == "saasctl.yaml" {
+                String::new()
+            } else {
+                format!(" {path}")
             }
-        },
-        None => License::AdobeCommerce,
-    };
-    let text = skeleton(license, &merchant)?;
-    if to_stdout {
-        out!("{text}");
-        return Ok(ExitStatus::Success);
+        ),
     }
-    write(&args.out, &text)?;
-    let prefix = env_prefix(merchant.trim());
-    outln!(
-        "Wrote {shown}. Next: set {prefix}_PRODUCTION_API_KEY and {prefix}_PRODUCTION_PRIVATE_KEY, uncomment each installation's `target`, then run `saasctl import{}`.",
-        if shown == "saasctl.yaml" {
-            String::new()
-        } else {
-            format!(" {shown}")
-        }
-    );
     Ok(ExitStatus::Success)
 }

@@ -116,12 +116,13 @@ impl Error {
     /// The category of a failure.
     pub fn status(&self) -> ExitStatus {
         use crate::run::apply::{ApplyError, Failure};
+        use crate::run::import::ImportStop;
         use crate::run::init::InitError;
         match self {
             Error::Apply(ApplyError::Stale { .. }) => ExitStatus::Stale,
             Error::ApplyStopped(Failure::Interrupted { .. }) => ExitStatus::Interrupted,
             Error::Apply(ApplyError::PlanWithFiles(_))
-            | Error::ProjectWithFiles(_)
+            | Error::Import(ImportStop::ProjectWithFiles(_))
             | Error::Init(InitError::Exists(_) | InitError::NeedMerchant) => ExitStatus::Usage,
             _ => ExitStatus::Failure,
         }
@@ -247,8 +248,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Error> {
     );
     let quiet = cli.quiet;
     match cli.command {
-        Command::Init(args) => init::run(args),
-        Command::Import(args) => import::run(args, color),
+        Command::Init(args) => init::run(args, quiet),
+        Command::Import(args) => import::run(args, color, quiet),
         Command::Validate(args) => validate::run(args, color),
         Command::Schema(args) => schema::run(args),
         Command::Explain(args) => explain::run(args),
@@ -343,18 +344,6 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         what: "start the async runtime",
         source,
     })
-}
-
-/// One answer typed on the terminal, trimmed; the end of input cancels `command`.
-pub fn ask(command: &'static str, question: &str) -> Result<String, Error> {
-    match ask_on(question, false) {
-        Ok(crate::run::ui::Answer::Text(answer)) => Ok(answer),
-        Ok(_) => Err(Error::Cancelled(command)),
-        Err(source) => Err(Error::Io {
-            what: "read the answer",
-            source,
-        }),
-    }
 }
 
 /// Asks `question` (on standard error when standard output carries data) and reads the answer.

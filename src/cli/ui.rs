@@ -14,6 +14,8 @@ pub struct Terminal {
     /// Standard output carries data (a JSON report, a plan file): text for people goes to
     /// standard error.
     pub data_on_stdout: bool,
+    /// Approval was given on the command line (`--yes`): nothing will be asked.
+    pub approved: bool,
     /// On a terminal each step carries the time since the command began; logs get plain lines.
     started: Option<Instant>,
 }
@@ -25,6 +27,7 @@ impl Terminal {
             color,
             quiet,
             data_on_stdout,
+            approved: false,
             started: timed.then(Instant::now),
         }
     }

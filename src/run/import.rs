@@ -11,7 +11,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use super::MerchantError;
+use super::connect::Connector;
+use super::refresh::read_each_merchant;
+use super::ui::{Answer, Ui};
+use super::{Files, MerchantError};
 use crate::config::edit::{EditError, Edits, Yaml};
 use crate::config::{Config, DataSpaceType, KeySetName, Loaded, normalize_name};
 use crate::file::{io_reason, replace_keeping_mode};
@@ -143,7 +146,7 @@ impl Imported {
 }
 
 /// What `loaded` lacks of `live` and of its installations. `wanted` is `--project NAME|ID`.
-pub fn import(
+pub fn import_file(
     loaded: &Loaded,
     live: &LiveState,
     installations: &BTreeMap<String, Installation>,
@@ -517,6 +520,163 @@ fn new_key(space: &LiveDataSpace, taken: &BTreeSet<String>) -> String {
         .unwrap_or(key)
 }
 
+/// What to import, and how.
+pub struct Request {
+    pub paths: Vec<PathBuf>,
+    /// `--project NAME|ID`: the project of the one file, where its account holds several.
+    pub project: Option<String>,
+    pub connector: Connector,
+    /// Write without asking; required off a terminal.
+    pub yes: bool,
+}
+
+/// What the one running the import is shown and asked.
+pub trait ImportUi: Ui {
+    /// One file's import, before anything is written: what would change in it.
+    fn show(&self, imported: &Imported);
+}
+
+/// How an import that ran ended.
+pub enum Ending {
+    /// Files whose model cannot be read: nothing to import into (their findings first).
+    Invalid(Files, ImportErrors),
+    /// Each file with what it holds now (written where it changed).
+    Imported(Vec<Imported>),
+}
+
+/// Why an import stopped before writing anything.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportStop {
+    #[error(transparent)]
+    Discover(#[from] crate::config::DiscoverError),
+    #[error("--project chooses the project of one file, and {0} files were given")]
+    ProjectWithFiles(usize),
+    /// One failed file stops the run before anything is written: import again once fixed.
+    #[error("{errors}{}", if *unwritten { "\nnothing was written, not even the files that could be imported; import again once these are fixed" } else { "" })]
+    Failed {
+        errors: ImportErrors,
+        /// Files that could be imported were not written either.
+        unwritten: bool,
+    },
+    #[error("not on a terminal: nothing was written; pass --yes to write the changes shown above")]
+    NotATerminal,
+    #[error("import cancelled; nothing was changed")]
+    Cancelled,
+    #[error("cannot read the answer: {0}")]
+    Answer(std::io::Error),
+}
+
+/// Imports the live setup into the files of `request`; asks which project where an account
+/// holds several (on a terminal), and whether to write.
+pub async fn import(request: Request, ui: &dyn ImportUi) -> Result<Ending, ImportStop> {
+    let files = Files::load(&request.paths, None)?;
+    if request.project.is_some() && files.files.len() > 1 {
+        return Err(ImportStop::ProjectWithFiles(files.files.len()));
+    }
+    let broken: Vec<ImportFailure> = files
+        .files
+        .iter()
+        .filter(|f| f.loaded.config.is_none())
+        .map(|f| {
+            ImportFailure::from(ImportError::Invalid {
+                file: f.loaded.file.clone(),
+            })
+        })
+        .collect();
+    if !broken.is_empty() {
+        return Ok(Ending::Invalid(files, ImportErrors(broken)));
+    }
+    let (merchants, failed) = read_each_merchant(&files, &request.connector, &|| {}).await;
+    request.connector.shutdown().await;
+    let mut imported = Vec::new();
+    let mut errors = Vec::new();
+    for merchant in &merchants {
+        let loaded = &files.files[merchant.index].loaded;
+        let attempt = |wanted: Option<&str>| {
+            import_file(loaded, &merchant.live, &merchant.installations, wanted)
+        };
+        let result = match attempt(request.project.as_deref()) {
+            Err(ImportError::SeveralProjects { file, projects }) => {
+                match choose(ui, &file, &projects)? {
+                    Some(id) => attempt(Some(&id)),
+                    None => Err(ImportError::SeveralProjects { file, projects }),
+                }
+            }
+            other => other,
+        };
+        match result {
+            Ok(file) => {
+                ui.show(&file);
+                imported.push(file);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if !failed.is_empty() || !errors.is_empty() {
+        let failures = failed
+            .into_iter()
+            .map(ImportFailure::from)
+            .chain(errors.into_iter().map(ImportFailure::from))
+            .collect();
+        return Err(ImportStop::Failed {
+            errors: ImportErrors(failures),
+            unwritten: imported.iter().any(Imported::has_changes),
+        });
+    }
+    if imported.iter().any(Imported::has_changes) && !request.yes {
+        match ui
+            .ask("\nWrite these changes? Only 'yes' is accepted: ")
+            .map_err(ImportStop::Answer)?
+        {
+            Answer::Text(yes) if yes == "yes" => {}
+            Answer::NoTerminal => return Err(ImportStop::NotATerminal),
+            Answer::Text(_) | Answer::Ended => return Err(ImportStop::Cancelled),
+        }
+    }
+    for file in imported.iter().filter(|i| i.has_changes()) {
+        file.write().map_err(|e| ImportStop::Failed {
+            errors: ImportErrors(vec![e.into()]),
+            unwritten: false,
+        })?;
+        ui.step(&format!("Wrote {}.", file.file));
+    }
+    Ok(Ending::Imported(imported))
+}
+
+/// The project of `file` among those of its account, asked on a terminal; `None` off one.
+fn choose(
+    ui: &dyn ImportUi,
+    file: &str,
+    projects: &[LiveProject],
+) -> Result<Option<String>, ImportStop> {
+    let listed: String = projects
+        .iter()
+        .enumerate()
+        .map(|(i, project)| format!("  {}) {}  {}\n", i + 1, project.name, project.id))
+        .collect();
+    let mut question = format!(
+        "The account of {file} holds several projects:\n{listed}Which one does {file} describe? [1-{}]: ",
+        projects.len()
+    );
+    loop {
+        match ui.ask(&question).map_err(ImportStop::Answer)? {
+            Answer::NoTerminal => return Ok(None),
+            Answer::Ended => return Err(ImportStop::Cancelled),
+            Answer::Text(answer) => {
+                let chosen = answer
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|n| n.checked_sub(1))
+                    .and_then(|i| projects.get(i));
+                if let Some(project) = chosen {
+                    return Ok(Some(project.id.clone()));
+                }
+            }
+        }
+        question = format!("Which one does {file} describe? [1-{}]: ", projects.len());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -607,7 +767,7 @@ environments:
             ("production", bound(2, Some(&["base", "wholesale"]))),
             ("staging", bound(4, None)),
         ]);
-        let imported = import(&file.loaded, &clicked(), &installations, None).unwrap();
+        let imported = import_file(&file.loaded, &clicked(), &installations, None).unwrap();
         insta::assert_snapshot!(imported.edited, @r#"
         # Luma's setup
         version: 1
@@ -645,7 +805,7 @@ environments:
         // Imported again: nothing left to write.
         std::fs::write(&file.loaded.path, &imported.edited).unwrap();
         let again = self::file(&imported.edited);
-        let second = import(&again.loaded, &clicked(), &installations, None).unwrap();
+        let second = import_file(&again.loaded, &clicked(), &installations, None).unwrap();
         assert!(!second.has_changes(), "{}", second.edited);
     }
 
@@ -657,7 +817,7 @@ environments:
             (5, "Luma Outlet", &[(6, "Production", P)]),
         ]);
         let none = BTreeMap::new();
-        let err = import(&file.loaded, &state, &none, None).unwrap_err();
+        let err = import_file(&file.loaded, &state, &none, None).unwrap_err();
         assert_eq!(
             err.to_string(),
             format!(
@@ -666,11 +826,11 @@ environments:
                 id(1)
             )
         );
-        let chosen = import(&file.loaded, &state, &none, Some("luma outlet")).unwrap();
+        let chosen = import_file(&file.loaded, &state, &none, Some("luma outlet")).unwrap();
         assert_eq!(chosen.project.id, id(5));
-        let by_id = import(&file.loaded, &state, &none, Some(&id(1))).unwrap();
+        let by_id = import_file(&file.loaded, &state, &none, Some(&id(1))).unwrap();
         assert_eq!(by_id.project.name, "Luma Store");
-        let err = import(&file.loaded, &state, &none, Some("Nope")).unwrap_err();
+        let err = import_file(&file.loaded, &state, &none, Some("Nope")).unwrap_err();
         assert!(matches!(err, ImportError::UnknownProject { .. }), "{err}");
     }
 
@@ -681,7 +841,7 @@ environments:
             ("production", bound(2, Some(&["base"]))),
             ("staging", bound(2, Some(&["base"]))),
         ]);
-        let imported = import(&file.loaded, &clicked(), &installations, None).unwrap();
+        let imported = import_file(&file.loaded, &clicked(), &installations, None).unwrap();
         assert!(
             imported
                 .edited
@@ -711,7 +871,7 @@ environments:
                 ),
             );
         let file = file(&yaml);
-        let imported = import(&file.loaded, &clicked(), &BTreeMap::new(), None).unwrap();
+        let imported = import_file(&file.loaded, &clicked(), &BTreeMap::new(), None).unwrap();
         let text = &imported.edited;
         assert!(text.contains("  name: Luma\n  id: 00000000-0000-4000-8000-000000000001\n  previous_names: [Luma Store]\n"), "{text}");
         assert!(
@@ -741,7 +901,7 @@ environments:
             websites: Some(vec!["base".into()]),
         };
         let installations = installations(&[("production", unbound), ("staging", foreign)]);
-        let imported = import(&file.loaded, &clicked(), &installations, None).unwrap();
+        let imported = import_file(&file.loaded, &clicked(), &installations, None).unwrap();
         assert_eq!(
             imported.notes,
             [
@@ -758,7 +918,7 @@ environments:
     #[test]
     fn a_file_changed_since_it_was_read_is_not_overwritten() {
         let file = file(SKELETON);
-        let imported = import(&file.loaded, &clicked(), &BTreeMap::new(), None).unwrap();
+        let imported = import_file(&file.loaded, &clicked(), &BTreeMap::new(), None).unwrap();
         assert!(imported.has_changes());
         std::fs::write(&file.loaded.path, format!("{SKELETON}# edited meanwhile\n")).unwrap();
         assert!(matches!(imported.write(), Err(ImportError::Changed { .. })));

@@ -3,8 +3,9 @@
 //! variables to set (`validate` reports them until they are), and the commented targets that
 //! tell `saasctl import` where each installation's binding lives.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use super::ui::{Answer, Ui};
 use crate::config::edit::scalar;
 use crate::config::{License, SCHEMA_ID};
 use crate::file::{create_new, io_reason};
@@ -22,6 +23,69 @@ pub enum InitError {
     NeedMerchant,
     #[error("cannot write {path}: {reason}")]
     Write { path: String, reason: String },
+    #[error("init cancelled; nothing was written")]
+    Cancelled,
+    #[error("cannot read the answer: {0}")]
+    Answer(std::io::Error),
+}
+
+/// What to write.
+pub struct Request {
+    pub merchant: Option<String>,
+    pub license: Option<License>,
+    /// The new file; `None` prints the skeleton instead.
+    pub out: Option<PathBuf>,
+}
+
+/// What init did.
+pub enum Ending {
+    /// The skeleton, to print.
+    Printed(String),
+    /// The file written, and the variables its keys read.
+    Written { path: String, api_key: String, private_key: String },
+}
+
+/// Writes a skeleton for the merchant of `request`, asking on a terminal what the command line
+/// left out.
+pub fn init(request: Request, ui: &dyn Ui) -> Result<Ending, InitError> {
+    // Before any question: an answer must not be wasted on a file that cannot be written.
+    if let Some(out) = &request.out
+        && std::fs::symlink_metadata(out).is_ok()
+    {
+        return Err(InitError::Exists(crate::diagnostic::display_path(out)));
+    }
+    let ask = |question: &str| match ui.ask(question).map_err(InitError::Answer)? {
+        Answer::Text(answer) => Ok(Some(answer)),
+        Answer::NoTerminal => Ok(None),
+        Answer::Ended => Err(InitError::Cancelled),
+    };
+    let merchant = match request.merchant {
+        Some(merchant) => merchant,
+        None => ask("Merchant name (the project's name in the Admin): ")?
+            .ok_or(InitError::NeedMerchant)?,
+    };
+    let license = match request.license {
+        Some(license) => license,
+        None => loop {
+            let answer = ask("Licence: adobe-commerce or magento-open-source [adobe-commerce]: ")?;
+            match answer.as_deref() {
+                None | Some("" | "adobe-commerce") => break License::AdobeCommerce,
+                Some("magento-open-source") => break License::MagentoOpenSource,
+                Some(_) => continue,
+            }
+        },
+    };
+    let text = skeleton(license, &merchant)?;
+    let Some(out) = request.out else {
+        return Ok(Ending::Printed(text));
+    };
+    write(&out, &text)?;
+    let prefix = env_prefix(merchant.trim());
+    Ok(Ending::Written {
+        path: crate::diagnostic::display_path(&out),
+        api_key: format!("{prefix}_PRODUCTION_API_KEY"),
+        private_key: format!("{prefix}_PRODUCTION_PRIVATE_KEY"),
+    })
 }
 
 /// The prefix of the merchant's environment variable names: `Luma Store` -> `LUMA_STORE`.
