@@ -2,14 +2,13 @@
 //! picks the exit code from the variant and prints the message; nothing is flattened to text
 //! before the edge.
 
-
 use crate::config::DiscoverError;
 use crate::emulator::EmulatorError;
 use crate::emulator::portal::PortalError;
+use crate::run::MerchantErrors;
 use crate::run::apply::{ApplyError, Failure};
 use crate::run::plan::PlanError;
 use crate::run::plan_file::PlanFileError;
-use crate::run::MerchantErrors;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -9,7 +9,7 @@ use super::{AllowArgs, Error, ExitStatus, RegistryArgs, runtime};
 use crate::diagnostic::render_human;
 use crate::plan::{Kind, Plan, render};
 use crate::run::MerchantError;
-use crate::run::apply::{Application, ApplyUi, Done, Failure, Ending, Request, apply};
+use crate::run::apply::{Application, ApplyUi, Done, Ending, Failure, Request, apply};
 use crate::run::installations::Written;
 
 /// Apply a saved plan (reviewed: no prompt), or plan and apply configuration files.
@@ -49,9 +49,7 @@ impl ApplyUi for Terminal {
     fn review(&self, plan: &Plan, left_out: &[MerchantError], asking: bool) {
         // Shown unless `--quiet` and nobody is asked about it.
         if !self.quiet || asking {
-            self.print(
-                render::text::render(plan, self.color && !self.data_on_stdout).trim_end(),
-            );
+            self.print(render::text::render(plan, self.color && !self.data_on_stdout).trim_end());
         }
         // Named before anything is asked or sent (the JSON report lists them too).
         for error in left_out {
@@ -91,7 +89,8 @@ pub fn run(args: Args, color: bool, quiet: bool) -> Result<ExitStatus, Error> {
 fn show(done: Done, ui: &Terminal, json: bool) -> Result<ExitStatus, Error> {
     match done.outcome {
         Ending::Invalid(files) => {
-            let findings = render_human(&files.all_diagnostics(), &files.sources, ui.color && !json);
+            let findings =
+                render_human(&files.all_diagnostics(), &files.sources, ui.color && !json);
             if json {
                 errln!("{findings}");
             } else {

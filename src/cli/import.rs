@@ -108,4 +108,3 @@ fn paint(line: &str, color: bool) -> String {
     };
     format!("{style}{line}{style:#}")
 }
-

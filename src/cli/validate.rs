@@ -118,5 +118,9 @@ pub fn run(args: Args, color: bool) -> Result<ExitStatus, Error> {
         Format::Github => render_github(&diagnostics),
     };
     out!("{out}");
-    Ok(if fails { ExitStatus::Failure } else { ExitStatus::Success })
+    Ok(if fails {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
 }

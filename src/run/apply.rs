@@ -10,7 +10,9 @@ use std::sync::{Mutex, PoisonError};
 use serde::Serialize;
 
 use super::connect::Connector;
-use super::execute::{ExecuteFailed, MerchantDone, Step, execute, has_changes, write_installations};
+use super::execute::{
+    ExecuteFailed, MerchantDone, Step, execute, has_changes, write_installations,
+};
 use super::installations::{InstallationError, Written};
 use super::refresh::{Merchant, plan_merchants, read_each_merchant};
 use super::ui::{Answer, Ui};
@@ -178,7 +180,15 @@ pub async fn apply(request: Request, ui: &dyn ApplyUi) -> Result<Done, ApplyErro
         if asking {
             approve(ui)?;
         }
-        Ok(run(&files, &mut merchants, &unread, plan, connector.parallelism, ui).await)
+        Ok(run(
+            &files,
+            &mut merchants,
+            &unread,
+            plan,
+            connector.parallelism,
+            ui,
+        )
+        .await)
     }
     .await;
     connector.shutdown().await;
@@ -274,7 +284,15 @@ async fn apply_saved(
                 report: Report::empty(ReportStatus::NoChanges),
             });
         }
-        Ok(run(&files, &mut merchants, &[], saved, connector.parallelism, ui).await)
+        Ok(run(
+            &files,
+            &mut merchants,
+            &[],
+            saved,
+            connector.parallelism,
+            ui,
+        )
+        .await)
     }
     .await;
     connector.shutdown().await;
@@ -379,7 +397,12 @@ async fn run(
             };
             (None, Vec::new(), Vec::new(), Some(interrupted))
         }
-        Some(Err(failed)) => (None, Vec::new(), Vec::new(), Some(Failure::Registry(failed))),
+        Some(Err(failed)) => (
+            None,
+            Vec::new(),
+            Vec::new(),
+            Some(Failure::Registry(failed)),
+        ),
         Some(Ok(_)) => {
             // Each merchant now holds its registry's state, as the answers told: no read needed.
             let bindings = plan_merchants(files, merchants, &plan.allowances);

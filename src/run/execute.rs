@@ -413,4 +413,3 @@ async fn rename(client: &RegistryClient, change: &Change, progress: Progress<'_>
     )));
     Ok(Some((id.clone(), to.to_owned())))
 }
-

@@ -42,7 +42,11 @@ pub enum Ending {
     /// The skeleton, to print.
     Printed(String),
     /// The file written, and the variables its keys read.
-    Written { path: String, api_key: String, private_key: String },
+    Written {
+        path: String,
+        api_key: String,
+        private_key: String,
+    },
 }
 
 /// Writes a skeleton for the merchant of `request`, asking on a terminal what the command line

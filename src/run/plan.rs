@@ -25,7 +25,10 @@ pub struct Request {
 /// How planning ended.
 pub enum Outcome {
     /// The files have errors: nothing was read; `plan` holds their findings and no changes.
-    Invalid { files: Files, plan: Plan },
+    Invalid {
+        files: Files,
+        plan: Plan,
+    },
     Planned(Planned),
 }
 

@@ -68,3 +68,94 @@ fn completions_and_man_page_are_generated_from_the_cli() {
     assert_eq!(crate::common::code(&man), 0);
     crate::saasctl_snapshot!("man_page", man);
 }
+
+/// The exit statuses of `saasctl man` are the code's table: one line per code, in order.
+fn man_exit_statuses(man: &str) -> Vec<(u8, String)> {
+    let section: Vec<&str> = man
+        .lines()
+        .skip_while(|line| *line != ".SH \"EXIT STATUS\"")
+        .skip(1)
+        .take_while(|line| !line.starts_with(".SH"))
+        .collect();
+    section
+        .chunks(3)
+        .filter_map(|chunk| match chunk {
+            [".TP", code, meaning] => Some((
+                code.trim_start_matches("\\fB")
+                    .trim_end_matches("\\fR")
+                    .parse()
+                    .ok()?,
+                (*meaning).to_owned(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn exit_statuses_follow_one_table() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let man = stdout(&crate::common::run_in(dir.path(), &["man"]));
+    let codes: Vec<u8> = man_exit_statuses(&man)
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect();
+    assert_eq!(codes, [0, 1, 2, 3, 4, 64, 130], "{man}");
+    // A mistyped command or flag is a usage error, never "changes" (2).
+    for args in [
+        &["plna"][..],
+        &["plan", "--detailed-exitcod"],
+        &["validate", "--format", "xml"],
+        &[],
+    ] {
+        let output = crate::common::run_in(dir.path(), args);
+        assert_eq!(
+            crate::common::code(&output),
+            64,
+            "{args:?}: {}",
+            crate::common::stderr(&output)
+        );
+    }
+    // Asked-for help and version are output.
+    for args in [&["--help"][..], &["--version"], &["plan", "--help"]] {
+        let output = crate::common::run_in(dir.path(), args);
+        assert_eq!(crate::common::code(&output), 0, "{args:?}");
+    }
+}
+
+/// `saasctl … | head -1`: the reader goes away; saasctl ends as it would have, without a panic.
+#[test]
+fn a_closed_stdout_ends_quietly_in_every_command_and_format() {
+    let workspace = crate::common::Workspace::new("version: 1\n");
+    std::fs::write(
+        workspace.dir.path().join("bad.yaml"),
+        "version: 1\nproject: {name: 5}\nenvironments: {a: {tier: nope}, b: {tier: nope}}\n",
+    )
+    .expect("write");
+    let runs: [&[&str]; 9] = [
+        &["explain", "all"],
+        &["schema"],
+        &["man"],
+        &["completions", "bash"],
+        &["validate", "bad.yaml", "--format", "sarif"],
+        &["validate", "bad.yaml", "--format", "json"],
+        &["validate", "bad.yaml", "--format", "human"],
+        &["validate", "bad.yaml", "--format", "github"],
+        &["plan", "bad.yaml", "--format", "markdown"],
+    ];
+    for args in runs {
+        // The reader is gone before saasctl writes a byte: every write meets a closed pipe.
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let output = crate::common::saasctl()
+            .current_dir(workspace.dir.path())
+            .args(args)
+            .stdout(writer)
+            .output()
+            .expect("run saasctl");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_ne!(output.status.code(), Some(101), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+    }
+}
