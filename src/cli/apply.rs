@@ -8,7 +8,6 @@ use super::ui::Terminal;
 use super::{AllowArgs, Error, ExitStatus, RegistryArgs, runtime};
 use crate::diagnostic::render_human;
 use crate::plan::{Kind, Plan, render};
-use crate::run::MerchantError;
 use crate::run::apply::{Application, ApplyUi, Done, Ending, Failure, Request, apply};
 use crate::run::installations::Written;
 
@@ -46,14 +45,14 @@ pub enum Format {
 }
 
 impl ApplyUi for Terminal {
-    fn review(&self, plan: &Plan, left_out: &[MerchantError], asking: bool) {
+    fn review(&self, plan: &Plan, asking: bool) {
         // Shown unless `--quiet` and nobody is asked about it.
         if !self.quiet || asking {
             self.print(render::text::render(plan, self.color && !self.data_on_stdout).trim_end());
         }
-        // Named before anything is asked or sent (the JSON report lists them too).
-        for error in left_out {
-            super::print_error(error);
+        // The merchants left out, on the error stream too, before anything is asked or sent.
+        for unread in &plan.unread {
+            errln!("error: {}: {}", unread.file, unread.reason);
         }
     }
 

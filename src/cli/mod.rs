@@ -73,7 +73,11 @@ pub enum ExitStatus {
 impl ExitStatus {
     /// Every status with its code and meaning, as the README and man page list them.
     pub const TABLE: [(ExitStatus, u8, &'static str); 7] = [
-        (ExitStatus::Success, 0, "success; with `--detailed-exitcode`, no changes"),
+        (
+            ExitStatus::Success,
+            0,
+            "success; with `--detailed-exitcode`, no changes",
+        ),
         (
             ExitStatus::Failure,
             1,
@@ -94,7 +98,11 @@ impl ExitStatus {
             4,
             "`apply PLANFILE`: the saved plan no longer matches the files or the live state",
         ),
-        (ExitStatus::Usage, 64, "usage error: an unknown command or flag, a bad value"),
+        (
+            ExitStatus::Usage,
+            64,
+            "usage error: an unknown command or flag, a bad value",
+        ),
         (ExitStatus::Interrupted, 130, "interrupted (Ctrl-C)"),
     ];
 

@@ -153,6 +153,7 @@ pub fn plan(merchants: &[MerchantInput], allowances: &Allowances) -> Plan {
         unmanaged,
         diagnostics: diagnostics.iter().map(JsonDiagnostic::from).collect(),
         allowances: allowances.clone(),
+        unread: Vec::new(),
     }
 }
 

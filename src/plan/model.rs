@@ -35,6 +35,10 @@ pub struct Plan {
     /// What the user allowed on purpose when planning; applying the plan allows the same.
     #[serde(default)]
     pub allowances: crate::rules::Allowances,
+    /// Merchants that could not be read: the plan says nothing of them, so it is incomplete
+    /// (and never saved).
+    #[serde(default)]
+    pub unread: Vec<Unread>,
 }
 
 impl Plan {
@@ -58,6 +62,7 @@ impl Plan {
             merged.changes.extend(plan.changes);
             merged.unmanaged.extend(plan.unmanaged);
             merged.diagnostics.extend(plan.diagnostics);
+            merged.unread.extend(plan.unread);
             merged.refused |= plan.refused;
         }
         if config.len() > 1 {
@@ -233,6 +238,13 @@ impl Summary {
         }
         summary
     }
+}
+
+/// A merchant whose file, registry or installations could not be read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unread {
+    pub file: String,
+    pub reason: String,
 }
 
 /// A live object no declaration claims.

@@ -32,9 +32,9 @@ pub struct Request {
 
 /// What the one running the apply is shown and asked.
 pub trait ApplyUi: Ui {
-    /// The plan about to be applied, and the merchants left out of it because they could not
-    /// be read; `asking` when approval is asked next.
-    fn review(&self, plan: &Plan, left_out: &[MerchantError], asking: bool);
+    /// The plan about to be applied (its `unread` merchants are left out of the apply);
+    /// `asking` when approval is asked next.
+    fn review(&self, plan: &Plan, asking: bool);
 
     /// Approved: the changes are about to be sent.
     fn applying(&self);
@@ -155,9 +155,10 @@ pub async fn apply(request: Request, ui: &dyn ApplyUi) -> Result<Done, ApplyErro
     let result = async {
         // One merchant that cannot be read holds back no other: it is left out and named.
         let (mut merchants, unread) = read(&files, &connector, ui).await;
-        let plan = plan_merchants(&files, &merchants, &request.allowances);
+        let mut plan = plan_merchants(&files, &merchants, &request.allowances);
+        plan.unread = unread.iter().map(MerchantError::unread).collect();
         let asking = !request.auto_approve && plan.has_changes() && !plan.refused;
-        ui.review(&plan, &unread, asking);
+        ui.review(&plan, asking);
         if plan.refused {
             return Ok(Done {
                 outcome: Ending::Refused,
@@ -237,7 +238,7 @@ async fn apply_saved(
 ) -> Result<Done, ApplyError> {
     let saved = plan_file::read(path)?;
     if saved.refused {
-        ui.review(&saved, &[], false);
+        ui.review(&saved, false);
         return Ok(Done {
             outcome: Ending::Refused,
             report: Report::empty(ReportStatus::Refused),

@@ -37,6 +37,17 @@ pub enum MerchantError {
 }
 
 impl MerchantError {
+    /// The merchant as a plan lists it: its file, and why it could not be read.
+    pub fn unread(&self) -> crate::plan::Unread {
+        let file = self.file().to_owned();
+        let message = self.to_string();
+        let reason = message
+            .strip_prefix(&format!("{file}: "))
+            .unwrap_or(&message)
+            .to_owned();
+        crate::plan::Unread { file, reason }
+    }
+
     /// The merchant's file.
     pub fn file(&self) -> &str {
         match self {

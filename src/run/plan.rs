@@ -77,7 +77,8 @@ pub async fn plan(request: Request, ui: &dyn Ui) -> Result<Outcome, PlanError> {
         read_each_merchant(&files, &request.connector, &|| progress.tick()).await
     };
     request.connector.shutdown().await;
-    let plan = plan_merchants(&files, &merchants, &request.allowances);
+    let mut plan = plan_merchants(&files, &merchants, &request.allowances);
+    plan.unread = unread.iter().map(MerchantError::unread).collect();
     let mut planned = Planned {
         files,
         plan,

@@ -982,6 +982,117 @@ fn one_unreadable_merchant_holds_back_no_others_apply() {
     assert_eq!(merchants[0]["status"], "failed", "{report}");
 }
 
+/// A plan never reads as "No changes." for an estate that was not all read: the merchants
+/// not read are named above the summary in every format, and the exit is 1, also with
+/// `--detailed-exitcode` (a pipeline must not post a clean comment for them).
+#[test]
+fn merchants_not_read_are_named_in_every_plan_format_and_never_read_as_no_changes() {
+    let registry = Registry::new();
+    let with_gateway = |yaml: &str, gateway: &str| {
+        yaml.replace(
+            "    private_key: {file: keys/production.pem}\n",
+            &format!("    private_key: {{file: keys/production.pem}}\n    gateway: {gateway}\n"),
+        )
+    };
+    registry.write_yaml(&with_gateway(LUMA, &registry.url()));
+    let applied = registry
+        .command(&["apply", "--auto-approve"])
+        .output()
+        .expect("run");
+    assert_eq!(code(&applied), 0, "{}", both(&applied));
+    // The registry is down for one merchant (nothing listens on port 1), the database for
+    // another.
+    let down = with_gateway(
+        &LUMA.replace("name: Luma\n", "name: Down\n"),
+        "http://127.0.0.1:1/",
+    );
+    std::fs::write(registry.path().join("down.yaml"), down).expect("write");
+    let no_database = with_gateway(
+        &LUMA.replace("name: Luma\n", "name: Nodb\n").replace(
+            "  qa: {tier: testing, data_space: qa}\n",
+            "  qa:\n    tier: testing\n    data_space: qa\n    target:\n      mysql:\n        url: {env: NODB_URL}\n        crypt_key: {env: NODB_CRYPT_KEY}\n",
+        ),
+        &registry.url(),
+    );
+    std::fs::write(registry.path().join("nodb.yaml"), no_database).expect("write");
+    let files = ["saasctl.yaml", "down.yaml", "nodb.yaml"];
+    let plan = |format: &str| {
+        let output = registry
+            .command(
+                &[
+                    &[
+                        "plan",
+                        "--detailed-exitcode",
+                        "--color",
+                        "never",
+                        "--format",
+                        format,
+                    ][..],
+                    &files,
+                ]
+                .concat(),
+            )
+            .env("NODB_URL", "mysql://magento:secret@127.0.0.1:1/magento")
+            .env("NODB_CRYPT_KEY", "0123456789abcdef0123456789abcdef")
+            .output()
+            .expect("run saasctl");
+        assert_eq!(code(&output), 1, "{format}: {}", both(&output));
+        stdout(&output)
+    };
+
+    let text = plan("text");
+    assert!(!text.contains("No changes."), "{text}");
+    let named = text
+        .find("Not read")
+        .expect("a section of merchants not read");
+    assert!(
+        named < text.find("luma (saasctl.yaml)").expect("luma"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  down.yaml: cannot reach the registry"),
+        "{text}"
+    );
+    assert!(text.contains("  nodb.yaml: "), "{text}");
+    assert!(
+        text.trim_end().ends_with(
+            "2 of 3 merchants could not be read; the others: 0 to create, 0 to rename, 0 to update."
+        ),
+        "{text}"
+    );
+
+    let markdown = plan("markdown");
+    assert!(!markdown.contains("No changes."), "{markdown}");
+    let warning = markdown.find("[!WARNING]").expect("a warning");
+    assert!(
+        warning
+            < markdown
+                .find("2 of 3 merchants could not be read")
+                .expect("summary"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("- `down.yaml`: cannot reach the registry"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("- `nodb.yaml`: "), "{markdown}");
+
+    let json: serde_json::Value = serde_json::from_str(&plan("json")).expect("JSON plan");
+    let unread: Vec<&str> = json["unread"]
+        .as_array()
+        .expect("unread")
+        .iter()
+        .map(|u| u["file"].as_str().expect("file"))
+        .collect();
+    assert_eq!(unread, ["down.yaml", "nodb.yaml"], "{json}");
+    assert!(
+        json["unread"][0]["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("cannot reach")
+    );
+}
+
 #[test]
 fn a_gateway_that_never_answers_times_out_clearly() {
     // Accepts connections and never answers.

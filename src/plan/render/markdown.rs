@@ -157,7 +157,17 @@ fn note(left: &Left) -> String {
 impl Parts {
     fn of(plan: &Plan) -> Self {
         let mut head = format!("{MARKER}\n### saasctl plan\n\n");
-        if plan.refused {
+        if !plan.unread.is_empty() {
+            let _ = writeln!(
+                head,
+                "> [!WARNING]\n> **Not read: this plan says nothing of these merchants.**\n>"
+            );
+            for unread in &plan.unread {
+                let _ = writeln!(head, "> - `{}`: {}", unread.file, cell(&unread.reason));
+            }
+            head.push('\n');
+        }
+        if plan.refused || !plan.unread.is_empty() {
             let _ = writeln!(head, "> [!CAUTION]\n> **{}**\n", summary_line(plan));
         } else {
             let _ = writeln!(head, "**{}**\n", summary_line(plan));

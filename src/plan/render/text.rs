@@ -18,6 +18,17 @@ pub fn render(plan: &Plan, color: bool) -> String {
     };
     let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
     let mut out = String::new();
+    if !plan.unread.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(red, "Not read (this plan says nothing of them):")
+        );
+        for unread in &plan.unread {
+            let _ = writeln!(out, "  {}: {}", unread.file, unread.reason);
+        }
+        out.push('\n');
+    }
     if plan.refused {
         let _ = writeln!(
             out,
@@ -74,18 +85,35 @@ pub fn render(plan: &Plan, color: bool) -> String {
 }
 
 /// `Plan: 1 to create, 2 to rename, 0 to update.`, `No changes.`, or the refusal.
+/// With merchants not read, it says so first, and never "No changes.".
 pub fn summary_line(plan: &Plan) -> String {
+    let s = &plan.summary;
+    let counts = format!(
+        "{} to create, {} to rename, {} to update",
+        s.create, s.rename, s.update
+    );
+    if !plan.unread.is_empty() {
+        let total = plan.merchants.len() + plan.unread.len();
+        let unread = format!(
+            "{} of {total} merchant{} could not be read",
+            plan.unread.len(),
+            if total == 1 { "" } else { "s" }
+        );
+        return if plan.refused {
+            format!("{unread}; the others' plan is refused: {}.", errors(plan))
+        } else if plan.merchants.is_empty() {
+            format!("{unread}: nothing was planned.")
+        } else {
+            format!("{unread}; the others: {counts}.")
+        };
+    }
     if plan.refused {
         return format!("Plan refused: {}; nothing will be applied.", errors(plan));
     }
     if !plan.has_changes() {
         return "No changes.".to_owned();
     }
-    let s = &plan.summary;
-    format!(
-        "Plan: {} to create, {} to rename, {} to update.",
-        s.create, s.rename, s.update
-    )
+    format!("Plan: {counts}.")
 }
 
 /// The findings, errors first (they are why a plan is refused), each severity in file order.
