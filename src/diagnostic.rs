@@ -163,6 +163,7 @@ impl Diagnostic {
 /// The JSON form shared by `validate --format json` and the plan's `diagnostics[]`; owned, so
 /// a saved plan reads back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct JsonDiagnostic {
     pub rule: String,
     pub severity: Severity,
@@ -179,6 +180,7 @@ pub struct JsonDiagnostic {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct JsonRelated {
     pub file: String,
     pub line: usize,

@@ -14,7 +14,9 @@ use crate::run::installations::Written;
 /// Apply a saved plan (reviewed: no prompt), or plan and apply configuration files.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A plan saved by `saasctl plan --out FILE`, or configuration files and directories.
+    /// A plan saved by `saasctl plan --out FILE` (followed by the files it was made from where
+    /// they lie outside its directory: it reads no other), or configuration files and
+    /// directories.
     #[arg(default_value = "saasctl.yaml")]
     pub targets: Vec<PathBuf>,
 

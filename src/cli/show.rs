@@ -23,7 +23,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitStatus, Error> {
     let plans = args
         .plans
         .iter()
-        .map(|path| plan_file::read(path))
+        .map(|path| plan_file::read_to_show(path))
         .collect::<Result<Vec<_>, _>>()?;
     if let Some(plan) = Plan::merge(plans) {
         out!("{}", args.format.render(&plan, color));

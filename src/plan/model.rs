@@ -15,6 +15,7 @@ use crate::live::MatchedBy;
 pub const FORMAT_VERSION: &str = "1";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Plan {
     pub format_version: String,
     pub tool_version: String,
@@ -81,6 +82,7 @@ impl Plan {
 
 /// One merchant file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MerchantPlan {
     /// The address prefix of its changes, from the project name.
     pub slug: String,
@@ -134,6 +136,7 @@ pub enum Kind {
 
 /// One declared object and what applying does to it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Change {
     /// `project.luma`, `data_space.luma.staging`, `environment.luma.production`.
     pub address: String,
@@ -170,6 +173,7 @@ pub struct Change {
 
 /// One config value of an installation: what it holds and what it will hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ValueChange {
     pub path: String,
     /// Absent when the installation has no value there.
@@ -217,6 +221,7 @@ pub struct Binding {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Summary {
     pub create: usize,
     pub rename: usize,
@@ -242,6 +247,7 @@ impl Summary {
 
 /// A merchant whose file, registry or installations could not be read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Unread {
     pub file: String,
     pub reason: String,
@@ -249,6 +255,7 @@ pub struct Unread {
 
 /// A live object no declaration claims.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Unmanaged {
     pub kind: Kind,
     /// The merchant through whose keys it was seen.

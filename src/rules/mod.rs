@@ -184,6 +184,7 @@ pub struct LiveContext<'a> {
 /// What the user allowed on purpose for one run (flags of `plan` and `apply`); recorded in the
 /// saved plan, so applying it allows exactly what was reviewed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Allowances {
     /// `--allow-new-project`: create a project beside projects nothing declares (SC025).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

@@ -48,7 +48,7 @@ pub enum ApplyError {
     #[error(transparent)]
     PlanFile(#[from] plan_file::PlanFileError),
     #[error(
-        "{} is a saved plan: apply it alone (`saasctl apply {}`), or give only configuration files",
+        "{} is a second saved plan: apply one plan at a time (`saasctl apply {}`)",
         .0.display(),
         .0.display()
     )]
@@ -141,8 +141,8 @@ pub struct Done {
 
 /// Applies what `request` names; `ui` shows the plan, asks for approval and counts progress.
 pub async fn apply(request: Request, ui: &dyn ApplyUi) -> Result<Done, ApplyError> {
-    if let Some(plan) = saved_plan(&request.targets)? {
-        return apply_saved(&plan, request.connector, ui).await;
+    if let Some((plan, named)) = saved_plan(&request.targets)? {
+        return apply_saved(&plan, &named, request.connector, ui).await;
     }
     let files = Files::load(&request.targets, request.shard)?;
     if files.has_errors() {
@@ -196,10 +196,10 @@ pub async fn apply(request: Request, ui: &dyn ApplyUi) -> Result<Done, ApplyErro
     result
 }
 
-/// The one target, when it is a saved plan (a JSON object with `format_version`) rather than
-/// YAML, which may be a flow mapping too. A saved plan is what was reviewed: it is applied
-/// alone, never mixed with files.
-fn saved_plan(targets: &[PathBuf]) -> Result<Option<PathBuf>, ApplyError> {
+/// The saved plan among the targets (a JSON object with `format_version`, rather than YAML,
+/// which may be a flow mapping too), and the other targets: files it was made from, named so
+/// that it may read them. A saved plan is what was reviewed: never mixed with other files.
+fn saved_plan(targets: &[PathBuf]) -> Result<Option<(PathBuf, Vec<PathBuf>)>, ApplyError> {
     let is_saved = |target: &Path| {
         target.is_file()
             && std::fs::read(target)
@@ -207,13 +207,14 @@ fn saved_plan(targets: &[PathBuf]) -> Result<Option<PathBuf>, ApplyError> {
                 .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
                 .is_some_and(|value| value.get("format_version").is_some())
     };
-    match targets {
-        [target] if is_saved(target) => Ok(Some(target.clone())),
-        [_] | [] => Ok(None),
-        several => match several.iter().find(|t| is_saved(t)) {
-            Some(plan) => Err(ApplyError::PlanWithFiles(plan.clone())),
-            None => Ok(None),
-        },
+    let plans: Vec<&PathBuf> = targets.iter().filter(|t| is_saved(t)).collect();
+    match plans.as_slice() {
+        [] => Ok(None),
+        [plan] => Ok(Some((
+            (*plan).clone(),
+            targets.iter().filter(|t| t != plan).cloned().collect(),
+        ))),
+        [_, second, ..] => Err(ApplyError::PlanWithFiles((*second).clone())),
     }
 }
 
@@ -233,6 +234,7 @@ fn approve(ui: &dyn ApplyUi) -> Result<(), ApplyError> {
 /// the live state changed since.
 async fn apply_saved(
     path: &Path,
+    named: &[PathBuf],
     connector: Connector,
     ui: &dyn ApplyUi,
 ) -> Result<Done, ApplyError> {
@@ -244,7 +246,7 @@ async fn apply_saved(
             report: Report::empty(ReportStatus::Refused),
         });
     }
-    let entries: Vec<(PathBuf, String)> = plan_file::config_paths(&saved, path)
+    let entries: Vec<(PathBuf, String)> = plan_file::config_paths(&saved, path, named)?
         .into_iter()
         .zip(saved.merchants.iter().map(|m| m.file.clone()))
         .collect();

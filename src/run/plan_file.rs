@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use crate::diagnostic::display_path;
+use crate::digest::json_digest;
 use crate::file::{io_reason, write_private};
-use crate::plan::render::json;
 use crate::plan::{FORMAT_VERSION, Plan};
 
 #[derive(Debug, thiserror::Error)]
@@ -20,7 +20,22 @@ pub enum PlanFileError {
         "{path} has plan format_version {found}; this saasctl reads version {FORMAT_VERSION}: make the plan again with this version"
     )]
     Version { path: String, found: String },
+    /// Any edit of a saved plan, whatever the field: what was reviewed is what is applied.
+    #[error(
+        "{path} was edited after it was saved (its content no longer matches its {DIGEST_FIELD}); plan again instead of editing the file"
+    )]
+    Edited { path: String },
+    /// A saved plan names only the files it was made from, beside or below itself.
+    #[error(
+        "{path} names {file}, which lies outside the plan's directory: apply it with that file named too (`saasctl apply {path} {file}`), or save the plan beside the configuration"
+    )]
+    Outside { path: String, file: String },
+    #[error("{file} is not one of the files {path} was made from")]
+    NotInPlan { path: String, file: String },
 }
+
+/// The field of a saved plan holding the digest of everything else in it.
+const DIGEST_FIELD: &str = "plan_digest";
 
 /// Writes `plan` to `path` atomically and privately (mode 0600): a reader never sees half a
 /// plan.
@@ -38,22 +53,66 @@ pub fn write(plan: &Plan, path: &Path) -> Result<(), PlanFileError> {
                 .map(|file| relative_to(&file, &plan_dir).display().to_string());
         }
     }
-    write_private(path, json::render(&plan).as_bytes()).map_err(|e| PlanFileError::Write {
+    write_private(path, sealed(&plan).as_bytes()).map_err(|e| PlanFileError::Write {
         path: display_path(path),
         reason: io_reason(&e),
     })
 }
 
-/// Where each configuration file of `plan` (read from `plan_path`) is, from here.
-pub fn config_paths(plan: &Plan, plan_path: &Path) -> Vec<std::path::PathBuf> {
-    let plan_dir = plan_path.parent().unwrap_or(Path::new(""));
-    plan.merchants
+/// The plan's JSON with, last, the digest of all of it: every field is covered.
+fn sealed(plan: &Plan) -> String {
+    // The model has string map keys only, so it converts to a JSON value.
+    let mut value = serde_json::to_value(plan).unwrap_or_default();
+    let digest = json_digest(&value);
+    if let Some(fields) = value.as_object_mut() {
+        fields.insert(DIGEST_FIELD.to_owned(), digest.into());
+    }
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Where each configuration file of `plan` (read from `plan_path`) is, from here. A file
+/// outside the plan's directory is read only when it is one of `named` (on the command line):
+/// an edited plan must not open files of its choosing.
+pub fn config_paths(
+    plan: &Plan,
+    plan_path: &Path,
+    named: &[std::path::PathBuf],
+) -> Result<Vec<std::path::PathBuf>, PlanFileError> {
+    let plan_dir = plan_path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let shown = display_path(plan_path);
+    let canonical = |path: &Path| path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let root = canonical(plan_dir);
+    let named: Vec<std::path::PathBuf> = named.iter().map(|p| canonical(p)).collect();
+    let paths: Vec<std::path::PathBuf> = plan
+        .merchants
         .iter()
         .map(|m| match &m.path {
             Some(relative) => plan_dir.join(relative),
             None => m.file.clone().into(),
         })
-        .collect()
+        .collect();
+    for path in &paths {
+        let real = canonical(path);
+        if !real.starts_with(&root) && !named.contains(&real) {
+            return Err(PlanFileError::Outside {
+                path: shown,
+                file: display_path(path),
+            });
+        }
+    }
+    let planned: Vec<std::path::PathBuf> = paths.iter().map(|p| canonical(p)).collect();
+    if let Some(extra) = named.iter().find(|n| !planned.contains(n)) {
+        return Err(PlanFileError::NotInPlan {
+            path: shown,
+            file: display_path(extra),
+        });
+    }
+    Ok(paths)
 }
 
 /// `target` as seen from the directory `base` (both absolute).
@@ -66,8 +125,20 @@ fn relative_to(target: &Path, base: &Path) -> std::path::PathBuf {
     relative
 }
 
-/// Reads a saved plan; a plan of another format version is refused with what to do.
+/// Reads a saved plan to apply it: refused when edited since it was saved, or of another format
+/// version, with what to do.
 pub fn read(path: &Path) -> Result<Plan, PlanFileError> {
+    read_plan(path, true)
+}
+
+/// Reads a plan to show it: saved by `plan --out` or printed by `plan --format json`, edited or
+/// not (`show` applies nothing).
+pub fn read_to_show(path: &Path) -> Result<Plan, PlanFileError> {
+    read_plan(path, false)
+}
+
+/// Reads a plan; `sealed`: saved by `plan --out` and not edited since.
+fn read_plan(path: &Path, sealed: bool) -> Result<Plan, PlanFileError> {
     let shown = display_path(path);
     let text = std::fs::read_to_string(path).map_err(|e| PlanFileError::Read {
         path: shown.clone(),
@@ -77,7 +148,7 @@ pub fn read(path: &Path) -> Result<Plan, PlanFileError> {
         path: shown.clone(),
         reason,
     };
-    let value: serde_json::Value =
+    let mut value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| invalid(format!("not JSON ({e})")))?;
     match value.get("format_version") {
         Some(serde_json::Value::String(v)) if v == FORMAT_VERSION => {}
@@ -88,6 +159,12 @@ pub fn read(path: &Path) -> Result<Plan, PlanFileError> {
             });
         }
         None => return Err(invalid("it has no `format_version`".to_owned())),
+    }
+    let digest = value
+        .as_object_mut()
+        .and_then(|fields| fields.shift_remove(DIGEST_FIELD));
+    if sealed && digest.as_ref().and_then(serde_json::Value::as_str) != Some(&json_digest(&value)) {
+        return Err(PlanFileError::Edited { path: shown });
     }
     serde_json::from_value(value).map_err(|e| invalid(e.to_string()))
 }
@@ -176,5 +253,89 @@ mod tests {
                 .to_string()
                 .contains("not a saasctl plan")
         );
+    }
+
+    #[test]
+    fn any_edit_of_a_saved_plan_is_refused() {
+        let (plan, _) = a_plan();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plan.json");
+        write(&plan, &path).unwrap();
+        let saved: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let edits: [(&str, fn(&mut serde_json::Value)); 5] = [
+            ("allowances", |v| {
+                v["allowances"]["rebind"] = serde_json::json!(["staging"])
+            }),
+            ("a live digest", |v| {
+                v["merchants"][0]["live_digest"] = serde_json::json!("sha256:00")
+            }),
+            ("tool_version", |v| {
+                v["tool_version"] = serde_json::json!("9.9.9")
+            }),
+            ("an unknown field", |v| v["extra"] = serde_json::json!(true)),
+            ("the digest itself", |v| {
+                v["plan_digest"] = serde_json::json!("sha256:00")
+            }),
+        ];
+        for (what, edit) in edits {
+            let mut edited = saved.clone();
+            edit(&mut edited);
+            std::fs::write(&path, edited.to_string()).unwrap();
+            let err = read(&path).unwrap_err();
+            assert!(matches!(err, PlanFileError::Edited { .. }), "{what}: {err}");
+        }
+        // An unknown field with a digest recomputed over it is still refused.
+        let mut forged = saved.clone();
+        let fields = forged.as_object_mut().unwrap();
+        fields.shift_remove(DIGEST_FIELD);
+        fields.insert("extra".to_owned(), serde_json::json!(true));
+        let digest = json_digest(&forged);
+        forged[DIGEST_FIELD] = digest.into();
+        std::fs::write(&path, forged.to_string()).unwrap();
+        let err = read(&path).unwrap_err().to_string();
+        assert!(err.contains("unknown field `extra`"), "{err}");
+        // Untouched, it reads back.
+        std::fs::write(&path, saved.to_string()).unwrap();
+        assert_eq!(read(&path).unwrap(), plan);
+    }
+
+    #[test]
+    fn a_plan_opens_only_files_under_its_directory_or_named() {
+        let (mut plan, _) = a_plan();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("plans")).unwrap();
+        std::fs::write(dir.path().join("saasctl.yaml"), "version: 1\n").unwrap();
+        let plan_path = dir.path().join("plans/plan.json");
+        plan.merchants[0].path = Some("../saasctl.yaml".to_owned());
+        let err = config_paths(&plan, &plan_path, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("lies outside the plan's directory"), "{err}");
+        let named = [dir.path().join("saasctl.yaml")];
+        let paths = config_paths(&plan, &plan_path, &named).unwrap();
+        assert_eq!(
+            paths[0].canonicalize().unwrap(),
+            named[0].canonicalize().unwrap()
+        );
+        plan.merchants[0].path = Some("../../../../../../etc/passwd".to_owned());
+        let err = config_paths(&plan, &plan_path, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("etc/passwd"), "{err}");
+        let err = config_paths(&plan, &plan_path, &named)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("lies outside"), "{err}");
+        // Beside the plan: no need to name it.
+        let beside = dir.path().join("plan.json");
+        plan.merchants[0].path = Some("saasctl.yaml".to_owned());
+        assert!(config_paths(&plan, &beside, &[]).is_ok());
+        // A named file the plan was not made from is refused.
+        std::fs::write(dir.path().join("other.yaml"), "version: 1\n").unwrap();
+        let err = config_paths(&plan, &beside, &[dir.path().join("other.yaml")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("is not one of the files"), "{err}");
     }
 }

@@ -564,12 +564,26 @@ fn a_saved_plan_applies_from_another_directory() {
     assert_eq!(code(&plan), 0, "{}", both(&plan));
     let elsewhere = tempfile::tempdir().expect("temp dir");
     let plan_path = registry.path().join("plans/plan.json");
-    let apply = registry
-        .command(&["apply", plan_path.to_str().expect("utf-8 path")])
-        .current_dir(elsewhere.path())
-        .env("SAASCTL_GATEWAY", registry.url())
-        .output()
-        .expect("run saasctl");
+    let config = registry.path().join("saasctl.yaml");
+    let apply_with = |named: &[&Path]| {
+        registry
+            .command(&["apply", plan_path.to_str().expect("utf-8 path")])
+            .args(named)
+            .current_dir(elsewhere.path())
+            .env("SAASCTL_GATEWAY", registry.url())
+            .output()
+            .expect("run saasctl")
+    };
+    // The configuration is outside the plan's directory: read only when named.
+    let unnamed = apply_with(&[]);
+    assert_eq!(code(&unnamed), 1, "{}", both(&unnamed));
+    assert!(
+        stderr(&unnamed).contains("lies outside the plan's directory"),
+        "{}",
+        both(&unnamed)
+    );
+    assert!(registry.rows().is_empty());
+    let apply = apply_with(&[&config]);
     assert_eq!(code(&apply), 0, "{}", both(&apply));
     assert_eq!(registry.live(), LUMA_LIVE);
 }
@@ -1117,19 +1131,35 @@ fn a_gateway_that_never_answers_times_out_clearly() {
 }
 
 #[test]
-fn a_saved_plan_mixed_with_configuration_files_is_refused() {
+fn a_saved_plan_mixed_with_other_files_or_plans_is_refused() {
     let registry = Registry::new();
     registry.write_yaml(LUMA);
     let plan = registry.run(&["plan", "--out", "plan.json"]);
     assert_eq!(code(&plan), 0, "{}", both(&plan));
-    let apply = registry.run(&["apply", "plan.json", "saasctl.yaml"]);
-    assert_eq!(code(&apply), 64, "{}", both(&apply));
+    std::fs::copy(
+        registry.path().join("plan.json"),
+        registry.path().join("second.json"),
+    )
+    .expect("copy");
+    let two_plans = registry.run(&["apply", "plan.json", "second.json"]);
+    assert_eq!(code(&two_plans), 64, "{}", both(&two_plans));
     assert!(
-        stderr(&apply).contains("plan.json is a saved plan: apply it alone"),
+        stderr(&two_plans).contains("second.json is a second saved plan"),
         "{}",
-        both(&apply)
+        both(&two_plans)
+    );
+    // Files beside a plan name what it may read; one it was not made from is no merchant to add.
+    std::fs::write(registry.path().join("other.yaml"), LUMA).expect("write");
+    let other = registry.run(&["apply", "plan.json", "other.yaml"]);
+    assert_eq!(code(&other), 1, "{}", both(&other));
+    assert!(
+        stderr(&other).contains("other.yaml is not one of the files plan.json was made from"),
+        "{}",
+        both(&other)
     );
     assert!(registry.rows().is_empty());
+    let named = registry.run(&["apply", "plan.json", "saasctl.yaml"]);
+    assert_eq!(code(&named), 0, "{}", both(&named));
 }
 
 #[test]
