@@ -263,7 +263,8 @@ mod tests {
         write(&plan, &path).unwrap();
         let saved: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let edits: [(&str, fn(&mut serde_json::Value)); 5] = [
+        type Edit = fn(&mut serde_json::Value);
+        let edits: [(&str, Edit); 5] = [
             ("allowances", |v| {
                 v["allowances"]["rebind"] = serde_json::json!(["staging"])
             }),
