@@ -342,8 +342,41 @@ impl AllowArgs {
 }
 
 /// One failure as every command reports it: `error: ` and the message, redacted, on stderr.
-pub fn print_error(error: &dyn std::fmt::Display) {
-    errln!("error: {error}");
+pub fn print_error(error: &Error) {
+    for line in error_lines(error) {
+        errln!("{line}");
+    }
+}
+
+/// An error as lines: one `error: ` line for each failure it gathers, then what follows them.
+fn error_lines(error: &Error) -> Vec<String> {
+    use crate::run::apply::{Failure, INSTALLATIONS_LEFT};
+    use crate::run::import::{ImportErrors, ImportStop, UNWRITTEN};
+    use crate::run::{InstallationErrors, MerchantErrors};
+    fn each<E: std::fmt::Display>(errors: &[E]) -> Vec<String> {
+        errors.iter().map(|e| format!("error: {e}")).collect()
+    }
+    let (mut lines, after) = match error {
+        Error::Merchants(MerchantErrors(errors)) => (each(errors), None),
+        Error::ImportFailed(ImportErrors(errors)) => (each(errors), None),
+        Error::Import(ImportStop::Failed {
+            errors: ImportErrors(errors),
+            unwritten,
+        }) => (
+            each(errors),
+            unwritten.then(|| format!("error: {UNWRITTEN}")),
+        ),
+        Error::ApplyStopped(Failure::Registry(failed)) => (
+            each(&failed.errors),
+            Some(format!("error: {}", failed.summary())),
+        ),
+        Error::ApplyStopped(Failure::Installations(InstallationErrors(errors))) => {
+            (each(errors), Some(INSTALLATIONS_LEFT.to_owned()))
+        }
+        other => (vec![format!("error: {other}")], None),
+    };
+    lines.extend(after);
+    lines
 }
 
 /// The async runtime the network commands run on.

@@ -104,12 +104,16 @@ pub struct Application {
     pub failure: Option<Failure>,
 }
 
+/// What follows installations that could not be written.
+pub const INSTALLATIONS_LEFT: &str =
+    "the registry is done; run apply again to finish the installations";
+
 /// What stopped an apply that had begun; the report says what was done before.
 #[derive(Debug, thiserror::Error)]
 pub enum Failure {
     #[error(transparent)]
     Registry(ExecuteFailed),
-    #[error("{0}\nthe registry is done; run apply again to finish the installations")]
+    #[error("{0}\n{INSTALLATIONS_LEFT}")]
     Installations(InstallationErrors),
     /// Merchants that could not be read were left out; the others were applied.
     #[error(

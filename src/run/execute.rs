@@ -39,14 +39,23 @@ pub enum ExecuteError {
 /// An apply in which some merchants failed: what every merchant did still counts.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "{}apply failed after {} created, {} renamed; run it again to finish",
-    .errors.iter().map(|e| format!("{e}\nerror: ")).collect::<String>(),
-    .applied.created,
-    .applied.renamed
+    "{}\n{}",
+    .errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
+    self.summary()
 )]
 pub struct ExecuteFailed {
     pub applied: Applied,
     pub errors: Vec<ExecuteError>,
+}
+
+impl ExecuteFailed {
+    /// What was done before the failures.
+    pub fn summary(&self) -> String {
+        format!(
+            "apply failed after {} created, {} renamed; run it again to finish",
+            self.applied.created, self.applied.renamed
+        )
+    }
 }
 
 /// What an apply did.

@@ -89,7 +89,7 @@ pub enum ImportFailure {
 
 /// Every file that could not be imported, one per line.
 #[derive(Debug, thiserror::Error)]
-#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\nerror: "))]
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
 pub struct ImportErrors(pub Vec<ImportFailure>);
 
 /// The projects by name, one per line with its id.
@@ -536,6 +536,9 @@ pub trait ImportUi: Ui {
     fn show(&self, imported: &Imported);
 }
 
+/// Why the files that could be imported were not written either.
+pub const UNWRITTEN: &str = "nothing was written, not even the files that could be imported; import again once these are fixed";
+
 /// How an import that ran ended.
 pub enum Ending {
     /// Files whose model cannot be read: nothing to import into (their findings first).
@@ -552,7 +555,7 @@ pub enum ImportStop {
     #[error("--project chooses the project of one file, and {0} files were given")]
     ProjectWithFiles(usize),
     /// One failed file stops the run before anything is written: import again once fixed.
-    #[error("{errors}{}", if *unwritten { "\nnothing was written, not even the files that could be imported; import again once these are fixed" } else { "" })]
+    #[error("{errors}{}", if *unwritten { format!("\n{UNWRITTEN}") } else { String::new() })]
     Failed {
         errors: ImportErrors,
         /// Files that could be imported were not written either.

@@ -60,10 +60,10 @@ impl MerchantError {
 
 /// Every installation that could not be written, one per line.
 #[derive(Debug, thiserror::Error)]
-#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\nerror: "))]
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
 pub struct InstallationErrors(pub Vec<installations::InstallationError>);
 
 /// Every merchant of a run that could not be connected or read, one per line.
 #[derive(Debug, thiserror::Error)]
-#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\nerror: "))]
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
 pub struct MerchantErrors(pub Vec<MerchantError>);
