@@ -6,6 +6,7 @@ use clap::ValueEnum;
 
 use super::ui::Terminal;
 use super::{AllowArgs, Error, ExitStatus, RegistryArgs, runtime};
+use crate::config::TargetKind;
 use crate::diagnostic::render_human;
 use crate::plan::{Kind, Plan, render};
 use crate::run::apply::{Application, ApplyUi, Done, Ending, Failure, Request, apply};
@@ -157,9 +158,9 @@ fn print_next_steps(written: &[Written]) {
     }
     outln!("\nNext steps in Magento:");
     for done in written {
-        match done.target.as_str() {
-            "mysql" => outln!("  {}: bin/magento cache:clean config", done.address),
-            _ => outln!(
+        match done.target {
+            TargetKind::Mysql => outln!("  {}: bin/magento cache:clean config", done.address),
+            TargetKind::EnvFile => outln!(
                 "  {}: redeploy (or restart PHP) so Magento reads the new environment values",
                 done.address
             ),

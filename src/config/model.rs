@@ -269,12 +269,29 @@ pub enum Target {
 }
 
 impl Target {
-    /// What the plan calls it: `mysql` or `env_file`.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> TargetKind {
         match self {
-            Target::Mysql(_) => "mysql",
-            Target::EnvFile(_) => "env_file",
+            Target::Mysql(_) => TargetKind::Mysql,
+            Target::EnvFile(_) => TargetKind::EnvFile,
         }
+    }
+}
+
+/// What kind of target an installation has, as plans and reports name it: `mysql` or
+/// `env_file`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetKind {
+    Mysql,
+    EnvFile,
+}
+
+impl std::fmt::Display for TargetKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TargetKind::Mysql => "mysql",
+            TargetKind::EnvFile => "env_file",
+        })
     }
 }
 

@@ -33,10 +33,9 @@ impl Stored {
 }
 
 /// An installation's binding as read, and its websites where the target knows them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Installation {
-    /// `mysql` or `env_file`.
-    pub target: String,
+    pub target: crate::config::TargetKind,
     /// The binding's paths that hold a value.
     pub values: BTreeMap<String, Stored>,
     /// `store_website` codes, `admin` excluded (`mysql` targets only).

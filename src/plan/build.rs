@@ -293,7 +293,7 @@ fn merchant_changes(
             note: Some(note),
             environment_id: live,
             values,
-            target: environment.target.as_ref().map(|t| t.kind().to_owned()),
+            target: environment.target.as_ref().map(|t| t.kind()),
             ..change(
                 format!("environment.{slug}.{key}"),
                 Kind::Environment,

@@ -168,7 +168,7 @@ pub struct Change {
     pub values: Vec<ValueChange>,
     /// Where the installation's values are written: `mysql` or `env_file`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
+    pub target: Option<crate::config::TargetKind>,
 }
 
 /// One config value of an installation: what it holds and what it will hold.

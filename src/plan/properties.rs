@@ -245,7 +245,7 @@ fn installations(environments: usize) -> impl Strategy<Value = Installations> {
                     .filter_map(|(path, value)| Some((path.to_owned(), Stored::Plain(value?))))
                     .collect();
                     let installation = Installation {
-                        target: "env_file".to_owned(),
+                        target: crate::config::TargetKind::EnvFile,
                         values,
                         websites: None,
                     };
@@ -270,7 +270,7 @@ fn write_installations(
         let installation = installations
             .entry(key.to_owned())
             .or_insert_with(|| Installation {
-                target: "env_file".to_owned(),
+                target: crate::config::TargetKind::EnvFile,
                 values: BTreeMap::new(),
                 websites: None,
             });

@@ -170,7 +170,7 @@ pub fn production_with_websites(websites: &[&str]) -> Setup {
 /// An installation read from a database: its plain values, key fingerprints and websites.
 pub fn installation(values: &[(&str, Stored)], websites: Option<&[&str]>) -> Installation {
     Installation {
-        target: "mysql".into(),
+        target: crate::config::TargetKind::Mysql,
         values: values
             .iter()
             .map(|(path, stored)| ((*path).to_owned(), stored.clone()))

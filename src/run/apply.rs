@@ -557,7 +557,7 @@ pub struct ChangeReport {
 pub struct InstallationReport {
     pub address: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
+    pub target: Option<crate::config::TargetKind>,
     pub status: Outcome,
     /// Moved to another data space: its feeds must be resent.
     pub rebound: bool,
@@ -649,7 +649,7 @@ pub fn report(
                 summary.installations_written += 1;
                 InstallationReport {
                     address: change.address.clone(),
-                    target: Some(w.target.clone()),
+                    target: Some(w.target),
                     status: Outcome::Written,
                     rebound: w.rebound,
                     error: None,
@@ -661,7 +661,7 @@ pub fn report(
                 summary.installations_failed += 1;
                 InstallationReport {
                     address: change.address.clone(),
-                    target: change.target.clone(),
+                    target: change.target,
                     status: Outcome::Failed,
                     rebound: false,
                     error: Some(e.source.to_string()),
@@ -669,7 +669,7 @@ pub fn report(
             } else {
                 InstallationReport {
                     address: change.address.clone(),
-                    target: change.target.clone(),
+                    target: change.target,
                     status: Outcome::Skipped,
                     rebound: false,
                     error: None,

@@ -723,11 +723,10 @@ environments:
     fn bound(space: u32, websites: Option<&[&str]>) -> Installation {
         Installation {
             target: if websites.is_some() {
-                "mysql"
+                crate::config::TargetKind::Mysql
             } else {
-                "env_file"
-            }
-            .to_owned(),
+                crate::config::TargetKind::EnvFile
+            },
             values: BTreeMap::from([
                 (
                     binding::PATH_ENVIRONMENT_ID.to_owned(),
@@ -899,7 +898,7 @@ environments:
             Stored::Plain("sandbox".into()),
         );
         let unbound = Installation {
-            target: "mysql".into(),
+            target: crate::config::TargetKind::Mysql,
             values: BTreeMap::new(),
             websites: Some(vec!["base".into()]),
         };

@@ -197,6 +197,7 @@ pub fn write(path: &Path, text: &str) -> Result<(), InitError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::TargetKind;
     use crate::rules::testing::load;
 
     #[test]
@@ -250,11 +251,11 @@ mod tests {
         let (loaded, _) = load(&uncommented);
         let config = loaded.config.expect("fits the model");
         assert!(config.keys.sandbox.is_none());
-        let kinds: Vec<&str> = config
+        let kinds: Vec<TargetKind> = config
             .environments
             .values()
             .filter_map(|e| e.target.as_ref().map(|t| t.kind()))
             .collect();
-        assert_eq!(kinds, ["mysql", "env_file"]);
+        assert_eq!(kinds, [TargetKind::Mysql, TargetKind::EnvFile]);
     }
 }

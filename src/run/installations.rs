@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::config::{Config, KeySetName, Loaded, MysqlTarget, SecretError, Service, Target};
+use crate::config::{
+    Config, KeySetName, Loaded, MysqlTarget, SecretError, Service, Target, TargetKind,
+};
 use crate::keys::{PrivateKey, api_key_fingerprint};
 use crate::magento::MagentoError;
 use crate::magento::binding::{self, Binding, BindingInput, KeyValues};
@@ -164,7 +166,7 @@ fn read_env_file(path: &Path, config: &Config) -> Result<Installation, TargetErr
         values.insert(path, stored);
     }
     Ok(Installation {
-        target: "env_file".to_owned(),
+        target: TargetKind::EnvFile,
         values,
         websites: None,
     })
@@ -207,7 +209,7 @@ async fn read_mysql(
         values.insert(path, stored);
     }
     Ok(Installation {
-        target: "mysql".to_owned(),
+        target: TargetKind::Mysql,
         values,
         websites: Some(stored.websites),
     })
@@ -226,7 +228,7 @@ fn open_mysql(
 pub struct Written {
     pub file: String,
     pub address: String,
-    pub target: String,
+    pub target: crate::config::TargetKind,
     /// The installation was bound to another data space before.
     pub rebound: bool,
     /// The services in use, whose feeds are resent after a data space change.
@@ -288,7 +290,7 @@ pub async fn write(
     Ok(Some(Written {
         file: loaded.file.clone(),
         address: change.address.clone(),
-        target: target.kind().to_owned(),
+        target: target.kind(),
         rebound,
         services: config.account.services.clone(),
     }))
