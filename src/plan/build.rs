@@ -37,6 +37,17 @@ pub struct MerchantInput<'a> {
 /// The plan for `merchants`. Merchants are ordered by their address slug; within one, the
 /// project, its data spaces and its environments come in declared order.
 pub fn plan(merchants: &[MerchantInput], allowances: &Allowances) -> Plan {
+    build(merchants, allowances, true)
+}
+
+/// The plan of merchants whose live state was not read (their files have errors): their
+/// offline findings, and no changes.
+pub fn offline_plan(merchants: &[MerchantInput]) -> Plan {
+    build(merchants, &Allowances::default(), false)
+}
+
+/// The plan; without `read`, nothing is matched and no live rule runs.
+fn build(merchants: &[MerchantInput], allowances: &Allowances, read: bool) -> Plan {
     let slugs = slugs(merchants);
     let mut order: Vec<usize> = (0..merchants.len()).collect();
     order.sort_by(|a, b| slugs[*a].cmp(&slugs[*b]));
@@ -44,7 +55,7 @@ pub fn plan(merchants: &[MerchantInput], allowances: &Allowances) -> Plan {
     let matchings: Vec<Option<Matching>> = merchants
         .iter()
         .map(|input| {
-            input.loaded.config.as_ref().map(|config| {
+            input.loaded.config.as_ref().filter(|_| read).map(|config| {
                 match_config_with(config, input.live, &installed(config, input.installations))
             })
         })

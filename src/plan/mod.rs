@@ -8,5 +8,5 @@ mod properties;
 pub mod render;
 
 pub use crate::rules::Allowances;
-pub use build::{MerchantInput, installed, plan};
+pub use build::{MerchantInput, installed, offline_plan, plan};
 pub use model::*;

@@ -9,7 +9,7 @@ use super::connect::{Connection, Connector, read_live};
 use super::{Files, MerchantError, MerchantErrors, installations};
 use crate::live::LiveState;
 use crate::magento::installation::Installation;
-use crate::plan::{Allowances, MerchantInput, Plan, Summary, plan};
+use crate::plan::{Allowances, MerchantInput, Plan, offline_plan, plan};
 
 /// The plan of files refused offline: their findings, and no changes, since nothing was read.
 pub fn refused_plan(files: &Files) -> Plan {
@@ -28,11 +28,7 @@ pub fn refused_plan(files: &Files) -> Plan {
             installations: &no_installations,
         })
         .collect();
-    let mut refused = plan(&inputs, &Allowances::default());
-    refused.changes.clear();
-    refused.unmanaged.clear();
-    refused.summary = Summary::default();
-    refused
+    offline_plan(&inputs)
 }
 
 /// A merchant connected and read.
