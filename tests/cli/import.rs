@@ -205,8 +205,10 @@ fn a_staging_installation_on_production_is_imported_and_flagged() {
     let targeted = skeleton.replace("    # target: {env_file", "    target: {env_file");
     std::fs::write(registry.path().join("saasctl.yaml"), &targeted).expect("write");
 
-    let import = run(&registry, None, &["import", "--yes"]);
+    // Quiet, and nothing to ask: no diff, only what was written.
+    let import = run(&registry, None, &["import", "--yes", "--quiet"]);
     assert_eq!(code(&import), 0, "{}", both(&import));
+    assert_eq!(stdout(&import), "", "{}", both(&import));
     let text = std::fs::read_to_string(registry.path().join("saasctl.yaml")).expect("read");
     assert!(
         text.contains("    tier: staging\n    data_space: live\n"),

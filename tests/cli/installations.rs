@@ -144,6 +144,16 @@ fn render_prints_the_binding_in_every_form_with_secrets_only_on_request() {
     let early = run(dir.path(), &["render", "production", "--format", "json"]);
     assert_eq!(code(&early), 1, "{}", both(&early));
     assert!(stderr(&early).contains("not known yet"), "{}", both(&early));
+    // A file with errors: nothing to render, and no plan was refused.
+    std::fs::write(dir.path().join("bad.yaml"), "version: 1\nproject: 5\n").expect("write");
+    let invalid = run(dir.path(), &["render", "production", "bad.yaml"]);
+    assert_eq!(code(&invalid), 3, "{}", both(&invalid));
+    assert!(
+        stdout(&invalid).ends_with("Nothing rendered: 4 errors to fix first.\n"),
+        "{}",
+        both(&invalid)
+    );
+    assert!(!stdout(&invalid).contains("Plan"), "{}", both(&invalid));
 
     let apply = run(dir.path(), &["apply", "--auto-approve"]);
     assert_eq!(code(&apply), 0, "{}", both(&apply));
