@@ -381,10 +381,15 @@ fn error_lines(error: &Error) -> Vec<String> {
 
 /// The async runtime the network commands run on.
 pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
-    tokio::runtime::Runtime::new().map_err(|source| Error::Io {
-        what: "start the async runtime",
-        source,
-    })
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        // Files are checked on its threads.
+        .thread_stack_size(crate::run::MAIN_THREAD_STACK)
+        .build()
+        .map_err(|source| Error::Io {
+            what: "start the async runtime",
+            source,
+        })
 }
 
 /// Asks `question` (on standard error when standard output carries data) and reads the answer.

@@ -14,9 +14,9 @@ use super::execute::{
     ExecuteFailed, MerchantDone, Step, execute, has_changes, write_installations,
 };
 use super::installations::{InstallationError, Written};
-use super::refresh::{Merchant, plan_merchants, read_each_merchant};
+use super::refresh::{Merchant, load_and_read, plan_merchants, read_each_merchant};
 use super::ui::{Answer, Ui};
-use super::{Files, InstallationErrors, MerchantError, MerchantErrors, Shard, plan_file};
+use super::{Entry, Files, InstallationErrors, MerchantError, MerchantErrors, Shard, plan_file};
 use crate::plan::{Action, Allowances, Change, Kind, Plan};
 
 /// What to apply, and how.
@@ -148,17 +148,18 @@ pub async fn apply(request: Request, ui: &dyn ApplyUi) -> Result<Done, ApplyErro
     if let Some((plan, named)) = saved_plan(&request.targets)? {
         return apply_saved(&plan, &named, request.connector, ui).await;
     }
-    let files = Files::load(&request.targets, request.shard)?;
-    if files.has_errors() {
-        return Ok(Done {
-            outcome: Ending::Invalid(files),
-            report: Report::empty(ReportStatus::Refused),
-        });
-    }
+    let paths = Files::discover(&request.targets, request.shard)?;
     let connector = request.connector;
     let result = async {
+        let entries = paths.into_iter().map(|path| Entry { path, shown: None });
         // One merchant that cannot be read holds back no other: it is left out and named.
-        let (mut merchants, unread) = read(&files, &connector, ui).await;
+        let (files, mut merchants, unread) = read(entries.collect(), &connector, ui).await;
+        if files.has_errors() {
+            return Ok(Done {
+                outcome: Ending::Invalid(files),
+                report: Report::empty(ReportStatus::Refused),
+            });
+        }
         let mut plan = plan_merchants(&files, &merchants, &request.allowances);
         plan.unread = unread.iter().map(MerchantError::unread).collect();
         let asking = !request.auto_approve && plan.has_changes() && !plan.refused;
@@ -250,11 +251,15 @@ async fn apply_saved(
             report: Report::empty(ReportStatus::Refused),
         });
     }
-    let entries: Vec<(PathBuf, String)> = plan_file::config_paths(&saved, path, named)?
+    let entries: Vec<Entry> = plan_file::config_paths(&saved, path, named)?
         .into_iter()
-        .zip(saved.merchants.iter().map(|m| m.file.clone()))
+        .zip(&saved.merchants)
+        .map(|(path, reviewed)| Entry {
+            path,
+            shown: Some(reviewed.file.clone()),
+        })
         .collect();
-    let files = Files::load_as(&entries);
+    let files = Files::load_entries(&entries);
     // The plan was reviewed against one registry: never send it to another.
     for (file, reviewed) in files.files.iter().zip(&saved.merchants) {
         let gateway = file
@@ -275,7 +280,10 @@ async fn apply_saved(
     }
     let result = async {
         // Reviewed whole, applied whole: a merchant that cannot be read stops them all.
-        let (mut merchants, unread) = read(&files, &connector, ui).await;
+        let (mut merchants, unread) = {
+            let progress = ui.progress("read", files.files.len());
+            read_each_merchant(&files, &connector, &|| progress.tick()).await
+        };
         if !unread.is_empty() {
             return Ok(Done {
                 report: Report::unread(&files, &unread),
@@ -338,14 +346,14 @@ fn check_saved(path: &Path, saved: &Plan, current: &Plan) -> Result<(), ApplyErr
     Ok(())
 }
 
-/// The merchants that could be read, and the failures of the others.
+/// The files loaded, the merchants that could be read, and the failures of the others.
 async fn read(
-    files: &Files,
+    entries: Vec<Entry>,
     connector: &Connector,
     ui: &dyn ApplyUi,
-) -> (Vec<Merchant>, Vec<MerchantError>) {
-    let progress = ui.progress("read", files.files.len());
-    read_each_merchant(files, connector, &|| progress.tick()).await
+) -> (Files, Vec<Merchant>, Vec<MerchantError>) {
+    let progress = ui.progress("read", entries.len());
+    load_and_read(entries, connector, &|| progress.tick()).await
 }
 
 /// Sends the changes of `plan`, then writes the installations with the ids the registry

@@ -56,6 +56,9 @@ pub struct Connector {
     /// Each gateway's limit on requests at once, shared by its merchants.
     throttles: Mutex<HashMap<String, Arc<Throttle>>>,
     embedded: EmbeddedRegistries,
+    /// Merchants connect concurrently; provisioning keys of an embedded registry is one at a
+    /// time, since files of one directory share its registry and key files.
+    provisioning: tokio::sync::Mutex<()>,
 }
 
 /// A merchant's client for its project's key set, and the fingerprints of all its key sets.
@@ -75,6 +78,7 @@ impl Connector {
             http: OnceLock::new(),
             throttles: Mutex::default(),
             embedded: EmbeddedRegistries::default(),
+            provisioning: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -104,6 +108,7 @@ impl Connector {
             let url = match &gateway {
                 Gateway::Url(url) => url.clone(),
                 Gateway::Embedded => {
+                    let _one_at_a_time = self.provisioning.lock().await;
                     let url = self
                         .embedded
                         .url(&loaded.base_dir)
@@ -118,8 +123,12 @@ impl Connector {
             let secret =
                 |s: &crate::config::Secret| s.resolve(&loaded.base_dir).map_err(|e| fail(e.into()));
             let api_key = SecretValue::new(secret(&set.api_key)?.expose().trim());
-            // Parsed once: the fingerprint and the client's signatures come from this key.
-            let key = PrivateKey::from_pem(secret(&set.private_key)?.expose())
+            // Parsed once: the fingerprint and the client's signatures come from this key. The
+            // key's check is CPU work: off the async threads, while other merchants' requests run.
+            let pem = secret(&set.private_key)?;
+            let key = tokio::task::spawn_blocking(move || PrivateKey::from_pem(pem.expose()))
+                .await
+                .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
                 .map_err(|e| fail(e.into()))?;
             tracing::trace!(
                 file = loaded.file,

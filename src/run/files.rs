@@ -39,12 +39,42 @@ impl std::str::FromStr for Shard {
     }
 }
 
+/// A file of a run to load, and the name it is shown under when not its path.
+pub struct Entry {
+    pub path: PathBuf,
+    pub shown: Option<String>,
+}
+
 /// One file as loaded, with its offline findings (sorted by position).
 pub struct CheckedFile {
     pub loaded: Loaded,
     pub diagnostics: Vec<Diagnostic>,
     /// The findings its `# saasctl: ignore[…]` comments accept: they fail nothing.
     pub ignored: Vec<Diagnostic>,
+}
+
+impl CheckedFile {
+    /// The file and its findings; those its ignore comments accept are kept apart.
+    pub fn new(loaded: Loaded, diagnostics: Vec<Diagnostic>) -> Self {
+        let (ignored, diagnostics) = diagnostics.into_iter().partition(|d| d.ignored.is_some());
+        Self {
+            loaded,
+            diagnostics,
+            ignored,
+        }
+    }
+
+    /// Shows the file as `shown`, in its findings too: a saved plan's files keep the names its
+    /// digests cover, wherever the plan is applied from.
+    pub fn show_as(&mut self, shown: &str) {
+        for diagnostic in self.diagnostics.iter_mut().chain(&mut self.ignored) {
+            diagnostic.location.file = shown.to_owned();
+            for related in &mut diagnostic.related {
+                related.location.file = shown.to_owned();
+            }
+        }
+        self.loaded.file = shown.to_owned();
+    }
 }
 
 /// Every file a run names, as loaded and checked offline.
@@ -68,45 +98,44 @@ impl Files {
         shard: Option<Shard>,
         secrets: Secrets,
     ) -> Result<Self, config::DiscoverError> {
-        let paths: Vec<PathBuf> = config::discover(paths)?
-            .into_iter()
-            .filter(|path| shard.is_none_or(|shard| shard.holds(&display_path(path))))
-            .collect();
         let mut files = Files::default();
-        for (loaded, diagnostics) in check_all(&paths, secrets) {
-            files.push(loaded, diagnostics);
+        for (loaded, diagnostics) in check_all(&Self::discover(paths, shard)?, secrets) {
+            files.push(CheckedFile::new(loaded, diagnostics));
         }
         Ok(files)
     }
 
-    /// Loads the files a saved plan names, each shown under the name the plan recorded (its
-    /// digests cover that name), wherever the plan is applied from.
-    pub fn load_as(entries: &[(PathBuf, String)]) -> Self {
-        let paths: Vec<PathBuf> = entries.iter().map(|(path, _)| path.clone()).collect();
+    /// The files `paths` name (directories are searched), or with a shard, those of the shard.
+    pub fn discover(
+        paths: &[PathBuf],
+        shard: Option<Shard>,
+    ) -> Result<Vec<PathBuf>, config::DiscoverError> {
+        Ok(config::discover(paths)?
+            .into_iter()
+            .filter(|path| shard.is_none_or(|shard| shard.holds(&display_path(path))))
+            .collect())
+    }
+
+    /// Loads and checks `entries`, each shown under its name.
+    pub fn load_entries(entries: &[Entry]) -> Self {
+        let paths: Vec<PathBuf> = entries.iter().map(|entry| entry.path.clone()).collect();
         let mut files = Files::default();
-        for ((mut loaded, mut diagnostics), (_, shown)) in
+        for ((loaded, diagnostics), entry) in
             check_all(&paths, Secrets::Read).into_iter().zip(entries)
         {
-            for diagnostic in &mut diagnostics {
-                diagnostic.location.file.clone_from(shown);
-                for related in &mut diagnostic.related {
-                    related.location.file.clone_from(shown);
-                }
+            let mut file = CheckedFile::new(loaded, diagnostics);
+            if let Some(shown) = &entry.shown {
+                file.show_as(shown);
             }
-            loaded.file.clone_from(shown);
-            files.push(loaded, diagnostics);
+            files.push(file);
         }
         files
     }
 
-    fn push(&mut self, loaded: Loaded, diagnostics: Vec<Diagnostic>) {
-        self.sources.insert(loaded.file.clone(), &loaded.source);
-        let (ignored, diagnostics) = diagnostics.into_iter().partition(|d| d.ignored.is_some());
-        self.files.push(CheckedFile {
-            loaded,
-            diagnostics,
-            ignored,
-        });
+    pub fn push(&mut self, file: CheckedFile) {
+        self.sources
+            .insert(file.loaded.file.clone(), &file.loaded.source);
+        self.files.push(file);
     }
 
     /// Every finding, in file order.
@@ -133,8 +162,9 @@ impl Files {
     }
 }
 
-/// What Linux gives a main thread; a spawned one gets 2 MiB unless told.
-const MAIN_THREAD_STACK: usize = 8 << 20;
+/// What Linux gives a main thread; a spawned one gets 2 MiB unless told. Threads that check
+/// files get as much: the YAML parser recurses up to its depth budget.
+pub const MAIN_THREAD_STACK: usize = 8 << 20;
 
 /// Each file loaded and checked, in the order given; the files are spread over the machine's
 /// cores, since checking is CPU work (parsing YAML, the schema, reading keys).

@@ -15,7 +15,7 @@ pub mod refresh;
 pub mod render;
 pub mod ui;
 
-pub use files::{CheckedFile, Files, Shard};
+pub use files::{CheckedFile, Entry, Files, MAIN_THREAD_STACK, Shard};
 
 use crate::registry::RegistryError;
 

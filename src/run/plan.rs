@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use super::connect::Connector;
-use super::refresh::{plan_merchants, read_each_merchant, refused_plan};
+use super::refresh::{load_and_read, plan_merchants, refused_plan};
 use super::ui::Ui;
-use super::{Files, MerchantError, Shard, plan_file};
+use super::{Entry, Files, MerchantError, Shard, plan_file};
 use crate::diagnostic::Severity;
 use crate::plan::{Allowances, Plan};
 
@@ -67,16 +67,17 @@ impl Planned {
 
 /// Plans what `request` names; `ui` counts the merchants read.
 pub async fn plan(request: Request, ui: &dyn Ui) -> Result<Outcome, PlanError> {
-    let files = Files::load(&request.paths, request.shard)?;
+    let paths = Files::discover(&request.paths, request.shard)?;
+    let (files, merchants, unread) = {
+        let progress = ui.progress("read", paths.len());
+        let entries = paths.into_iter().map(|path| Entry { path, shown: None });
+        load_and_read(entries.collect(), &request.connector, &|| progress.tick()).await
+    };
+    request.connector.shutdown().await;
     if files.has_errors() {
         let plan = refused_plan(&files);
         return Ok(Outcome::Invalid { files, plan });
     }
-    let (merchants, unread) = {
-        let progress = ui.progress("read", files.files.len());
-        read_each_merchant(&files, &request.connector, &|| progress.tick()).await
-    };
-    request.connector.shutdown().await;
     let mut plan = plan_merchants(&files, &merchants, &request.allowances);
     plan.unread = unread.iter().map(MerchantError::unread).collect();
     let mut planned = Planned {

@@ -6,10 +6,14 @@ use std::collections::BTreeMap;
 use futures::{StreamExt, stream};
 
 use super::connect::{Connection, Connector, read_live};
+use super::files::{CheckedFile, Entry};
 use super::{Files, MerchantError, MerchantErrors, installations};
+use crate::config::Loaded;
+use crate::diagnostic::Diagnostic;
 use crate::live::LiveState;
 use crate::magento::installation::Installation;
 use crate::plan::{Allowances, MerchantInput, Plan, offline_plan, plan};
+use crate::rules::{Secrets, check_file_with};
 
 /// The plan of files refused offline: their findings, and no changes, since nothing was read.
 pub fn refused_plan(files: &Files) -> Plan {
@@ -59,67 +63,122 @@ pub async fn read_merchants(
 }
 
 /// Every merchant that could be read, and every failure: in an agency run one merchant's
-/// failure does not hide the others.
+/// failure does not hide the others. Merchants are read concurrently (bounded).
 pub async fn read_each_merchant(
     files: &Files,
     connector: &Connector,
     done: Done<'_>,
 ) -> (Vec<Merchant>, Vec<MerchantError>) {
-    // First, one merchant after the other: embedded registries started, every secret read,
-    // every key parsed, every target opened. Only reads run concurrently.
-    let mut ready = Vec::new();
-    let mut errors = Vec::new();
-    for (index, file) in files.files.iter().enumerate() {
-        let loaded = &file.loaded;
-        let opened = async {
-            let config = loaded
-                .config
-                .as_ref()
-                .ok_or_else(|| MerchantError::Invalid {
-                    file: loaded.file.clone(),
-                })?;
-            let connection = connector.connect(loaded, config).await?;
-            let targets = installations::open(loaded, config)?;
-            Ok::<_, MerchantError>((index, loaded, config, connection, targets))
-        };
-        match opened.await {
-            Ok(merchant) => ready.push(merchant),
-            Err(e) => {
-                errors.push(e);
+    let results: Vec<(usize, Result<Read, MerchantError>)> =
+        stream::iter(files.files.iter().enumerate())
+            .map(|(index, file)| async move {
+                let read = read(&file.loaded, connector).await;
                 done();
-            }
-        }
-    }
-    let results: Vec<Result<Merchant, MerchantError>> = stream::iter(ready)
-        .map(|(index, loaded, config, connection, targets)| async move {
-            // The registry and the installations are read at the same time.
-            let (live, installations) = tokio::join!(
-                read_live(&connection.client, config),
-                installations::read(loaded, config, &targets)
-            );
-            done();
-            let live = live.map_err(|source| MerchantError::Read {
-                file: loaded.file.clone(),
-                source,
-            })?;
-            Ok(Merchant {
-                index,
-                connection,
-                live,
-                installations: installations?,
+                (index, read)
             })
-        })
-        .buffered(connector.parallelism.max(1))
-        .collect()
-        .await;
+            .buffered(connector.parallelism.max(1))
+            .collect()
+            .await;
     let mut merchants = Vec::new();
-    for result in results {
+    let mut errors = Vec::new();
+    for (index, result) in results {
         match result {
-            Ok(merchant) => merchants.push(merchant),
+            Ok(read) => merchants.push(read.merchant(index)),
             Err(e) => errors.push(e),
         }
     }
     (merchants, errors)
+}
+
+/// Loads, checks and reads every file of `entries`, each merchant flowing on as soon as its
+/// file is checked: its first registry request leaves while later files are still being
+/// parsed. Parsing runs off the async threads (it is CPU work); at most the connector's
+/// parallelism of merchants are in flight. Files with errors are not read: the caller refuses
+/// them.
+pub async fn load_and_read(
+    entries: Vec<Entry>,
+    connector: &Connector,
+    done: Done<'_>,
+) -> (Files, Vec<Merchant>, Vec<MerchantError>) {
+    let flows: Vec<(CheckedFile, Option<Result<Read, MerchantError>>)> = stream::iter(entries)
+        .map(|entry| async move {
+            let path = entry.path;
+            let checked =
+                tokio::task::spawn_blocking(move || check_file_with(&path, Secrets::Read))
+                    .await
+                    // A panic in a check is a bug; it goes on as if it had happened here.
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+            let mut file = CheckedFile::new(checked.0, checked.1);
+            if let Some(shown) = &entry.shown {
+                file.show_as(shown);
+            }
+            tracing::trace!(file = file.loaded.file, "checked");
+            if file.diagnostics.iter().any(Diagnostic::is_error) {
+                done();
+                return (file, None);
+            }
+            let read = read(&file.loaded, connector).await;
+            done();
+            (file, Some(read))
+        })
+        .buffered(connector.parallelism.max(1))
+        .collect()
+        .await;
+    let mut files = Files::default();
+    let mut merchants = Vec::new();
+    let mut errors = Vec::new();
+    for (index, (file, read)) in flows.into_iter().enumerate() {
+        files.push(file);
+        match read {
+            Some(Ok(read)) => merchants.push(read.merchant(index)),
+            Some(Err(e)) => errors.push(e),
+            None => {}
+        }
+    }
+    (files, merchants, errors)
+}
+
+/// One merchant connected and read, before it takes its place in the run.
+struct Read {
+    connection: Connection,
+    live: LiveState,
+    installations: BTreeMap<String, Installation>,
+}
+
+impl Read {
+    fn merchant(self, index: usize) -> Merchant {
+        Merchant {
+            index,
+            connection: self.connection,
+            live: self.live,
+            installations: self.installations,
+        }
+    }
+}
+
+/// Connects the merchant of `loaded` and reads its registry and installations at once.
+async fn read(loaded: &Loaded, connector: &Connector) -> Result<Read, MerchantError> {
+    let config = loaded
+        .config
+        .as_ref()
+        .ok_or_else(|| MerchantError::Invalid {
+            file: loaded.file.clone(),
+        })?;
+    let connection = connector.connect(loaded, config).await?;
+    let targets = installations::open(loaded, config)?;
+    let (live, installations) = tokio::join!(
+        read_live(&connection.client, config),
+        installations::read(loaded, config, &targets)
+    );
+    let live = live.map_err(|source| MerchantError::Read {
+        file: loaded.file.clone(),
+        source,
+    })?;
+    Ok(Read {
+        connection,
+        live,
+        installations: installations?,
+    })
 }
 
 /// The plan of `files` against what was read.

@@ -1107,6 +1107,42 @@ fn merchants_not_read_are_named_in_every_plan_format_and_never_read_as_no_change
     );
 }
 
+/// Each merchant flows on as soon as its file is checked: with two merchants in flight, the
+/// first registry request is answered before the last file is even parsed (an order the
+/// bound makes certain, not a timing).
+#[test]
+fn the_first_request_leaves_before_the_last_file_is_checked() {
+    let registry = Registry::new();
+    std::fs::create_dir(registry.path().join("estate")).expect("estate dir");
+    for i in 0..40 {
+        std::fs::write(
+            registry.path().join(format!("estate/m{i:02}.yaml")),
+            LUMA.replace("name: Luma\n", &format!("name: Luma {i:02}\n"))
+                .replace("{file: keys/", "{file: ../keys/"),
+        )
+        .expect("write");
+    }
+    let output = registry.run(&[
+        "plan",
+        "estate",
+        "-vv",
+        "--parallelism",
+        "2",
+        "--color",
+        "never",
+    ]);
+    let log = stderr(&output);
+    let first_request = log
+        .lines()
+        .position(|line| line.contains("registry request"))
+        .expect("a request logged");
+    let last_checked = log
+        .lines()
+        .position(|line| line.contains("checked") && line.contains("m39.yaml"))
+        .expect("the last file's check logged");
+    assert!(first_request < last_checked, "{log}");
+}
+
 #[test]
 fn a_gateway_that_never_answers_times_out_clearly() {
     // Accepts connections and never answers.
