@@ -1,9 +1,9 @@
 //! saasctl: the Commerce Services Connector setup as code.
 //!
-//! Modules in layers, bottom to top (DESIGN.md, "Architecture"); each imports only from the
+//! Modules in layers, bottom to top (docs/design.md, "Layers"); each imports only from the
 //! layers below it, which `tests/layers.rs` checks:
-//! `diagnostic`, `file` -> `config` -> `registry` -> `emulator`, `live` -> `rules` -> `plan`
-//! -> `run` -> `cli`.
+//! `digest` -> `diagnostic`, `file`, `keys` -> `config` -> `registry` -> `emulator`, `live`
+//! -> `magento` -> `rules` -> `plan` -> `run` -> `error` -> `cli`
 
 pub mod cli;
 pub mod config;
