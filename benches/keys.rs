@@ -11,7 +11,7 @@ use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::signature::{SignatureEncoding, Signer, Verifier};
 use saasctl::keys::{PrivateKey, PublicKey};
-use sha2::Sha256;
+use rsa::sha2::Sha256;
 
 const PKCS8: &str = include_str!("../tests/fixtures/keys/test.pem");
 const SPKI: &str = include_str!("../tests/fixtures/keys/test.pub.pem");
@@ -133,7 +133,7 @@ fn main() {
         "generate",
         runs,
         median_us(runs, || {
-            rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap()
+            rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).unwrap()
         }),
         median_us(runs, || PrivateKey::generate().unwrap()),
     );

@@ -1,13 +1,20 @@
 //! Digests of canonical JSON (config, live state). Key fingerprints are `keys`'s. Imports
 //! nothing from the crate, so any layer may use it.
 
+use aws_lc_rs::digest::{SHA256, digest as hash};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+
+/// The SHA-256 of `bytes`, from the one crypto library the program uses.
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    let mut out = [0; 32];
+    out.copy_from_slice(hash(&SHA256, bytes).as_ref());
+    out
+}
 
 /// Lower-case hex of the SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    Sha256::digest(bytes)
+    sha256(bytes)
         .iter()
         .fold(String::with_capacity(64), |mut out, b| {
             let _ = write!(out, "{b:02x}");

@@ -18,7 +18,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use emulator_process::{EmulatorProcess, KEY_PEM};
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use saasctl::magento::env_file::EnvFile;
 use serde_json::Value;
 
@@ -249,8 +249,8 @@ fn apply_killed_at_random_points_converges_on_the_next_run() {
         let merchant = Merchant::new(&runtime, &emulator);
         // Killed after the k-th progress line (0: once the plan is shown) and a random delay:
         // the last lines precede the installation writes, which the delay reaches into.
-        let after = rng.gen_range(0..=markers);
-        let delay = Duration::from_millis(rng.gen_range(0..40));
+        let after = rng.random_range(0..=markers);
+        let delay = Duration::from_millis(rng.random_range(0..40));
         let finished = kill_after(
             merchant.command(&emulator.url, &["apply", "--auto-approve"]),
             after,

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 
 /// Which faults to inject, and how often (rates are probabilities per request, 0 to 1).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,8 +94,8 @@ impl Dice {
     pub fn roll(&self) -> Fate {
         let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
         let jitter_ms = u64::try_from(self.faults.jitter.as_millis()).unwrap_or(u64::MAX);
-        let extra = Duration::from_millis(rng.gen_range(0..=jitter_ms));
-        let (fail, throttle, drop): (f64, f64, f64) = (rng.r#gen(), rng.r#gen(), rng.r#gen());
+        let extra = Duration::from_millis(rng.random_range(0..=jitter_ms));
+        let (fail, throttle, drop): (f64, f64, f64) = (rng.random(), rng.random(), rng.random());
         Fate {
             delay: self.faults.latency + extra,
             fail: fail < self.faults.fail_rate,

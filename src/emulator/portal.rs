@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rand::Rng;
+use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
 use super::state::{Account, Refusal, api_key_hash};
@@ -58,7 +58,7 @@ pub(crate) fn new_account(request: NewAccount) -> Result<(Account, RegisteredAcc
     let mage_id = request.mage_id.unwrap_or_else(|| {
         format!(
             "MAG{:09}",
-            rand::thread_rng().gen_range(0..1_000_000_000u32)
+            rand::rng().random_range(0..1_000_000_000u32)
         )
     });
     let account = Account {

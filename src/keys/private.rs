@@ -8,7 +8,6 @@ use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256, RsaKeyPair};
-use sha2::{Digest, Sha256};
 
 use super::{KeyError, KeyKind, PublicKey, der, pem};
 
@@ -31,7 +30,7 @@ impl PrivateKey {
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
         static PARSED: LazyLock<Mutex<HashMap<[u8; 32], PrivateKey>>> =
             LazyLock::new(Mutex::default);
-        let digest: [u8; 32] = Sha256::digest(pem.as_bytes()).into();
+        let digest = crate::digest::sha256(pem.as_bytes());
         let known = PARSED
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

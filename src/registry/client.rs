@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use rand::Rng;
+use rand::RngExt;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -93,7 +93,7 @@ impl RetryPolicy {
             .base_delay
             .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)));
         exp.min(self.max_delay)
-            .mul_f64(rand::thread_rng().gen_range(0.5..=1.0))
+            .mul_f64(rand::rng().random_range(0.5..=1.0))
     }
 }
 
