@@ -9,9 +9,9 @@ use std::time::Instant;
 
 use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
+use rsa::sha2::Sha256;
 use rsa::signature::{SignatureEncoding, Signer, Verifier};
 use saasctl::keys::{PrivateKey, PublicKey};
-use rsa::sha2::Sha256;
 
 const PKCS8: &str = include_str!("../tests/fixtures/keys/test.pem");
 const SPKI: &str = include_str!("../tests/fixtures/keys/test.pub.pem");

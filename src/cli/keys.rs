@@ -62,7 +62,7 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
         keys.api_key_path.display()
     );
     // The API key on stdout is the command's output, for scripts to capture: the one line
-    // that bypasses the redaction layer on purpose (DESIGN.md, `keys generate`).
+    // that bypasses the redaction layer on purpose (docs/design.md, `keys generate`).
     super::emit_out(&format!("{}\n", keys.api_key.expose()));
     Ok(ExitStatus::Success)
 }

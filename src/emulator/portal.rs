@@ -55,12 +55,9 @@ pub(crate) fn new_account(request: NewAccount) -> Result<(Account, RegisteredAcc
         Some(key) => key,
         None => uuid::Uuid::new_v4().simple().to_string(),
     };
-    let mage_id = request.mage_id.unwrap_or_else(|| {
-        format!(
-            "MAG{:09}",
-            rand::rng().random_range(0..1_000_000_000u32)
-        )
-    });
+    let mage_id = request
+        .mage_id
+        .unwrap_or_else(|| format!("MAG{:09}", rand::rng().random_range(0..1_000_000_000u32)));
     let account = Account {
         api_key_hash: api_key_hash(&api_key),
         public_key: request.public_key,

@@ -306,7 +306,7 @@ fn now_stamp() -> String {
 }
 
 /// A change's stamp: never equal to the creation stamp, so `createdAt == updatedAt` means
-/// "never changed" (DESIGN.md, "Identity") even for a change in the same millisecond.
+/// "never changed" (docs/design.md, "Identity") even for a change in the same millisecond.
 fn stamp_after(created: &str) -> String {
     let now = now_stamp();
     if now.as_str() > created {

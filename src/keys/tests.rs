@@ -3,8 +3,8 @@
 use rsa::pkcs1::{EncodeRsaPrivateKey, EncodeRsaPublicKey};
 use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
 use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey, LineEnding};
-use rsa::signature::{SignatureEncoding, Signer, Verifier};
 use rsa::sha2::Sha256;
+use rsa::signature::{SignatureEncoding, Signer, Verifier};
 
 use super::fixtures::{
     EC_PEM as EC, EC_PUBLIC_PEM as EC_PUBLIC, TEST_PEM as PKCS8, TEST_PKCS1_PEM as PKCS1,

@@ -1,4 +1,4 @@
-//! Which live object each declaration is (DESIGN.md, "Identity"): a project by pinned `id`,
+//! Which live object each declaration is (docs/design.md, "Identity"): a project by pinned `id`,
 //! else `name`, else `previous_names`; a data space likewise, then by type among data spaces
 //! never changed since `initialize` made them (all new, so no assignment can mislead), else by
 //! adopting the one unclaimed data space of its type when exactly one declaration is left.

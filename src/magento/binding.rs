@@ -1,5 +1,5 @@
 //! An environment's binding: the Magento config values at the `default` scope that bind an
-//! installation to a data space (DESIGN.md, "Installations (the Magento side)").
+//! installation to a data space (docs/design.md, "Installations (the Magento side)").
 
 use super::MagentoError;
 use crate::config::{DataSpaceType, KeySetName, SecretValue};

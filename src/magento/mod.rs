@@ -1,7 +1,7 @@
 //! The installation side: an environment's binding as Magento config values, the forms Magento
 //! reads them in, Magento's encryption of the key values, and the targets that hold them.
 //!
-//! Imports only from `config`, `file` and `diagnostic` (layering in DESIGN.md).
+//! Imports only from `config`, `file` and `diagnostic` (layering in docs/design.md).
 
 pub mod binding;
 pub mod crypt;

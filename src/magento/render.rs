@@ -1,4 +1,4 @@
-//! The forms Magento reads a binding in (DESIGN.md, `saasctl render`).
+//! The forms Magento reads a binding in (docs/design.md, `saasctl render`).
 
 use std::fmt::Write as _;
 use std::str::FromStr;

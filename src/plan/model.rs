@@ -1,5 +1,5 @@
 //! The plan: one model for every merchant, what the renderers show, what `plan --out` saves and
-//! what apply executes. Its JSON form is the contract (DESIGN.md, "The plan file").
+//! what apply executes. Its JSON form is the contract (docs/design.md, "The plan file").
 
 use std::collections::BTreeMap;
 

@@ -19,8 +19,8 @@ mod pipelines;
 mod plan_apply;
 #[path = "../support/python.rs"]
 mod python;
-mod readme;
 mod schema;
 mod secrets;
 mod suppression;
+mod troubleshooting;
 mod validate;

@@ -1,4 +1,4 @@
-//! The README's troubleshooting section has an entry for every registry error message.
+//! docs/troubleshooting.md has an entry for every registry error message.
 
 use saasctl::registry::RegistryError;
 
@@ -71,13 +71,8 @@ fn every_registry_error() -> Vec<RegistryError> {
 }
 
 fn troubleshooting() -> String {
-    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README.md");
-    let start = readme
-        .find("\n## Troubleshooting\n")
-        .expect("a Troubleshooting section");
-    let section = &readme[start + 1..];
-    let end = section[3..].find("\n## ").map_or(section.len(), |i| i + 3);
-    section[..end].to_owned()
+    std::fs::read_to_string(repo().join("docs/troubleshooting.md"))
+        .expect("docs/troubleshooting.md")
 }
 
 #[test]
@@ -91,7 +86,7 @@ fn every_registry_error_message_is_explained() {
         // Each heading is the message with words for its values: its fixed text is there.
         let heading = section
             .lines()
-            .filter(|line| line.starts_with("#### "))
+            .filter(|line| line.starts_with("### "))
             .find(|line| {
                 message
                     .split(VALUE)
@@ -103,7 +98,7 @@ fn every_registry_error_message_is_explained() {
             heading.unwrap_or_else(|| panic!("no entry for `{}`", message.replace(VALUE, "…")));
         // With a cause and a fix.
         let entry = &section[section.find(heading).expect("heading")..];
-        let entry = &entry[..entry[5..].find("\n#").map_or(entry.len(), |i| i + 5)];
+        let entry = &entry[..entry[4..].find("\n#").map_or(entry.len(), |i| i + 4)];
         assert!(
             entry.contains("Cause:") && entry.contains("Fix:"),
             "{entry}"
