@@ -26,6 +26,25 @@ fn position_of(location: &serde_saphyr::Location) -> Position {
     }
 }
 
+/// Where the bracket `closer` that ends a flow collection is, looking from `from` (after its
+/// last child) past separators, blanks and comments; `None` where something else comes first.
+fn closing_bracket(source: &str, from: usize, closer: u8) -> Option<usize> {
+    let bytes = source.as_bytes();
+    let mut at = from;
+    while let Some(&byte) = bytes.get(at) {
+        match byte {
+            b if b == closer => return Some(at),
+            b' ' | b'\t' | b'\r' | b'\n' | b',' => at += 1,
+            // A comment runs to the end of its line.
+            b'#' => at = source[at..].find('\n').map_or(bytes.len(), |i| at + i),
+            // The rest of a quoted scalar the parser's span left out (its closing quote).
+            b'"' | b'\'' if at == from => at += 1,
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// One step of a route into the document: a mapping key or a sequence index.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Step {
@@ -174,6 +193,30 @@ impl Node {
     /// The byte offset just after the node.
     fn end(&self) -> usize {
         self.position.offset + self.position.len
+    }
+
+    /// Ends every flow collection (`{…}`, `[…]`) at its closing bracket in `source`: the parser
+    /// spans only its opening token, and its children end before the bracket (and before any
+    /// comment after it).
+    pub fn close_flow_collections(&mut self, source: &str) {
+        let children: Vec<&mut Node> = match &mut self.value {
+            Value::Sequence(items) => items.iter_mut().collect(),
+            Value::Mapping(entries) => entries.iter_mut().map(|(_, v)| v).collect(),
+            _ => return,
+        };
+        let mut last = self.position.offset + 1;
+        for child in children {
+            child.close_flow_collections(source);
+            last = last.max(child.end());
+        }
+        let closer = match source.as_bytes().get(self.position.offset) {
+            Some(b'{') => b'}',
+            Some(b'[') => b']',
+            _ => return,
+        };
+        if let Some(close) = closing_bracket(source, last, closer) {
+            self.position.len = close + 1 - self.position.offset;
+        }
     }
 
     /// The position of the deepest existing node along `route`: a missing leaf is

@@ -202,11 +202,12 @@ pub fn load(path: &Path, document_rules: DocumentRules) -> (Loaded, Vec<Diagnost
 
 /// Parses `loaded.source`, validates it and fills in its document and model.
 pub fn check(loaded: &mut Loaded, document_rules: DocumentRules) -> Vec<Diagnostic> {
-    let document =
+    let mut document =
         match serde_saphyr::from_str_with_options::<Node>(&loaded.source, parse_options()) {
             Ok(document) => document,
             Err(e) => return vec![syntax_error(loaded, &e)],
         };
+    document.close_flow_collections(&loaded.source);
     if matches!(document.value, Value::Null) {
         return vec![schema_finding(
             "the file holds no configuration",

@@ -54,13 +54,14 @@ fn ceil_char_boundary(text: &str, mut index: usize) -> usize {
 fn underline_bytes(text: &str, location: &Location) -> std::ops::Range<usize> {
     let start = floor_char_boundary(text, location.position.offset);
     let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-    // A flow mapping or list reports only its opening bracket: underline the rest of the line.
-    let len = if text[start..].starts_with(['{', '[']) {
-        text[start..line_end].trim_end().len()
+    let node_end = start + location.position.len.max(1);
+    let end = if node_end <= line_end {
+        node_end
     } else {
-        location.position.len.max(1)
+        // A node over several lines: its first line, without a comment after it.
+        start + code_len(&text[start..line_end])
     };
-    let end = (start + len).min(line_end).max(start);
+    let end = end.min(line_end).max(start);
     if end == start && start < text.len() {
         // A zero-width node (an empty value) still gets one caret.
         let next = text[start..]
@@ -70,6 +71,23 @@ fn underline_bytes(text: &str, location: &Location) -> std::ops::Range<usize> {
         return start..next;
     }
     start..end
+}
+
+/// The length of `line` without a trailing comment and the blanks before it (a `#` outside
+/// quotes that follows a blank starts a comment in YAML).
+fn code_len(line: &str) -> usize {
+    let mut quote = None;
+    let mut previous = ' ';
+    for (i, c) in line.char_indices() {
+        match (quote, c) {
+            (None, '#') if previous.is_whitespace() => return line[..i].trim_end().len(),
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(open), c) if c == open => quote = None,
+            _ => {}
+        }
+        previous = c;
+    }
+    line.trim_end().len()
 }
 
 fn report<'a>(diagnostic: &'a Diagnostic, sources: &'a Sources) -> Vec<Group<'a>> {

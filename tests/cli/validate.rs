@@ -11,6 +11,7 @@ fn chmod(path: &std::path::Path, mode: u32) {
 /// The human report of each rule's documented failing example.
 #[test]
 fn each_rule_reports_its_bad_example() {
+    let mut underlined = 0;
     for info in saasctl::rules::catalogue() {
         if info.id >= "SC020" {
             continue; // live-state rules need a registry; tested with the plan
@@ -29,7 +30,66 @@ fn each_rule_reports_its_bad_example() {
             0
         };
         assert_eq!(code(&output), expected, "{}: {text}", info.id);
+        for (line, run) in underlines(&text) {
+            assert_exact_underline(info.id, &line, &run);
+            underlined += 1;
+        }
         crate::saasctl_snapshot!(format!("human_{}", info.id), output);
+    }
+    assert!(underlined > 20, "only {underlined} underlines read");
+}
+
+/// Each snippet line of a human report with the text its caret (or dash) run underlines.
+fn underlines(report: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut source: Option<String> = None;
+    for line in report.lines() {
+        let Some((gutter, rest)) = line.split_once(" | ").or_else(|| line.split_once(" |")) else {
+            source = None;
+            continue;
+        };
+        if gutter.trim().parse::<usize>().is_ok() {
+            source = Some(rest.to_owned());
+            continue;
+        }
+        let Some(code) = &source else { continue };
+        let indent = rest.len() - rest.trim_start().len();
+        let marks = rest.trim_start();
+        let run = marks
+            .chars()
+            .take_while(|c| *c == marks.chars().next().unwrap_or(' '))
+            .count();
+        if run > 0 && marks.starts_with(['^', '-']) {
+            let underlined: String = code.chars().skip(indent).take(run).collect();
+            found.push((code.clone(), underlined));
+        }
+    }
+    found
+}
+
+/// An underline covers its node exactly: a flow collection to its closing bracket, never a
+/// blank or a comment after it.
+fn assert_exact_underline(rule: &str, line: &str, underlined: &str) {
+    assert!(
+        !underlined.is_empty(),
+        "{rule}: empty underline in `{line}`"
+    );
+    assert_eq!(underlined, underlined.trim_end(), "{rule}: `{line}`");
+    assert!(
+        !underlined.contains(" #"),
+        "{rule}: the underline runs into a comment: `{underlined}` in `{line}`"
+    );
+    for (open, close) in [('{', '}'), ('[', ']')] {
+        if underlined.starts_with(open) {
+            let depth = underlined.chars().fold(0i32, |depth, c| {
+                depth + i32::from(c == open) - i32::from(c == close)
+            });
+            let whole_line = line.trim_start().starts_with(underlined);
+            assert!(
+                (underlined.ends_with(close) && depth == 0) || whole_line,
+                "{rule}: `{underlined}` is not the whole collection in `{line}`"
+            );
+        }
     }
 }
 
