@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 pub use github::render_github;
 pub use human::render_human;
 pub use redact::redact;
-pub use rule_info::RuleInfo;
+pub use rule_info::{Reads, RuleInfo};
 pub use sarif::render_sarif;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

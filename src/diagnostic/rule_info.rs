@@ -10,6 +10,15 @@ pub const PROJECT_URI: &str = "https://github.com/saasctl/saasctl";
 /// each rule's `helpUri` is an anchor in it.
 pub const RULES_URI: &str = "https://github.com/saasctl/saasctl/blob/main/docs/rules.md";
 
+/// What a rule reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    /// The configuration files (and the secrets they name).
+    Files,
+    /// The registry and the installations too.
+    Live,
+}
+
 /// What `saasctl explain` and SARIF know of a rule.
 #[derive(Debug)]
 pub struct RuleInfo {
@@ -17,6 +26,12 @@ pub struct RuleInfo {
     /// A short kebab-case name, e.g. `production-space-shared`.
     pub name: &'static str,
     pub severity: Severity,
+    /// What the rule reads: the files alone (`validate` runs it), or the live state too (only
+    /// `plan` and `apply` can).
+    pub reads: Reads,
+    /// It refuses what would mix or lose data: no ignore comment lifts it (only a command-line
+    /// allowance, where the rule has one).
+    pub protects_data: bool,
     /// One line: what the rule refuses or warns about.
     pub summary: &'static str,
     /// Why it matters and how to fix it (markdown).
@@ -52,25 +67,36 @@ impl RuleInfo {
     /// The rule's section of `docs/rules.md`.
     pub fn markdown(&self) -> String {
         format!(
-            "## {id}\n\n`{name}` ({severity}): {summary}\n\n{explanation}\n\nExample that fires:\n\n```yaml\n{bad}```\n\nFixed:\n\n```yaml\n{good}```\n",
+            "## {id}\n\n`{name}` ({severity}): {summary}\n\n{protects}{explanation}\n\nExample that fires:\n\n```yaml\n{bad}```\n\nFixed:\n\n```yaml\n{good}```\n",
             id = self.id,
             name = self.name,
             severity = self.severity,
             summary = self.summary,
+            protects = self.protection(),
             explanation = self.explanation.trim(),
             bad = format_args!("{}\n", self.bad_example.trim_end()),
             good = format_args!("{}\n", self.good_example.trim_end()),
         )
     }
 
+    /// For a rule that protects data, the paragraph that says so.
+    fn protection(&self) -> &'static str {
+        if self.protects_data {
+            "This rule protects data: no `# saasctl: ignore` comment lifts it.\n\n"
+        } else {
+            ""
+        }
+    }
+
     /// The full documentation printed by `saasctl explain`.
     pub fn documentation(&self) -> String {
         format!(
-            "{id} {name} ({severity})\n\n{summary}\n\n{explanation}\n\nExample that fires:\n\n{bad}\nFixed:\n\n{good}",
+            "{id} {name} ({severity})\n\n{summary}\n\n{protects}{explanation}\n\nExample that fires:\n\n{bad}\nFixed:\n\n{good}",
             id = self.id,
             name = self.name,
             severity = self.severity,
             summary = self.summary,
+            protects = self.protection(),
             explanation = self.explanation.trim(),
             bad = indent(self.bad_example),
             good = indent(self.good_example),

@@ -163,6 +163,7 @@ fn build(merchants: &[MerchantInput], allowances: &Allowances, read: bool) -> Pl
         changes,
         unmanaged,
         diagnostics: diagnostics.iter().map(JsonDiagnostic::from).collect(),
+        ignored: Vec::new(),
         allowances: allowances.clone(),
         unread: Vec::new(),
     }

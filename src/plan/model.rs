@@ -31,6 +31,10 @@ pub struct Plan {
     /// Live objects nothing declares: listed, never deleted.
     pub unmanaged: Vec<Unmanaged>,
     pub diagnostics: Vec<JsonDiagnostic>,
+    /// Findings that `# saasctl: ignore[ID] reason` comments accepted, with their reasons:
+    /// they refuse nothing, and a reviewer sees them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<JsonDiagnostic>,
     /// An error-severity finding fired: nothing of this plan may be applied.
     pub refused: bool,
     /// What the user allowed on purpose when planning; applying the plan allows the same.
@@ -63,6 +67,7 @@ impl Plan {
             merged.changes.extend(plan.changes);
             merged.unmanaged.extend(plan.unmanaged);
             merged.diagnostics.extend(plan.diagnostics);
+            merged.ignored.extend(plan.ignored);
             merged.unread.extend(plan.unread);
             merged.refused |= plan.refused;
         }

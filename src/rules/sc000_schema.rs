@@ -8,6 +8,8 @@ pub static SC000: RuleInfo = RuleInfo {
     id: crate::config::SCHEMA_RULE,
     name: "schema",
     severity: Severity::Error,
+    reads: crate::diagnostic::Reads::Files,
+    protects_data: false,
     summary: "the file is not YAML, or does not fit the saasctl schema",
     explanation: r#"
 Every file is parsed as YAML (one document, bounded in size, depth and alias expansion) and

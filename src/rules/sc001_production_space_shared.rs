@@ -10,6 +10,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC001",
     name: "production-space-shared",
     severity: Severity::Error,
+    reads: crate::diagnostic::Reads::Files,
+    protects_data: true,
     summary: "a production data space bound to more than one environment",
     explanation: r#"
 A data space holds the catalog, orders and events that Commerce Services receive from the

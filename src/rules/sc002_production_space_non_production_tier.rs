@@ -11,6 +11,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC002",
     name: "production-space-non-production-tier",
     severity: Severity::Error,
+    reads: crate::diagnostic::Reads::Files,
+    protects_data: true,
     summary: "a production data space bound to an environment whose tier is not production",
     explanation: r#"
 A staging, development or testing installation bound to the production data space pollutes

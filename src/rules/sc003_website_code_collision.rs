@@ -12,6 +12,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC003",
     name: "website-code-collision",
     severity: Severity::Error,
+    reads: crate::diagnostic::Reads::Files,
+    protects_data: true,
     summary: "the same website code in two environments bound to the same data space",
     explanation: r#"
 Commerce Services key catalog and storefront data by website code inside a data space. Two

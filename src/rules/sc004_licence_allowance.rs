@@ -11,6 +11,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC004",
     name: "licence-allowance",
     severity: Severity::Error,
+    reads: crate::diagnostic::Reads::Files,
+    protects_data: false,
     summary: "more data spaces of a type than the licence gives",
     explanation: r#"
 Data spaces are never created one by one: creating a project creates the licence's data

@@ -11,6 +11,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC005",
     name: "payment-services-shared-space",
     severity: Severity::Error,
+    reads: crate::diagnostic::Reads::Files,
+    protects_data: true,
     summary: "with payment-services, any data space bound to more than one environment",
     explanation: r#"
 Payment Services ties payment configuration and transaction reporting to the data space. Two
@@ -37,8 +39,12 @@ impl super::Rule for Rule {
         {
             return Vec::new();
         }
-        // A shared production data space is SC001's finding already.
-        cx.shared_bindings(DataSpaceType::Testing)
+        // A shared production data space is SC001's finding too: each rule says why on its own,
+        // so neither hides behind the other.
+        [DataSpaceType::Production, DataSpaceType::Testing]
+            .into_iter()
+            .flat_map(|kind| cx.shared_bindings(kind))
+            .collect::<Vec<_>>()
             .iter()
             .map(|shared| {
                 let SharedBinding { space_key, space, first, other } = shared;

@@ -11,6 +11,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC006",
     name: "inline-secret",
     severity: Severity::Error,
+    reads: crate::diagnostic::Reads::Files,
+    protects_data: false,
     summary: "a secret written inline in the YAML",
     explanation: r#"
 The YAML lives in git, where every clone, fork and CI log can read it. An API key or private key

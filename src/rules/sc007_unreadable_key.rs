@@ -12,6 +12,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC007",
     name: "unreadable-key",
     severity: Severity::Error,
+    reads: crate::diagnostic::Reads::Files,
+    protects_data: false,
     summary: "a private key that is not a readable RSA key of at least 2048 bits, or an unreadable secret source",
     explanation: r#"
 Every registry request is signed with the key set's private key (RS256), and Magento checks

@@ -11,6 +11,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC008",
     name: "undeclared-reference",
     severity: Severity::Error,
+    reads: crate::diagnostic::Reads::Files,
+    protects_data: false,
     summary: "a reference to an undeclared data space or key set",
     explanation: r#"
 Environments name their data space by its logical key under `project.data_spaces`, and

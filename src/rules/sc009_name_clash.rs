@@ -13,6 +13,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC009",
     name: "name-clash",
     severity: Severity::Error,
+    reads: crate::diagnostic::Reads::Files,
+    protects_data: false,
     summary: "two data spaces, or a name and another's previous name, that clash",
     explanation: r#"
 saasctl finds each live data space by its pinned `id`, then its `name`, then its

@@ -11,6 +11,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC010",
     name: "production-tier-testing-space",
     severity: Severity::Warning,
+    reads: crate::diagnostic::Reads::Files,
+    protects_data: false,
     summary: "a production-tier environment bound to a testing data space",
     explanation: r#"
 A live storefront bound to a testing data space serves recommendations and search results

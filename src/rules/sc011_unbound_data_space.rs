@@ -10,6 +10,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC011",
     name: "unbound-data-space",
     severity: Severity::Info,
+    reads: crate::diagnostic::Reads::Files,
+    protects_data: false,
     summary: "a declared data space bound to no environment",
     explanation: r#"
 Declaring a data space keeps its name managed, which is useful for one that is kept spare.

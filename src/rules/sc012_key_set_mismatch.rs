@@ -10,6 +10,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC012",
     name: "key-set-mismatch",
     severity: Severity::Warning,
+    reads: crate::diagnostic::Reads::Files,
+    protects_data: false,
     summary: "an environment whose key set differs from its project's",
     explanation: r#"
 Projects and data spaces are registered under one API key. An installation set to the other

@@ -11,6 +11,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC013",
     name: "ignore-comment",
     severity: Severity::Warning,
+    reads: crate::diagnostic::Reads::Files,
+    protects_data: false,
     summary: "an ignore comment without a reason, for an unknown rule, or that ignores nothing",
     explanation: r#"
 A finding that is accepted on purpose is ignored with a comment saying why, on the finding's
@@ -20,8 +22,12 @@ line or on the line of the key of a mapping that holds it (it then covers everyt
 ("1 ignored") and `--show-ignored` lists them with their reasons (in SARIF as in-source
 suppressions with the reason as justification).
 
-The offline rules (SC001 to SC014) can be ignored; a schema error (SC000) cannot, nor a rule
-on the live state (SC020 onward), which `plan` checks afresh each time. A comment without a
+The offline rules (SC001 to SC014) can be ignored, except those that protect data (SC001,
+SC002, SC003, SC005: a production data space shared or bound to a non-production tier, website
+codes colliding, Payment Services on a shared data space): a comment naming one is an error of
+its own and lifts nothing. A schema error (SC000) cannot be ignored, nor a rule on the live
+state (SC020 onward), which `plan` checks afresh each time; SC030 is lifted only by
+`--allow-rebind` on the command line. A comment without a
 reason ignores nothing, so that every accepted finding says why; a comment naming an unknown
 rule, or one that no longer ignores anything (the finding was fixed, or the comment moved), is
 reported so that it does not linger.
@@ -79,6 +85,22 @@ pub fn apply(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) {
         }
         let spans = covered(loaded, comment.position.line);
         for id in &ignore.rules {
+            if let Some(protected) = super::catalogue().find(|i| i.id == id && i.protects_data) {
+                // Naming it is an error of its own: the comment says data may mix, and it may not.
+                let mut refused = INFO
+                    .finding(
+                        format!("{id} protects data and cannot be ignored"),
+                        at.clone(),
+                        format!(
+                            "fix what {id} reports ({}); `saasctl explain {id}` says how",
+                            protected.summary
+                        ),
+                    )
+                    .label("cannot be ignored");
+                refused.severity = Severity::Error;
+                problems.push(refused);
+                continue;
+            }
             if let Some(problem) = unignorable(id) {
                 problems.push(
                     INFO.finding(problem, at.clone(), FORMAT)
@@ -262,7 +284,7 @@ mod tests {
     fn unknown_schema_and_live_rules_are_reported() {
         let yaml = INFO.good_example.replace(
             "ignore[SC011] spare",
-            "ignore[SC011,SC999,SC000,SC030] spare",
+            "ignore[SC011,SC999,SC000,SC020,SC030] spare",
         );
         let messages: Vec<String> = findings_of("SC013", &yaml)
             .into_iter()
@@ -273,7 +295,8 @@ mod tests {
             vec![
                 "`SC999` is not a saasctl rule (`saasctl explain all` lists them)",
                 "SC000 (the schema) cannot be ignored: the file must fit it",
-                "SC030 checks the live state and cannot be ignored in the file",
+                "SC020 checks the live state and cannot be ignored in the file",
+                "SC030 protects data and cannot be ignored",
             ]
         );
         assert_eq!(ignored(&yaml).len(), 1);

@@ -11,6 +11,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC014",
     name: "key-file-readable-by-others",
     severity: Severity::Warning,
+    reads: crate::diagnostic::Reads::Files,
+    protects_data: false,
     summary: "a private key file that group or others may access (mode 0644 and the like)",
     explanation: r#"
 The private key signs every registry request for the account: whoever reads it can create,

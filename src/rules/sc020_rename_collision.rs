@@ -12,6 +12,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC020",
     name: "rename-collision",
     severity: Severity::Error,
+    reads: crate::diagnostic::Reads::Live,
+    protects_data: false,
     summary: "a rename whose new name is taken by another live object",
     explanation: r#"
 A rename gives a live project or data space its declared name. When another project of the

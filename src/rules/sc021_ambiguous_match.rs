@@ -11,6 +11,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC021",
     name: "ambiguous-adoption",
     severity: Severity::Error,
+    reads: crate::diagnostic::Reads::Live,
+    protects_data: false,
     summary: "a declaration that could adopt more than one live object",
     explanation: r#"
 A data space that no `id`, `name` or `previous_names` finds may adopt the one live data space

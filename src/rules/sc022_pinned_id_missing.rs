@@ -11,6 +11,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC022",
     name: "pinned-id-missing",
     severity: Severity::Error,
+    reads: crate::diagnostic::Reads::Live,
+    protects_data: false,
     summary: "a pinned `id` that does not exist live",
     explanation: r#"
 A pinned `id` says which live object a declaration is. When the account has no project (or the

@@ -11,6 +11,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC023",
     name: "pinned-id-wrong-type",
     severity: Severity::Error,
+    reads: crate::diagnostic::Reads::Live,
+    protects_data: false,
     summary: "a pinned `id` of the wrong type: another type, another project, or a data space's id on a project",
     explanation: r#"
 A pinned `id` must name the same kind of object as its declaration: a project's `id` a

@@ -11,6 +11,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC024",
     name: "fewer-live-data-spaces",
     severity: Severity::Error,
+    reads: crate::diagnostic::Reads::Live,
+    protects_data: false,
     summary: "a live project with fewer data spaces of a type than declared",
     explanation: r#"
 Data spaces are created only with their project, by the licence the project was created

@@ -12,6 +12,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC025",
     name: "new-project-beside-undeclared",
     severity: Severity::Error,
+    reads: crate::diagnostic::Reads::Live,
+    protects_data: false,
     summary: "a project would be created while the account holds projects nothing declares",
     explanation: r#"
 `initialize` creates a project with its data spaces, and the registry has no call that deletes

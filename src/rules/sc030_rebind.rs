@@ -11,6 +11,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC030",
     name: "rebind",
     severity: Severity::Error,
+    reads: crate::diagnostic::Reads::Live,
+    protects_data: true,
     summary: "an installation already bound to a data space would move to another one",
     explanation: r#"
 An installation's `services_connector/services_id/environment_id` says which data space its

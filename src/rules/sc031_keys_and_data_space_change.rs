@@ -12,6 +12,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC031",
     name: "keys-and-data-space-change",
     severity: Severity::Error,
+    reads: crate::diagnostic::Reads::Live,
+    protects_data: true,
     summary: "an installation's keys and its data space change in the same plan",
     explanation: r#"
 Adobe documents one case in which changing the Commerce Services Connector settings loses data:

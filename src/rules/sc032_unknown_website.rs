@@ -11,6 +11,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC032",
     name: "unknown-website",
     severity: Severity::Error,
+    reads: crate::diagnostic::Reads::Live,
+    protects_data: false,
     summary: "a declared website code that the installation does not have",
     explanation: r#"
 `websites` lists the Magento website codes an installation serves; the collision checks (SC003,

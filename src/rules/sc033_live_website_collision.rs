@@ -15,6 +15,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC033",
     name: "live-website-collision",
     severity: Severity::Error,
+    reads: crate::diagnostic::Reads::Live,
+    protects_data: true,
     summary: "installations sharing a data space whose live website codes collide",
     explanation: r#"
 Inside a data space, Commerce Services key catalog and storefront data by website code. SC003

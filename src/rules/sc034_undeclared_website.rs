@@ -11,6 +11,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC034",
     name: "undeclared-website",
     severity: Severity::Warning,
+    reads: crate::diagnostic::Reads::Live,
+    protects_data: false,
     summary: "an installation website that the YAML does not declare",
     explanation: r#"
 The Commerce Services feeds send every website of an installation, not only the declared ones:

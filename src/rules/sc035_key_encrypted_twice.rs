@@ -12,6 +12,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC035",
     name: "key-encrypted-twice",
     severity: Severity::Warning,
+    reads: crate::diagnostic::Reads::Live,
+    protects_data: false,
     summary: "a key value stored encrypted twice",
     explanation: r#"
 Magento stores the four key values of the Commerce Services Connector encrypted, and decrypts

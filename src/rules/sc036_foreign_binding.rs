@@ -13,6 +13,8 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "SC036",
     name: "foreign-binding",
     severity: Severity::Error,
+    reads: crate::diagnostic::Reads::Live,
+    protects_data: false,
     summary: "an installation whose stored binding points at a data space of another project or account",
     explanation: r#"
 An installation stores the ids of the project and data space it sends to. When those ids are

@@ -9,7 +9,7 @@ use super::connect::{Connection, Connector, read_live};
 use super::files::{CheckedFile, Entry};
 use super::{Files, MerchantError, MerchantErrors, installations};
 use crate::config::Loaded;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, JsonDiagnostic};
 use crate::live::LiveState;
 use crate::magento::installation::Installation;
 use crate::plan::{Allowances, MerchantInput, Plan, offline_plan, plan};
@@ -32,7 +32,17 @@ pub fn refused_plan(files: &Files) -> Plan {
             installations: &no_installations,
         })
         .collect();
-    offline_plan(&inputs)
+    let mut plan = offline_plan(&inputs);
+    plan.ignored = waived(files.files.iter());
+    plan
+}
+
+/// What the ignore comments of `files` accepted, as a plan lists it.
+fn waived<'a>(files: impl Iterator<Item = &'a CheckedFile>) -> Vec<JsonDiagnostic> {
+    files
+        .flat_map(|file| &file.ignored)
+        .map(JsonDiagnostic::from)
+        .collect()
 }
 
 /// A merchant connected and read.
@@ -194,5 +204,7 @@ pub fn plan_merchants(files: &Files, merchants: &[Merchant], allowances: &Allowa
             installations: &m.installations,
         })
         .collect();
-    plan(&inputs, allowances)
+    let mut plan = plan(&inputs, allowances);
+    plan.ignored = waived(merchants.iter().map(|m| &files.files[m.index]));
+    plan
 }

@@ -222,11 +222,107 @@ fn plan_strict_fails_on_a_warning_and_saves_nothing() {
         "{}",
         stdout(&output)
     );
+    // The pull-request comment lists what was waived (reviewers must see it).
     let (_, output) = plan(&accepted, &["--format", "markdown", "--show-ignored"]);
-    assert!(!stdout(&output).contains("ignored"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("| ignored warning `SC010` |"),
+        "{}",
+        stdout(&output)
+    );
     assert!(
         stderr(&output).contains("2 ignored offline."),
         "{}",
         stderr(&output)
+    );
+}
+
+/// A Payment Services merchant whose staging site is on the production data space, with every
+/// rule that refuses it "ignored" by a comment: nothing is lifted, and each comment is an error.
+const DATA_MIXED: &str = r#"version: 1
+account:
+  license: adobe-commerce
+  services: [payment-services]
+keys:
+  production:
+    api_key: {env: LUMA_EMBEDDED_API_KEY}
+    private_key: {file: secrets/production.pem}
+    gateway: embedded
+project:
+  name: Luma
+  data_spaces:
+    live: {type: production, name: Luma Production}
+    staging: {type: testing, name: Luma Staging}
+environments:
+  production: {tier: production, data_space: live, websites: [base]}
+  staging:  # saasctl: ignore[SC002,SC001,SC003,SC005] cut-over rehearsal
+    tier: staging
+    data_space: live
+    websites: [base]
+"#;
+
+#[test]
+fn rules_that_protect_data_are_never_lifted_by_a_comment() {
+    let workspace = Workspace::new(DATA_MIXED);
+    let output = workspace.run(&["validate", "--color", "never", "--format", "json"]);
+    assert_eq!(code(&output), 1, "{}", stdout(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let findings: Vec<(String, String)> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap_or_default().to_owned(),
+                d["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    for rule in ["SC001", "SC002", "SC003", "SC005"] {
+        assert!(
+            findings.iter().any(|(r, _)| r == rule),
+            "{rule} lifted: {findings:?}"
+        );
+        let refusal = format!("{rule} protects data and cannot be ignored");
+        assert!(
+            findings.iter().any(|(r, m)| r == "SC013" && *m == refusal),
+            "{refusal}: {findings:?}"
+        );
+    }
+    let sc013_errors = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["rule"] == "SC013" && d["severity"] == "error")
+        .count();
+    assert_eq!(sc013_errors, 4, "{report}");
+    // The plan is refused too, with the same findings, and nothing is read or sent.
+    let (_dir, planned) = plan(DATA_MIXED, &["--strict"]);
+    assert_eq!(code(&planned), 3, "{}", stdout(&planned));
+    assert!(
+        stdout(&planned).contains("SC002 protects data"),
+        "{}",
+        stdout(&planned)
+    );
+    // An ignore of a warning still works as before.
+    let (_dir, warning) = plan(EMBEDDED, &[]);
+    assert_eq!(code(&warning), 0, "{}", stdout(&warning));
+}
+
+/// A pull-request comment shows what was waived, and why: reviewers must see it.
+#[test]
+fn the_markdown_plan_lists_ignored_findings_with_their_reasons() {
+    let (_dir, output) = plan(EMBEDDED, &["--format", "markdown"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let comment = stdout(&output);
+    assert!(
+        comment.contains("| ignored info `SC011` | `saasctl.yaml:14:")
+            && comment.contains("| ignored: kept for load tests |"),
+        "{comment}"
+    );
+    let (_dir, output) = plan(EMBEDDED, &["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(
+        json["ignored"][0]["reason"], "kept for load tests",
+        "{json}"
     );
 }

@@ -185,18 +185,22 @@ impl Parts {
                 })
             })
             .collect();
+        // Waived findings follow the others: reviewers see what a comment accepted, and why.
         let findings = by_severity(plan)
             .into_iter()
-            .map(|d| {
+            .map(|d| (d.severity.to_string(), d, cell(&d.help)))
+            .chain(plan.ignored.iter().map(|d| {
+                let reason = format!("ignored: {}", cell(d.reason.as_deref().unwrap_or("")));
+                (format!("ignored {}", d.severity), d, reason)
+            }))
+            .map(|(severity, d, help)| {
                 format!(
-                    "| {} `{}` | `{}:{}:{}` | {} | {} |\n",
-                    d.severity,
+                    "| {severity} `{}` | `{}:{}:{}` | {} | {help} |\n",
                     d.rule,
                     d.file,
                     d.line,
                     d.column,
                     cell(&d.message),
-                    cell(&d.help)
                 )
             })
             .collect();
