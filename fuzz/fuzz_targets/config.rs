@@ -1,5 +1,6 @@
 //! The YAML loader and validator (every offline rule) on arbitrary bytes, then the four
-//! diagnostic renderers on what they found, and the plan renderers on the plan of the file.
+//! diagnostic renderers on what they found, and the three plan renderers on the file's offline
+//! plan (its findings, nothing read).
 #![no_main]
 
 use std::path::PathBuf;
@@ -7,6 +8,8 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use saasctl::diagnostic::{Sources, render_github, render_human, render_json, render_sarif};
+use saasctl::plan::render;
+use saasctl::run::{CheckedFile, Files};
 
 /// The loader reads files: one per fuzzing process, rewritten for each input.
 fn path() -> &'static PathBuf {
@@ -29,4 +32,10 @@ fuzz_target!(|data: &[u8]| {
     render_json(&diagnostics);
     render_sarif(&diagnostics, saasctl::rules::catalogue());
     render_github(&diagnostics);
+    let mut files = Files::default();
+    files.push(CheckedFile::new(loaded, diagnostics));
+    let plan = saasctl::run::refresh::refused_plan(&files);
+    render::text::render(&plan, false);
+    render::markdown::render(&plan);
+    render::json::render(&plan);
 });

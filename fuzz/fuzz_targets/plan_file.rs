@@ -1,4 +1,5 @@
-//! The saved-plan reader on arbitrary files, and every plan renderer on what it accepts.
+//! The plan readers (to apply: sealed; to show: any plan) on arbitrary files, and every plan
+//! renderer on what they accept.
 #![no_main]
 
 use std::path::PathBuf;
@@ -18,8 +19,9 @@ fn path() -> &'static PathBuf {
 
 fuzz_target!(|data: &[u8]| {
     std::fs::write(path(), data).expect("write the input");
-    if let Ok(plan) = saasctl::run::plan_file::read(path()) {
-        saasctl::run::plan_file::config_paths(&plan, path());
+    let _ = saasctl::run::plan_file::read(path());
+    if let Ok(plan) = saasctl::run::plan_file::read_to_show(path()) {
+        let _ = saasctl::run::plan_file::config_paths(&plan, path(), &[]);
         render::text::render(&plan, false);
         render::markdown::render(&plan);
         render::json::render(&plan);

@@ -320,20 +320,48 @@ fn hostile_input_never_panics() {
     }
 }
 
-/// Every single-byte deletion of a real file: still a report, never a crash.
+/// Every single-byte deletion and every truncation of a real file: a report that accounts for
+/// it (a file whose model cannot be read has an error), each finding inside the file, and every
+/// renderer copes.
 #[test]
-fn every_truncation_of_an_example_is_reported_in_process() {
+fn every_deletion_and_truncation_of_an_example_is_reported_in_process() {
     let text =
         std::fs::read_to_string(repo().join("examples/quickstart/saasctl.yaml")).expect("read");
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("saasctl.yaml");
-    for cut in (0..text.len()).step_by(7) {
-        if !text.is_char_boundary(cut) {
-            continue;
+    let deletions =
+        (0..text.len()).map(|i| [&text.as_bytes()[..i], &text.as_bytes()[i + 1..]].concat());
+    let truncations = (0..text.len()).map(|i| text.as_bytes()[..i].to_vec());
+    let mut checked = 0;
+    for bytes in deletions.chain(truncations) {
+        std::fs::write(&path, &bytes).expect("write");
+        let (loaded, diagnostics) = saasctl::rules::check_file(&path);
+        let shown = String::from_utf8_lossy(&bytes);
+        if loaded.config.is_none() {
+            assert!(
+                diagnostics.iter().any(|d| d.is_error()),
+                "no model and no error for:\n{shown}"
+            );
         }
-        std::fs::write(&path, &text[..cut]).expect("write");
-        let _ = saasctl::rules::check_file(&path);
+        let lines = loaded.source.lines().count() + 1;
+        for d in &diagnostics {
+            let position = d.location.position;
+            assert!(
+                position.line >= 1
+                    && position.line <= lines
+                    && position.offset <= loaded.source.len(),
+                "{} at {:?} outside the file:\n{shown}",
+                d.rule,
+                position
+            );
+        }
+        let mut sources = saasctl::diagnostic::Sources::default();
+        sources.insert(loaded.file.clone(), &loaded.source);
+        let human = saasctl::diagnostic::render_human(&diagnostics, &sources, false);
+        assert_eq!(human.is_empty(), diagnostics.is_empty(), "{shown}");
+        checked += 1;
     }
+    assert_eq!(checked, 2 * text.len());
 }
 
 #[test]
