@@ -13,11 +13,30 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     if dir.is_dir() {
         return Ok(());
     }
-    fs::create_dir_all(dir)?;
+    fs::create_dir_all(dir).map_err(|e| dangling_link(dir).unwrap_or(e))?;
     write_private(
         &dir.join(".gitignore"),
         b"# Created by saasctl: keys and state stay out of git.\n*\n",
     )
+}
+
+/// Why a directory cannot be made along `dir`, when one of its ancestors is a symbolic link
+/// to nothing: the operating system only says "File exists".
+fn dangling_link(dir: &Path) -> Option<io::Error> {
+    dir.ancestors().find_map(|ancestor| {
+        let is_link = fs::symlink_metadata(ancestor).is_ok_and(|m| m.file_type().is_symlink());
+        let target = fs::read_link(ancestor).ok()?;
+        (is_link && fs::metadata(ancestor).is_err()).then(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                format!(
+                    "{} is a symbolic link to {}, which does not exist",
+                    ancestor.display(),
+                    target.display()
+                ),
+            )
+        })
+    })
 }
 
 /// An advisory lock on a file, held until dropped: two saasctl processes never change the
@@ -165,6 +184,8 @@ fn write_temp<'a>(
 /// An I/O error's reason without the OS error number noise.
 pub fn io_reason(error: &std::io::Error) -> String {
     match error.kind() {
+        // A message of saasctl's own says more than the kind.
+        _ if error.get_ref().is_some() => error.to_string(),
         std::io::ErrorKind::NotFound => "no such file".to_owned(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
         std::io::ErrorKind::InvalidData => "not valid UTF-8 text".to_owned(),

@@ -601,10 +601,16 @@ async fn idempotent_calls_ride_out_injected_failures() {
     .await;
     let api_key = register(&emu, &key(), License::AdobeCommerce).await;
     let registry = client(&emu.url(), &api_key, &key(), fast_retries(10));
+    let before = emu.requests();
     for _ in 0..10 {
         registry.list_registry().await.unwrap();
         registry.ping().await.unwrap();
     }
+    // 20 calls succeeded, and took more requests than that: faults fired and were retried.
+    let sent = emu.requests() - before;
+    assert!(sent > 20, "{sent} requests for 20 calls: no fault was retried");
+    // At these rates, about 60 % of requests fail: a few dozen retries, not hundreds.
+    assert!(sent < 200, "{sent} requests for 20 calls");
     emu.shutdown().await.unwrap();
 }
 
