@@ -1,5 +1,6 @@
-//! Crash safety: `saasctl apply` killed with SIGKILL at seeded random points while it creates
-//! and renames in the registry (an emulator with injected latency keeps it mid-flight) and
+//! Crash safety: `saasctl apply` killed with SIGKILL at every named point of an apply (after
+//! each registry step it reports, before the installations, before each installation write:
+//! `run::pause`, where it waits to be killed) while it creates and renames in the registry and
 //! writes a MariaDB installation and two env files. Each kill leaves all-or-nothing
 //! installation writes; the next apply converges without a duplicate project. Prints its counts
 //! (`cargo test --test crash -- --nocapture`).
@@ -18,12 +19,9 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use emulator_process::{EmulatorProcess, KEY_PEM};
-use rand::{RngExt, SeedableRng};
 use saasctl::magento::env_file::EnvFile;
 use serde_json::Value;
 
-const KILL_POINTS: usize = 30;
-const SEED: u64 = 0x5eed_c4a5;
 const CRYPT_KEY: &str = "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN";
 /// Paths of a production key set's binding: the key set, two keys, five `services_id` values.
 const BINDING_ROWS: usize = 8;
@@ -193,32 +191,35 @@ fn registry_progress(stdout: &str) -> usize {
         .count()
 }
 
-/// Runs `command` (stdout piped) and kills it with SIGKILL `delay` after its `after`-th
-/// progress line; answers whether it had ended by itself first.
-fn kill_after(mut command: Command, after: usize, delay: Duration) -> bool {
-    use std::io::BufRead;
-    let mut child = command.stderr(Stdio::null()).spawn().unwrap();
-    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut lines = stdout
-        .lines()
-        .map_while(Result::ok)
-        .skip_while(|l| !l.starts_with("Plan: "))
-        .filter(|l| !l.trim().is_empty());
-    let reached = lines.by_ref().take(after + 1).count() == after + 1;
-    if reached {
-        std::thread::sleep(delay);
+/// Runs `command` until it waits at `point` (`run::pause`), then kills it with SIGKILL;
+/// fails the test if it ends without reaching the point.
+fn kill_at(mut command: Command, point: &str) {
+    let marker_dir = tempfile::tempdir().unwrap();
+    let marker = marker_dir.path().join("paused");
+    let mut child = command
+        .env("SAASCTL_TEST_PAUSE_AT", point)
+        .env("SAASCTL_TEST_PAUSE_MARKER", &marker)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !marker.exists() {
+        let ended = child.try_wait().unwrap();
+        assert!(
+            ended.is_none(),
+            "the apply ended ({ended:?}) before {point}"
+        );
+        assert!(Instant::now() < deadline, "the apply never reached {point}");
+        std::thread::sleep(Duration::from_millis(5));
     }
-    // The rest of the output is not read: a full pipe only holds the child until its kill.
-    let finished = child.try_wait().unwrap().is_some();
-    let _ = child.kill();
-    let _ = child.wait();
-    finished || !reached
+    child.kill().unwrap();
+    child.wait().unwrap();
 }
 
 /// Where a kill landed, read from what it left.
 #[derive(Debug, Default)]
 struct Landed {
-    finished: usize,
     before_project: usize,
     mid_registry: usize,
     before_installations: usize,
@@ -226,7 +227,7 @@ struct Landed {
 }
 
 #[test]
-fn apply_killed_at_random_points_converges_on_the_next_run() {
+fn apply_killed_at_every_point_converges_on_the_next_run() {
     let started = Instant::now();
     let emulator_dir = tempfile::tempdir().unwrap();
     let state = emulator_dir.path().join("state.json");
@@ -243,18 +244,19 @@ fn apply_killed_at_random_points_converges_on_the_next_run() {
     let markers = registry_progress(&String::from_utf8_lossy(&output.stdout));
     assert!(markers >= 5, "{}", both(&output));
 
-    let mut rng = rand::rngs::StdRng::seed_from_u64(SEED);
+    // Every point of an apply: after each registry step it reports, before the
+    // installations, before each of the three installation writes.
+    let points: Vec<String> = (1..=markers)
+        .map(|k| format!("step-{k}"))
+        .chain(["installations-0".to_owned()])
+        .chain((0..3).map(|i| format!("installation-{i}")))
+        .collect();
     let mut landed = Landed::default();
-    for point in 0..KILL_POINTS {
+    for point in &points {
         let merchant = Merchant::new(&runtime, &emulator);
-        // Killed after the k-th progress line (0: once the plan is shown) and a random delay:
-        // the last lines precede the installation writes, which the delay reaches into.
-        let after = rng.random_range(0..=markers);
-        let delay = Duration::from_millis(rng.random_range(0..40));
-        let finished = kill_after(
+        kill_at(
             merchant.command(&emulator.url, &["apply", "--auto-approve"]),
-            after,
-            delay,
+            point,
         );
 
         // What the kill left: never a torn installation.
@@ -273,9 +275,7 @@ fn apply_killed_at_random_points_converges_on_the_next_run() {
                 .filter(|(_, n)| n.starts_with("Crash "))
                 .count()
         });
-        if finished {
-            landed.finished += 1;
-        } else if projects.is_empty() {
+        if projects.is_empty() {
             landed.before_project += 1;
         } else if renamed < 3 {
             landed.mid_registry += 1;
@@ -289,7 +289,7 @@ fn apply_killed_at_random_points_converges_on_the_next_run() {
         assert_eq!(
             again.status.code(),
             Some(0),
-            "point {point} (line {after} + {delay:?}): {}",
+            "point {point}: {}",
             both(&again)
         );
         let plan = merchant.run(&emulator.url, &["plan", "--detailed-exitcode"]);
@@ -327,22 +327,21 @@ fn apply_killed_at_random_points_converges_on_the_next_run() {
             assert_eq!(id, Some(id_of(space)), "point {point}: {file}");
         }
     }
-    let killed = KILL_POINTS - landed.finished;
     eprintln!(
-        "crash: {KILL_POINTS} SIGKILL points, {killed} mid-apply ({} before the project \
-         existed, {} mid-registry, {} between registry and installations, {} after \
-         installation writes began), {} after it finished; every re-run converged, \
-         0 duplicate projects, 0 torn installations, {:.1}s",
+        "crash: SIGKILL at {} points, each mid-apply ({} before the project existed, {} \
+         mid-registry, {} between registry and installations, {} after installation writes \
+         began); every re-run converged, 0 duplicate projects, 0 torn installations, {:.1}s",
+        points.len(),
         landed.before_project,
         landed.mid_registry,
         landed.before_installations,
         landed.mid_installations,
-        landed.finished,
         started.elapsed().as_secs_f64()
     );
+    // The points reach every stage of an apply.
     assert!(
-        killed >= 20,
-        "only {killed} kills landed mid-apply: {landed:?}"
+        landed.mid_registry > 0 && landed.before_installations > 0 && landed.mid_installations > 0,
+        "{landed:?}"
     );
     emulator.stop();
 }

@@ -608,7 +608,10 @@ async fn idempotent_calls_ride_out_injected_failures() {
     }
     // 20 calls succeeded, and took more requests than that: faults fired and were retried.
     let sent = emu.requests() - before;
-    assert!(sent > 20, "{sent} requests for 20 calls: no fault was retried");
+    assert!(
+        sent > 20,
+        "{sent} requests for 20 calls: no fault was retried"
+    );
     // At these rates, about 60 % of requests fail: a few dozen retries, not hundreds.
     assert!(sent < 200, "{sent} requests for 20 calls");
     emu.shutdown().await.unwrap();

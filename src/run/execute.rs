@@ -188,6 +188,7 @@ pub async fn write_installations(
 ) -> (Vec<Written>, Vec<InstallationError>) {
     let mut written = Vec::new();
     let mut errors = Vec::new();
+    let mut attempted = 0;
     for merchant in merchants {
         let loaded = &files.files[merchant.index].loaded;
         let Some(config) = &loaded.config else {
@@ -202,6 +203,8 @@ pub async fn write_installations(
         {
             let prefix = format!("environment.{}.", planned.slug);
             let key = change.address.strip_prefix(&prefix).unwrap_or_default();
+            super::pause::point("installation", attempted);
+            attempted += 1;
             match installations::write(loaded, config, key, change).await {
                 Ok(Some(done)) => written.push(done),
                 Ok(None) => {}
