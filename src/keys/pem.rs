@@ -23,6 +23,12 @@ pub(super) fn decode(text: &str, kind: KeyKind) -> Result<Block, KeyError> {
         return Err(KeyError::NotPem { kind });
     };
     let malformed = |detail| KeyError::Malformed { kind, detail };
+    // A key pasted from a JSON or shell string keeps `\n` as two characters.
+    if rest.contains("\\n") && !rest.contains('\n') {
+        return Err(malformed(
+            "its line breaks are the two characters `\\n` (an escaped string stored as it is); store it with real line breaks, e.g. as the file was downloaded or with `printf '%b'`",
+        ));
+    }
     let (label, body) = rest
         .split_once("-----")
         .ok_or(malformed("the BEGIN line is incomplete"))?;

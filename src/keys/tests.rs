@@ -338,3 +338,16 @@ fn randomness_is_seeded_from_the_os_not_cpu_jitter() {
         "aws-lc gathers CPU jitter: build with AWS_LC_SYS_NO_JITTER_ENTROPY=1 (.cargo/config.toml)"
     );
 }
+
+#[test]
+fn a_key_with_escaped_line_breaks_is_named_as_such() {
+    let escaped = PKCS8.trim_end().replace('\n', "\\n");
+    let message = PrivateKey::from_pem(&escaped).unwrap_err().to_string();
+    assert!(
+        message.contains("its line breaks are the two characters `\\n`"),
+        "{message}"
+    );
+    assert!(!message.contains("after the END line"), "{message}");
+    // Real line breaks are read as always.
+    assert!(PrivateKey::from_pem(PKCS8).is_ok());
+}
