@@ -302,9 +302,12 @@ impl Estate {
                 ))
                 .expect("provision keys");
             let upper = name.to_ascii_uppercase();
-            secrets.insert(format!("{upper}_API_KEY"), keys.api_key.expose().to_owned());
             secrets.insert(
-                format!("{upper}_PRIVATE_KEY"),
+                format!("{upper}_PRODUCTION_API_KEY"),
+                keys.api_key.expose().to_owned(),
+            );
+            secrets.insert(
+                format!("{upper}_PRODUCTION_PRIVATE_KEY"),
                 std::fs::read_to_string(&keys.private_key_path).expect("read key"),
             );
         }
