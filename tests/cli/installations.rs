@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::common::{code, saasctl, stderr, stdout};
+use crate::common::{both, code, saasctl, stderr, stdout};
 
 const LUMA: &str = r#"version: 1
 account:
@@ -35,10 +35,6 @@ fn run(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("run saasctl")
-}
-
-fn both(output: &Output) -> String {
-    format!("{}{}", stdout(output), stderr(output))
 }
 
 fn env_value<'a>(text: &'a str, path: &str) -> Option<&'a str> {

@@ -2,23 +2,25 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
 
-#[path = "../support/apt.rs"]
 mod apt;
 mod common;
+mod crash;
 mod embedded;
+mod emulator_process;
 mod examples;
 mod explain;
+mod faults;
 mod help;
 mod import;
 mod installations;
 mod logs;
-#[path = "../support/mariadb.rs"]
+mod magento;
 mod mariadb;
 mod mysql;
 mod pipelines;
 mod plan_apply;
-#[path = "../support/python.rs"]
 mod python;
+mod registry;
 mod schema;
 mod secrets;
 mod suppression;

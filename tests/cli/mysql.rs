@@ -7,7 +7,7 @@ use std::process::Output;
 
 use saasctl::magento::crypt::{CryptKey, Decrypted};
 
-use crate::common::{code, saasctl, stderr, stdout};
+use crate::common::{both, code, saasctl, stderr, stdout};
 use crate::mariadb::{self, Database, PASSWORD};
 
 const RAW_KEY: &str = "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN";
@@ -121,10 +121,6 @@ impl Site {
             other => panic!("{path}: {other:?}"),
         }
     }
-}
-
-fn both(output: &Output) -> String {
-    format!("{}{}", stdout(output), stderr(output))
 }
 
 const API_KEY_PATH: &str = "services_connector/services_connector_integration/production_api_key";

@@ -12,7 +12,7 @@ use saasctl::config::License;
 use saasctl::emulator::portal;
 use serde_json::Value;
 
-use crate::common::{code, repo, scrubbed, stderr, stdout};
+use crate::common::{both, code, repo, scrubbed, stderr, stdout};
 use crate::plan_apply::Registry;
 
 const SINGLE: &str = "examples/ci/github/saasctl.yml";
@@ -364,10 +364,6 @@ impl Estate {
         std::fs::read_to_string(self.registry.path().join(name))
             .unwrap_or_else(|e| panic!("{name}: {e}"))
     }
-}
-
-fn both(output: &Output) -> String {
-    format!("{}{}", stdout(output), stderr(output))
 }
 
 /// Runs a workflow's commands in order; returns its apply lines, for the stale check.

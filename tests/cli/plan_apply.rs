@@ -13,7 +13,7 @@ use saasctl::keys::PrivateKey;
 use saasctl::registry::wire::{EnvironmentType, Row};
 use saasctl::registry::{ClientOptions, RegistryClient, RetryPolicy};
 
-use crate::common::{code, saasctl, stderr, stdout};
+use crate::common::{both, code, saasctl, stderr, stdout};
 
 /// One merchant: a project, a production and two testing data spaces, three installations.
 pub(crate) const LUMA: &str = r#"version: 1
@@ -261,16 +261,6 @@ pub(crate) fn row<'a>(rows: &'a [Row], name: &str) -> &'a Row {
 
 fn has_line(text: &str, line: &str) -> bool {
     text.lines().any(|l| l == line)
-}
-
-/// Both streams, for assertion messages.
-pub(crate) fn both(output: &Output) -> String {
-    format!(
-        "exit {}\n--- stdout\n{}--- stderr\n{}",
-        code(output),
-        stdout(output),
-        stderr(output)
-    )
 }
 
 #[test]

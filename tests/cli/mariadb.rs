@@ -208,7 +208,6 @@ impl Database {
         out.lines().next().map(str::to_owned)
     }
 
-    #[allow(dead_code)] // Not every test binary adds websites.
     pub fn add_website(&self, code: &str) {
         self.sql(&format!(
             "INSERT INTO {}store_website (code, name) VALUES ('{code}', '{code}')",

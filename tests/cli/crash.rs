@@ -3,16 +3,13 @@
 //! `run::pause`, where it waits to be killed) while it creates and renames in the registry and
 //! writes a MariaDB installation and two env files. Each kill leaves all-or-nothing
 //! installation writes; the next apply converges without a duplicate project. Prints its counts
-//! (`cargo test --test crash -- --nocapture`).
+//! (`cargo test --test cli crash:: -- --nocapture`).
 
-#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
-#[path = "support/apt.rs"]
-mod apt;
-#[path = "support/emulator.rs"]
-mod emulator_process;
-#[path = "support/mariadb.rs"]
-mod mariadb;
+use crate::common::both;
+use crate::emulator_process;
+use crate::mariadb;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -167,15 +164,6 @@ fn env_var(path: &str) -> String {
     format!(
         "CONFIG__DEFAULT__{}",
         path.to_ascii_uppercase().replace('/', "__")
-    )
-}
-
-fn both(output: &Output) -> String {
-    format!(
-        "exit {:?}\n{}{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
     )
 }
 

@@ -1,7 +1,7 @@
 //! End to end: the signed client against the in-process emulator, the wire contract, faults,
 //! persistence, and the real binary.
 
-#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -16,12 +16,11 @@ use saasctl::registry::wire::EnvironmentType;
 use saasctl::registry::{ClientOptions, RegistryClient, RegistryError, RetryPolicy, jwt};
 use serde_json::{Value, json};
 
-#[path = "support/emulator.rs"]
-mod emulator_process;
+use crate::emulator_process;
 use emulator_process::{EmulatorProcess, KEY_PEM};
 
 /// The other checked-in test key (tests/fixtures/keys/README.md), beside `KEY_PEM`.
-const OTHER_KEY_PEM: &str = include_str!("fixtures/keys/other.pem");
+const OTHER_KEY_PEM: &str = include_str!("../fixtures/keys/other.pem");
 
 fn key() -> PrivateKey {
     PrivateKey::from_pem(KEY_PEM).unwrap()

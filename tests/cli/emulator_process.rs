@@ -65,7 +65,6 @@ impl EmulatorProcess {
     }
 
     /// SIGKILL: no handler runs, nothing is flushed.
-    #[allow(dead_code)] // Not every test binary kills its emulator.
     pub fn kill9(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();

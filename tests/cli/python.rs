@@ -35,13 +35,9 @@ pub fn venv(name: &str, requirement: &str) -> PathBuf {
 
 /// Magento's encryption done by libsodium (PyNaCl), independently of saasctl: `mode` is
 /// `encrypt` or `decrypt`.
-#[allow(dead_code)] // each test binary uses its part of this module
 pub fn magento_crypt(mode: &str, crypt_key: &str, value: &str) -> String {
     let python = venv("pynacl-venv", "PyNaCl==1.5.0").join("bin/python");
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/support/magento_crypt.py"
-    );
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cli/magento_crypt.py");
     let output = Command::new(python)
         .args([script, mode, crypt_key, value])
         .output()

@@ -1,10 +1,8 @@
 //! The Magento side checked against independent implementations: libsodium through PyNaCl for
 //! the encryption, and real PHP for the env.php fragment.
 
-#[path = "support/apt.rs"]
-mod apt;
-#[path = "support/python.rs"]
-mod python;
+use crate::apt;
+use crate::python;
 
 use std::process::Command;
 
