@@ -1,8 +1,15 @@
-//! The harness: run the real binary in a directory, and filter unstable text out of what it
-//! prints before snapshotting.
+//! The harness: run the real binary in a directory (a `Workspace` offline, a `Registry` with an
+//! emulator), and filter unstable text out of what it prints before snapshotting.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use saasctl::config::{License, SecretValue};
+use saasctl::emulator::{Emulator, EmulatorConfig, Faults, RunningEmulator, portal};
+use saasctl::keys::PrivateKey;
+use saasctl::registry::wire::{EnvironmentType, Row};
+use saasctl::registry::{ClientOptions, RegistryClient, RetryPolicy};
 
 /// The binary with a scrubbed environment: only PATH and HOME pass through, so a developer's
 /// `SAASCTL_GATEWAY`, colours or secrets never change what a test sees.
@@ -183,4 +190,184 @@ pub fn on_terminal(command: &Command, input: &str) -> Output {
         stdin.write_all(input.as_bytes()).expect("type the input");
     }
     child.wait_with_output().expect("wait for script")
+}
+
+/// A registry emulator on a loopback port, served by its own runtime for as long as the
+/// fixture lives; a workspace directory with keys registered with it; a client on those keys.
+pub struct Registry {
+    runtime: tokio::runtime::Runtime,
+    emulator: Option<RunningEmulator>,
+    client: RegistryClient,
+    pub api_key: String,
+    pub private_key: String,
+    dir: tempfile::TempDir,
+}
+
+impl Registry {
+    pub fn new() -> Self {
+        Self::with_faults(Faults::default())
+    }
+
+    pub fn with_faults(faults: Faults) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (emulator, keys) = runtime.block_on(async {
+            let emulator = Emulator::bind(
+                "127.0.0.1:0".parse().expect("addr"),
+                EmulatorConfig {
+                    state_file: None,
+                    faults,
+                },
+            )
+            .await
+            .expect("start emulator");
+            let keys = portal::provision(
+                &emulator.url(),
+                License::AdobeCommerce,
+                "production",
+                &dir.path().join("keys"),
+            )
+            .await
+            .expect("provision keys");
+            (emulator, keys)
+        });
+        let api_key = keys.api_key.expose().to_owned();
+        let private_key = std::fs::read_to_string(&keys.private_key_path).expect("read key");
+        // Patient, but quick: the faults test reads through injected 503s and 429s.
+        let options = ClientOptions {
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(5),
+            retry: RetryPolicy {
+                max_attempts: 30,
+                base_delay: Duration::from_millis(1),
+                max_delay: Duration::from_millis(5),
+                max_total_delay: Duration::from_secs(3),
+            },
+        };
+        let client = runtime.block_on(async {
+            RegistryClient::with_options(
+                &emulator.url(),
+                &SecretValue::new(api_key.as_str()),
+                &PrivateKey::from_pem(&private_key).expect("provisioned key"),
+                options,
+            )
+            .expect("client")
+        });
+        Self {
+            runtime,
+            emulator: Some(emulator),
+            client,
+            api_key,
+            private_key,
+            dir,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        self.emulator.as_ref().expect("running").url()
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes `saasctl.yaml`.
+    pub fn write_yaml(&self, yaml: &str) {
+        std::fs::write(self.path().join("saasctl.yaml"), yaml).expect("write yaml");
+    }
+
+    /// saasctl in the workspace, stdin not a terminal, no gateway chosen yet.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = saasctl();
+        command
+            .current_dir(self.path())
+            .env_remove("SAASCTL_GATEWAY")
+            .stdin(Stdio::null())
+            .args(args);
+        command
+    }
+
+    /// Runs saasctl with `SAASCTL_GATEWAY` set to the emulator.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args)
+            .env("SAASCTL_GATEWAY", self.url())
+            .output()
+            .expect("run saasctl")
+    }
+
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    pub fn rows(&self) -> Vec<Row> {
+        self.block_on(self.client.list_registry())
+            .expect("list registry")
+    }
+
+    /// How many projects the account holds: an apply must never duplicate one.
+    pub fn projects(&self) -> usize {
+        let ids: std::collections::BTreeSet<String> =
+            self.rows().into_iter().map(|row| row.project_id).collect();
+        ids.len()
+    }
+
+    /// The live state as sorted `Project: type name` lines.
+    pub fn live(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .rows()
+            .iter()
+            .map(|row| {
+                let kind = match row.environment_type {
+                    EnvironmentType::Production => "production",
+                    EnvironmentType::Testing => "testing",
+                };
+                format!("{}: {kind} {}", row.project_name, row.environment_name)
+            })
+            .collect();
+        lines.sort();
+        lines
+    }
+
+    /// The distinct live project ids.
+    pub fn project_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.rows().into_iter().map(|r| r.project_id).collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// Creates a project with the licence's data spaces; answers its rows.
+    pub fn initialize(&self, name: &str) -> Vec<Row> {
+        self.block_on(self.client.initialize(name))
+            .expect("initialize")
+    }
+
+    pub fn rename_project(&self, id: &str, name: &str) {
+        self.block_on(self.client.rename_project(id, name))
+            .expect("rename project");
+    }
+
+    pub fn rename_data_space(&self, id: &str, name: &str) {
+        self.block_on(self.client.rename_environment(id, name))
+            .expect("rename data space");
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        if let Some(emulator) = self.emulator.take() {
+            let _ = self.runtime.block_on(emulator.shutdown());
+        }
+    }
+}
+
+/// The row of the data space named `name`.
+pub fn row<'a>(rows: &'a [Row], name: &str) -> &'a Row {
+    rows.iter()
+        .find(|r| r.environment_name == name)
+        .unwrap_or_else(|| panic!("no data space `{name}` in {rows:?}"))
 }

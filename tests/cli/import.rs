@@ -12,9 +12,9 @@ use saasctl::magento::crypt::CryptKey;
 use saasctl::magento::env_file;
 use saasctl::registry::wire::Row;
 
+use crate::common::{Registry, row};
 use crate::common::{both, code, stderr, stdout};
 use crate::mariadb::{self, Database, PASSWORD};
-use crate::plan_apply::{Registry, row};
 use crate::saasctl_snapshot;
 
 const CRYPT_KEY: &str = "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN";

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use saasctl::emulator::Faults;
 
+use crate::common::Registry;
 use crate::common::{both, code, on_terminal, saasctl, stderr, stdout};
-use crate::plan_apply::{LUMA, Registry};
+use crate::plan_apply::LUMA;
 
 /// An SGR (colour) escape; cursor movement of a progress bar is not colour.
 fn has_colour(text: &str) -> bool {

@@ -12,8 +12,8 @@ use saasctl::config::License;
 use saasctl::emulator::portal;
 use serde_json::Value;
 
+use crate::common::Registry;
 use crate::common::{both, code, repo, scrubbed, stderr, stdout};
-use crate::plan_apply::Registry;
 
 const SINGLE: &str = "examples/ci/github/saasctl.yml";
 const SHARDED: &str = "examples/ci/github/saasctl-sharded.yml";
