@@ -119,6 +119,8 @@ pub async fn register(
         reason: e.without_url().to_string(),
     };
     let http = reqwest::Client::builder()
+        // As the registry client: what answers is where it was sent, never elsewhere.
+        .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(30))
         .build()

@@ -57,6 +57,11 @@ pub enum RegistryError {
     Uncertain { call: String, reason: String },
     #[error("unexpected answer from {url}: {reason}")]
     Decode { url: String, reason: String },
+    /// A 3xx: followed, it would carry the keys and the signed token to another place.
+    #[error(
+        "the registry answered {status}, redirecting to {to}; saasctl follows no redirect (it would send the keys there): set the gateway to the URL that answers"
+    )]
+    Redirected { status: u16, to: String },
     #[error("cannot set up the HTTP client: {0}")]
     Http(String),
 }
@@ -143,11 +148,22 @@ impl fmt::Debug for RegistryClient {
 /// [`RegistryClient`] (HTTP/2 where the gateway offers it).
 pub fn http_client(options: &ClientOptions) -> Result<reqwest::Client, RegistryError> {
     reqwest::Client::builder()
+        // Credentials ride on every request: a redirect is reported, never followed.
+        .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(options.connect_timeout)
         .timeout(options.request_timeout)
         .user_agent(concat!("saasctl/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| RegistryError::Http(describe(&e)))
+}
+
+/// Where a `Location` (absolute, or relative to `base`) points: its scheme, host and port only,
+/// since its path and query may carry anything.
+fn origin_of(base: &Url, location: &str) -> String {
+    match base.join(location) {
+        Ok(target) => target.origin().ascii_serialization(),
+        Err(_) => "an unreadable location".to_owned(),
+    }
 }
 
 /// Parses a gateway (or emulator) URL: https anywhere, plain http only on loopback hosts.
@@ -515,6 +531,18 @@ impl RegistryClient {
             }
         };
         let status = response.status();
+        if status.is_redirection() {
+            drop(permit);
+            let to = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map_or_else(|| "nowhere named".to_owned(), |l| origin_of(url, l));
+            return Attempt::Done(Err(RegistryError::Redirected {
+                status: status.as_u16(),
+                to,
+            }));
+        }
         let retry_after = response
             .headers()
             .get(reqwest::header::RETRY_AFTER)

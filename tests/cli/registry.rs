@@ -938,3 +938,47 @@ fn the_state_survives_sigkill_mid_write() {
     );
     emu.unwrap().stop();
 }
+
+/// A redirect is reported, never followed: the keys and the signed token never reach another
+/// origin (another port, or the same host by another name).
+#[tokio::test]
+async fn redirects_are_never_followed() {
+    let (elsewhere, hits) = counting_server(200, "0").await;
+    let port = elsewhere
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_owned();
+    for target in [elsewhere.clone(), format!("http://localhost:{port}/")] {
+        for status in [301u16, 302, 303, 307, 308] {
+            let location = format!("{target}merchant-registry/v1/registry");
+            let app = axum::Router::new().fallback(move || {
+                let location = location.clone();
+                async move {
+                    (
+                        axum::http::StatusCode::from_u16(status).unwrap(),
+                        [("location", location)],
+                    )
+                }
+            });
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let url = format!("http://{}/", listener.local_addr().unwrap());
+            let server = tokio::spawn(async move { axum::serve(listener, app).await });
+            let registry = client(&url, "api-key", &key(), fast_retries(3));
+            let error = registry.list_registry().await.unwrap_err();
+            assert!(
+                matches!(error, RegistryError::Redirected { status: s, .. } if s == status),
+                "{status}: {error}"
+            );
+            let origin = target.trim_end_matches('/');
+            assert!(error.to_string().contains(origin), "{error}");
+            server.abort();
+        }
+    }
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "a request reached the redirect's target"
+    );
+}

@@ -47,6 +47,10 @@ fn every_registry_error() -> Vec<RegistryError> {
             url: value(),
             reason: value(),
         },
+        RegistryError::Redirected {
+            status: STATUS,
+            to: value(),
+        },
         RegistryError::Http(value()),
     ];
     for error in &errors {
@@ -64,6 +68,7 @@ fn every_registry_error() -> Vec<RegistryError> {
             | RegistryError::Unreachable { .. }
             | RegistryError::Uncertain { .. }
             | RegistryError::Decode { .. }
+            | RegistryError::Redirected { .. }
             | RegistryError::Http(_) => {}
         }
     }
