@@ -157,6 +157,30 @@ pub fn http_client(options: &ClientOptions) -> Result<reqwest::Client, RegistryE
         .map_err(|e| RegistryError::Http(describe(&e)))
 }
 
+/// The largest answer read: a registry lists a few projects; a larger answer is refused as it
+/// streams in, not held whole.
+const MAX_ANSWER: usize = 4 << 20;
+
+/// The body of `response`, read chunk by chunk; `None` once it passes [`MAX_ANSWER`].
+async fn read_capped(
+    mut response: reqwest::Response,
+) -> Result<Option<bytes::Bytes>, reqwest::Error> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_ANSWER as u64)
+    {
+        return Ok(None);
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > MAX_ANSWER {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body.freeze()))
+}
+
 /// Where a `Location` (absolute, or relative to `base`) points: its scheme, host and port only,
 /// since its path and query may carry anything.
 fn origin_of(base: &Url, location: &str) -> String {
@@ -549,8 +573,17 @@ impl RegistryClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let bytes = match response.bytes().await {
-            Ok(bytes) => bytes,
+        let bytes = match read_capped(response).await {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => {
+                return Attempt::Done(Err(RegistryError::Decode {
+                    url: url.to_string(),
+                    reason: format!(
+                        "the answer is larger than {} MiB, far beyond any registry answer",
+                        MAX_ANSWER >> 20
+                    ),
+                }));
+            }
             Err(e) => {
                 return Attempt::Transient {
                     error: unreachable(&e),

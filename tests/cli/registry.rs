@@ -982,3 +982,34 @@ async fn redirects_are_never_followed() {
         "a request reached the redirect's target"
     );
 }
+
+/// An answer far larger than any registry's is refused as it streams in, never held whole.
+#[tokio::test]
+async fn an_oversized_answer_is_refused() {
+    for announced in [true, false] {
+        let app = axum::Router::new().fallback(move || async move {
+            // 64 MiB of JSON-looking bytes, with or without a Content-Length.
+            let chunk = bytes::Bytes::from(vec![b' '; 1 << 20]);
+            let stream =
+                futures::stream::iter((0..64).map(move |_| Ok::<_, std::io::Error>(chunk.clone())));
+            let body = axum::body::Body::from_stream(stream);
+            let mut response = axum::response::Response::new(body);
+            if announced {
+                response
+                    .headers_mut()
+                    .insert("content-length", (64u64 << 20).into());
+            }
+            response
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move { axum::serve(listener, app).await });
+        let registry = client(&url, "api-key", &key(), fast_retries(1));
+        let error = registry.list_registry().await.unwrap_err();
+        assert!(
+            error.to_string().contains("larger than 4 MiB"),
+            "{announced}: {error}"
+        );
+        server.abort();
+    }
+}
