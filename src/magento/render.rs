@@ -217,7 +217,8 @@ fn config_set(binding: &Binding, include_secrets: bool) -> String {
     for entry in settable {
         let _ = writeln!(
             out,
-            "bin/magento config:set {} {}",
+            // `--` ends the options: a value starting with `-` (a PEM) stays an argument.
+            "bin/magento config:set -- {} {}",
             shell_quote(&entry.path),
             shell_quote(entry.shown(include_secrets))
         );

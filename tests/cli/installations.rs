@@ -213,3 +213,75 @@ fn render_prints_the_binding_in_every_form_with_secrets_only_on_request() {
     let unknown = run(dir.path(), &["render", "nowhere"]);
     assert_eq!(code(&unknown), 1, "{}", both(&unknown));
 }
+
+/// Each rendered `config:set` line, parsed by a POSIX shell, is `config:set -- PATH VALUE`
+/// with VALUE byte for byte the binding's, private keys (which start with `-`) included: a
+/// `--` keeps Symfony's console from reading a value as an option.
+#[test]
+fn config_set_lines_parse_to_the_binding_in_a_posix_shell() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("saasctl.yaml"), LUMA).expect("write yaml");
+    let apply = run(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    let render = |format: &str| {
+        let args = [
+            "render",
+            "production",
+            "--format",
+            format,
+            "--include-secrets",
+        ];
+        let output = run(dir.path(), &args);
+        assert_eq!(code(&output), 0, "{}", both(&output));
+        stdout(&output)
+    };
+    let values: serde_json::Value = serde_json::from_str(&render("json")).expect("json");
+    // The whole output as one script, `bin/magento` replaced by a function that prints its
+    // arguments: a multi-line value must stay one argument.
+    let script = render("config-set")
+        .lines()
+        .map(|line| match line.strip_prefix("bin/magento ") {
+            Some(command) => format!("emit {command}"),
+            None => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let parsed = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "emit() {{ for a in \"$@\"; do printf '%s\\0' \"$a\"; done; printf '\\036'; }}\n{script}"
+        ))
+        .output()
+        .expect("sh");
+    assert!(
+        parsed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&parsed.stderr)
+    );
+    let (mut checked, mut dashed) = (0, 0);
+    for command in parsed
+        .stdout
+        .split(|b| *b == 0x1e)
+        .filter(|c| !c.is_empty())
+    {
+        let argv: Vec<String> = command
+            .split(|b| *b == 0)
+            .filter(|a| !a.is_empty())
+            .map(|a| String::from_utf8(a.to_vec()).expect("utf-8"))
+            .collect();
+        let [set, dashes, path, value] = argv.as_slice() else {
+            panic!("a command parses to {argv:?}");
+        };
+        assert_eq!(
+            (set.as_str(), dashes.as_str()),
+            ("config:set", "--"),
+            "{argv:?}"
+        );
+        assert_eq!(Some(value.as_str()), values[path].as_str(), "{path}");
+        dashed += usize::from(value.starts_with('-'));
+        checked += 1;
+    }
+    // Every path config:set accepts; the others are explained in comments.
+    assert_eq!(checked, 4, "{checked} commands");
+    assert_eq!(dashed, 1, "the private key, which starts with `-----BEGIN`");
+}
