@@ -170,7 +170,7 @@ fn print_next_steps(written: &[Written]) {
                 "  {}: moved to another data space; resend every feed:",
                 done.address
             );
-            for command in crate::magento::feeds::resync_commands(&done.services) {
+            for command in crate::magento::feeds::resync_commands(&done.services, done.keys) {
                 outln!("    {command}");
             }
         }

@@ -233,6 +233,8 @@ pub struct Written {
     pub rebound: bool,
     /// The services in use, whose feeds are resent after a data space change.
     pub services: Vec<Service>,
+    /// The installation's key set: Payment Services' feeds are named after it.
+    pub keys: KeySetName,
 }
 
 /// Writes the binding of `change` (an environment after the registry changes) to its target.
@@ -293,6 +295,7 @@ pub async fn write(
         target: target.kind(),
         rebound,
         services: config.account.services.clone(),
+        keys: environment.keys,
     }))
 }
 
