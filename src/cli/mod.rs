@@ -129,7 +129,8 @@ impl Error {
         match self {
             Error::Apply(ApplyError::Stale { .. }) => ExitStatus::Stale,
             Error::ApplyStopped(Failure::Interrupted { .. }) => ExitStatus::Interrupted,
-            Error::Apply(ApplyError::PlanWithFiles(_))
+            Error::Apply(ApplyError::PlanWithFiles(_) | ApplyError::Allowance(_))
+            | Error::Plan(crate::run::plan::PlanError::Allowance(_))
             | Error::Import(ImportStop::ProjectWithFiles(_))
             | Error::Init(InitError::Exists(_) | InitError::NeedMerchant) => ExitStatus::Usage,
             _ => ExitStatus::Failure,
@@ -326,9 +327,11 @@ pub struct AllowArgs {
     #[arg(long)]
     pub allow_new_project: bool,
 
-    /// Let the installation of environment ENV move to another data space (SC030): it loses
-    /// access to the data stored in the old one, and its feeds must be resent. Repeatable.
-    #[arg(long, value_name = "ENV")]
+    /// Let the installation of environment ENV of MERCHANT (as the plan names the merchant)
+    /// move to another data space (SC030): it loses access to the data stored in the old one,
+    /// and its feeds must be resent. A bare ENV must name one merchant's environment.
+    /// Repeatable.
+    #[arg(long, value_name = "MERCHANT/ENV")]
     pub allow_rebind: Vec<String>,
 }
 

@@ -83,6 +83,7 @@ fn build(merchants: &[MerchantInput], allowances: &Allowances, read: bool) -> Pl
                     config,
                     secrets: rules::Secrets::Read,
                 },
+                merchant: slug,
                 live: input.live,
                 matching,
                 claimed_in_run: &claimed_in_run,
@@ -432,6 +433,76 @@ fn named(name: &str, id: Option<&String>, kind: Option<crate::config::DataSpaceT
 
 /// Address slugs: the project name lower-cased, other characters as `-`. Merchants sharing
 /// one get `-2`, `-3`… in the order of their files, whatever order they were given in.
+/// A `--allow-rebind` selector that names no environment, or several.
+#[derive(Debug, thiserror::Error)]
+pub enum AllowanceError {
+    #[error("--allow-rebind {selector} names no environment of this run; it takes MERCHANT/ENV, one of: {}", candidates.join(", "))]
+    NoMatch {
+        selector: String,
+        candidates: Vec<String>,
+    },
+    #[error("--allow-rebind {selector} names an environment of several merchants ({}); name one as MERCHANT/ENV", matches.join(", "))]
+    Ambiguous {
+        selector: String,
+        matches: Vec<String>,
+    },
+}
+
+/// `allowances` as given on the command line, each `--allow-rebind` selector resolved to the
+/// one environment it names: `MERCHANT/ENV` (the merchant as plans name it), or a bare `ENV`
+/// that exactly one merchant of the run declares.
+pub fn resolve_allowances(
+    allowances: &Allowances,
+    merchants: &[MerchantInput],
+) -> Result<Allowances, AllowanceError> {
+    let slugs = slugs(merchants);
+    let environments: Vec<String> = merchants
+        .iter()
+        .zip(&slugs)
+        .filter_map(|(input, slug)| input.loaded.config.as_ref().map(|c| (c, slug)))
+        .flat_map(|(config, slug)| {
+            config
+                .environments
+                .keys()
+                .map(move |env| format!("{slug}/{env}"))
+        })
+        .collect();
+    let mut rebind = std::collections::BTreeSet::new();
+    for selector in &allowances.rebind {
+        let matches: Vec<&String> = environments
+            .iter()
+            .filter(|candidate| {
+                *candidate == selector
+                    || (!selector.contains('/')
+                        && candidate
+                            .rsplit_once('/')
+                            .is_some_and(|(_, env)| env == selector))
+            })
+            .collect();
+        match matches.as_slice() {
+            [one] => {
+                rebind.insert((*one).clone());
+            }
+            [] => {
+                return Err(AllowanceError::NoMatch {
+                    selector: selector.clone(),
+                    candidates: environments.clone(),
+                });
+            }
+            several => {
+                return Err(AllowanceError::Ambiguous {
+                    selector: selector.clone(),
+                    matches: several.iter().map(|m| (*m).clone()).collect(),
+                });
+            }
+        }
+    }
+    Ok(Allowances {
+        new_project: allowances.new_project,
+        rebind,
+    })
+}
+
 fn slugs(merchants: &[MerchantInput]) -> Vec<String> {
     let bases: Vec<String> = merchants
         .iter()

@@ -8,5 +8,5 @@ mod properties;
 pub mod render;
 
 pub use crate::rules::Allowances;
-pub use build::{MerchantInput, installed, offline_plan, plan};
+pub use build::{AllowanceError, MerchantInput, installed, offline_plan, plan, resolve_allowances};
 pub use model::*;

@@ -170,6 +170,8 @@ static RULES: &[&dyn Rule] = &[
 /// What a live rule sees: one file, its account's live state and how the two matched.
 pub struct LiveContext<'a> {
     pub file: Context<'a>,
+    /// The merchant as plans name it (its address slug).
+    pub merchant: &'a str,
     pub live: &'a LiveState,
     pub matching: &'a Matching<'a>,
     /// Live project ids that some file of the run declares (on any account).
@@ -189,10 +191,30 @@ pub struct Allowances {
     /// `--allow-new-project`: create a project beside projects nothing declares (SC025).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub new_project: bool,
-    /// `--allow-rebind ENV`: environments whose installation may move to another data space
-    /// (SC030).
+    /// `--allow-rebind MERCHANT/ENV`: environments whose installation may move to another data
+    /// space (SC030), each as `merchant/environment` (the merchant as plans name it).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub rebind: BTreeSet<String>,
+}
+
+impl Allowances {
+    /// Whether environment `environment` of `merchant` may move to another data space.
+    pub fn allows_rebind(&self, merchant: &str, environment: &str) -> bool {
+        self.rebind.contains(&format!("{merchant}/{environment}"))
+    }
+
+    /// What was allowed, as the command line says it; empty when nothing was.
+    pub fn flags(&self) -> Vec<String> {
+        let mut flags: Vec<String> = self
+            .rebind
+            .iter()
+            .map(|selector| format!("--allow-rebind {selector}"))
+            .collect();
+        if self.new_project {
+            flags.push("--allow-new-project".to_owned());
+        }
+        flags
+    }
 }
 
 /// A rule on the live state (SC020 onward): run by the planner, never by `validate`.

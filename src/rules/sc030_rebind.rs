@@ -26,7 +26,8 @@ Checked by `saasctl plan` against the installation it reads from the target; in 
 below, the staging installation is bound to `Luma Staging`.
 
 Fix: bind the environment to the data space it uses (if that was renamed, add its live name to
-`previous_names` or pin its `id`); to move it on purpose, pass `--allow-rebind ENV` and resend
+`previous_names` or pin its `id`); to move it on purpose, pass `--allow-rebind MERCHANT/ENV`
+(the merchant as the plan names it, e.g. `luma/staging`) and resend
 the feeds after the apply.
 "#,
     bad_example: include_str!("examples/sc030.bad.yaml"),
@@ -41,7 +42,7 @@ impl super::LiveRule for Rule {
     fn check(&self, cx: &LiveContext) -> Vec<Diagnostic> {
         moves(cx)
             .into_iter()
-            .filter(|m| !cx.allowances.rebind.contains(m.from.key))
+            .filter(|m| !cx.allowances.allows_rebind(cx.merchant, m.from.key))
             .map(|m| {
                 let key = m.from.key;
                 INFO.finding(
@@ -52,7 +53,7 @@ impl super::LiveRule for Rule {
                     ),
                     cx.file.at(&route!["environments", key, "data_space"]),
                     format!(
-                        "bind `{key}` to the data space it uses (add a renamed data space's live name to `previous_names`); to move it on purpose, pass --allow-rebind {key} and resend the feeds after the apply"
+                        "bind `{key}` to the data space it uses (add a renamed data space's live name to `previous_names`); to move it on purpose, pass --allow-rebind {}/{key} and resend the feeds after the apply", cx.merchant
                     ),
                 )
                 .label("moves the installation")

@@ -155,7 +155,7 @@ impl Setup {
 
     /// With `--allow-rebind environment`.
     pub fn allow_rebind(mut self, environment: &str) -> Self {
-        self.allowances.rebind.insert(environment.to_owned());
+        self.allowances.rebind.insert(format!("luma/{environment}"));
         self
     }
 }
@@ -203,6 +203,7 @@ pub fn live_findings_in(rule: &str, yaml: &str, setup: &Setup) -> Vec<(usize, us
             config: &config,
             secrets: crate::rules::Secrets::Read,
         },
+        merchant: "luma",
         live: &setup.state,
         matching: &matching,
         claimed_in_run: &matching

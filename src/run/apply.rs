@@ -14,7 +14,7 @@ use super::execute::{
     ExecuteFailed, MerchantDone, Step, execute, has_changes, write_installations,
 };
 use super::installations::{InstallationError, Written};
-use super::refresh::{Merchant, load_and_read, plan_merchants, read_each_merchant};
+use super::refresh::{Merchant, load_and_read, plan_merchants, read_each_merchant, resolve};
 use super::ui::{Answer, Ui};
 use super::{Entry, Files, InstallationErrors, MerchantError, MerchantErrors, Shard, plan_file};
 use crate::plan::{Action, Allowances, Change, Kind, Plan};
@@ -78,6 +78,8 @@ pub enum ApplyError {
     Cancelled,
     #[error("cannot read the answer: {0}")]
     Answer(std::io::Error),
+    #[error(transparent)]
+    Allowance(#[from] crate::plan::AllowanceError),
 }
 
 /// How an apply that ran ended.
@@ -160,7 +162,8 @@ pub async fn apply(request: Request, ui: &dyn ApplyUi) -> Result<Done, ApplyErro
                 report: Report::empty(ReportStatus::Refused),
             });
         }
-        let mut plan = plan_merchants(&files, &merchants, &request.allowances);
+        let allowances = resolve(&files, &merchants, &request.allowances)?;
+        let mut plan = plan_merchants(&files, &merchants, &allowances);
         plan.unread = unread.iter().map(MerchantError::unread).collect();
         let asking = !request.auto_approve && plan.has_changes() && !plan.refused;
         ui.review(&plan, asking);

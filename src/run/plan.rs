@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::connect::Connector;
-use super::refresh::{load_and_read, plan_merchants, refused_plan};
+use super::refresh::{load_and_read, plan_merchants, refused_plan, resolve};
 use super::ui::Ui;
 use super::{Entry, Files, MerchantError, Shard, plan_file};
 use crate::diagnostic::Severity;
@@ -78,7 +78,8 @@ pub async fn plan(request: Request, ui: &dyn Ui) -> Result<Outcome, PlanError> {
         let plan = refused_plan(&files);
         return Ok(Outcome::Invalid { files, plan });
     }
-    let mut plan = plan_merchants(&files, &merchants, &request.allowances);
+    let allowances = resolve(&files, &merchants, &request.allowances)?;
+    let mut plan = plan_merchants(&files, &merchants, &allowances);
     plan.unread = unread.iter().map(MerchantError::unread).collect();
     let mut planned = Planned {
         files,
@@ -108,4 +109,6 @@ pub enum PlanError {
     Discover(#[from] crate::config::DiscoverError),
     #[error(transparent)]
     PlanFile(#[from] plan_file::PlanFileError),
+    #[error(transparent)]
+    Allowance(#[from] crate::plan::AllowanceError),
 }

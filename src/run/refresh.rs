@@ -12,7 +12,9 @@ use crate::config::Loaded;
 use crate::diagnostic::{Diagnostic, JsonDiagnostic};
 use crate::live::LiveState;
 use crate::magento::installation::Installation;
-use crate::plan::{Allowances, MerchantInput, Plan, offline_plan, plan};
+use crate::plan::{
+    AllowanceError, Allowances, MerchantInput, Plan, offline_plan, plan, resolve_allowances,
+};
 use crate::rules::{Secrets, check_file_with};
 
 /// The plan of files refused offline: their findings, and no changes, since nothing was read.
@@ -191,9 +193,9 @@ async fn read(loaded: &Loaded, connector: &Connector) -> Result<Read, MerchantEr
     })
 }
 
-/// The plan of `files` against what was read.
-pub fn plan_merchants(files: &Files, merchants: &[Merchant], allowances: &Allowances) -> Plan {
-    let inputs: Vec<MerchantInput> = merchants
+/// What the planner reads of each merchant read.
+fn inputs<'a>(files: &'a Files, merchants: &'a [Merchant]) -> Vec<MerchantInput<'a>> {
+    merchants
         .iter()
         .map(|m| MerchantInput {
             loaded: &files.files[m.index].loaded,
@@ -203,8 +205,21 @@ pub fn plan_merchants(files: &Files, merchants: &[Merchant], allowances: &Allowa
             gateway: &m.connection.gateway,
             installations: &m.installations,
         })
-        .collect();
-    let mut plan = plan(&inputs, allowances);
+        .collect()
+}
+
+/// The allowances of the command line, each naming one environment of the merchants read.
+pub fn resolve(
+    files: &Files,
+    merchants: &[Merchant],
+    allowances: &Allowances,
+) -> Result<Allowances, AllowanceError> {
+    resolve_allowances(allowances, &inputs(files, merchants))
+}
+
+/// The plan of `files` against what was read.
+pub fn plan_merchants(files: &Files, merchants: &[Merchant], allowances: &Allowances) -> Plan {
+    let mut plan = plan(&inputs(files, merchants), allowances);
     plan.ignored = waived(merchants.iter().map(|m| &files.files[m.index]));
     plan
 }

@@ -1114,3 +1114,106 @@ fn a_throttling_registry_is_waited_for_within_a_bound_and_named() {
     );
     assert!(started.elapsed() < Duration::from_secs(30));
 }
+
+/// `--allow-rebind` names one environment of one merchant: a bare name shared by two merchants
+/// is a usage error naming both, `MERCHANT/ENV` lifts that merchant's SC030 only, and what was
+/// allowed is shown in every plan format and kept in the saved plan.
+#[test]
+fn an_allowed_rebind_names_one_merchants_environment() {
+    let registry = Registry::new();
+    let merchant = |name: &str, staging_space: &str| {
+        LUMA.replace("name: Luma\n", &format!("name: {name}\n"))
+            .replace(
+                "  staging: {tier: staging, data_space: staging, websites: [base]}\n",
+                &format!(
+                    "  staging:\n    tier: staging\n    data_space: {staging_space}\n    websites: [base]\n    target: {{env_file: deploy/{name}-staging.env}}\n"
+                ),
+            )
+            .replace("  qa: {tier: testing, data_space: qa}\n", "")
+    };
+    let write = |space: &str| {
+        for name in ["Luma", "Owl"] {
+            std::fs::write(
+                registry
+                    .path()
+                    .join(format!("{}.yaml", name.to_lowercase())),
+                merchant(name, space),
+            )
+            .expect("write");
+        }
+    };
+    let files = ["luma.yaml", "owl.yaml"];
+    let plan =
+        |args: &[&str]| registry.run(&[&["plan", "--color", "never"][..], args, &files].concat());
+    write("staging");
+    let applied = registry.run(&[&["apply", "--auto-approve"][..], &files].concat());
+    assert_eq!(code(&applied), 0, "{}", both(&applied));
+    // Both staging installations would move to `qa`.
+    write("qa");
+    let refused = plan(&[]);
+    assert_eq!(code(&refused), 3, "{}", both(&refused));
+    assert!(
+        stdout(&refused).contains("--allow-rebind luma/staging"),
+        "{}",
+        both(&refused)
+    );
+    assert!(
+        stdout(&refused).contains("--allow-rebind owl/staging"),
+        "{}",
+        both(&refused)
+    );
+    let bare = plan(&["--allow-rebind", "staging"]);
+    assert_eq!(code(&bare), 64, "{}", both(&bare));
+    assert!(
+        stderr(&bare).contains("luma/staging") && stderr(&bare).contains("owl/staging"),
+        "{}",
+        both(&bare)
+    );
+    let nobody = plan(&["--allow-rebind", "acme/staging"]);
+    assert_eq!(code(&nobody), 64, "{}", both(&nobody));
+    assert!(
+        stderr(&nobody)
+            .contains("one of: luma/production, luma/staging, owl/production, owl/staging"),
+        "{}",
+        both(&nobody)
+    );
+
+    let one = plan(&["--allow-rebind", "luma/staging"]);
+    assert_eq!(code(&one), 3, "owl's move is still refused: {}", both(&one));
+    let text = stdout(&one);
+    assert!(
+        text.contains("Allowed on the command line: --allow-rebind luma/staging"),
+        "{text}"
+    );
+    assert!(
+        text.contains("--allow-rebind owl/staging"),
+        "SC030 for owl only: {text}"
+    );
+    assert!(
+        !text.contains("--allow-rebind luma/staging and resend"),
+        "{text}"
+    );
+
+    let both_allowed = [
+        "--allow-rebind",
+        "luma/staging",
+        "--allow-rebind",
+        "owl/staging",
+    ];
+    let markdown = plan(&[&both_allowed[..], &["--format", "markdown"]].concat());
+    assert_eq!(code(&markdown), 0, "{}", both(&markdown));
+    assert!(
+        stdout(&markdown).contains("**Allowed on the command line:** `--allow-rebind luma/staging`, `--allow-rebind owl/staging`"),
+        "{}",
+        stdout(&markdown)
+    );
+    let saved = plan(&[&both_allowed[..], &["--out", "plan.json"]].concat());
+    assert_eq!(code(&saved), 0, "{}", both(&saved));
+    let file: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(registry.path().join("plan.json")).expect("plan"))
+            .expect("json");
+    assert_eq!(
+        file["allowances"]["rebind"],
+        serde_json::json!(["luma/staging", "owl/staging"])
+    );
+}

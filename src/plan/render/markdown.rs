@@ -167,6 +167,14 @@ impl Parts {
             }
             head.push('\n');
         }
+        let allowed = plan.allowances.flags();
+        if !allowed.is_empty() {
+            let _ = writeln!(
+                head,
+                "> [!IMPORTANT]\n> **Allowed on the command line:** `{}`\n",
+                allowed.join("`, `")
+            );
+        }
         if plan.refused || !plan.unread.is_empty() {
             let _ = writeln!(head, "> [!CAUTION]\n> **{}**\n", summary_line(plan));
         } else {

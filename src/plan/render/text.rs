@@ -29,6 +29,10 @@ pub fn render(plan: &Plan, color: bool) -> String {
         }
         out.push('\n');
     }
+    let allowed = plan.allowances.flags();
+    if !allowed.is_empty() {
+        let _ = writeln!(out, "Allowed on the command line: {}\n", allowed.join(", "));
+    }
     if plan.refused {
         let _ = writeln!(
             out,
