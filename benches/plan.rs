@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use saasctl::config::DataSpaceType;
 use saasctl::live::{LiveRow, LiveState};
-use saasctl::plan::{Allowances, MerchantInput, plan};
+use saasctl::plan::{MerchantInput, plan};
+use saasctl::rules::Allowances;
 use saasctl::rules::check_file;
 
 const MERCHANTS: usize = 200;

@@ -336,8 +336,8 @@ pub struct AllowArgs {
 }
 
 impl AllowArgs {
-    pub fn allowances(&self) -> crate::plan::Allowances {
-        crate::plan::Allowances {
+    pub fn allowances(&self) -> crate::rules::Allowances {
+        crate::rules::Allowances {
             new_project: self.allow_new_project,
             rebind: self.allow_rebind.iter().cloned().collect(),
         }

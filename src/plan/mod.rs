@@ -7,6 +7,5 @@ mod model;
 mod properties;
 pub mod render;
 
-pub use crate::rules::Allowances;
 pub use build::{AllowanceError, MerchantInput, installed, offline_plan, plan, resolve_allowances};
 pub use model::*;

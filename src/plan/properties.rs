@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use proptest::sample::subsequence;
 
 use super::render;
-use super::{Action, Allowances, Kind, MerchantInput, Named, Object, Plan, plan};
+use super::{Action, Kind, MerchantInput, Named, Object, Plan, plan};
 use crate::config::{DataSpaceType, KeySetName, Loaded};
 use crate::diagnostic::{
     Diagnostic, Sources, render_github, render_human, render_json, render_sarif,
@@ -17,6 +17,7 @@ use crate::keys::KeyFingerprint;
 use crate::live::{LiveDataSpace, LiveProject, LiveRow, LiveState};
 use crate::magento::binding;
 use crate::magento::installation::{Installation, Stored};
+use crate::rules::Allowances;
 use crate::rules::testing::{LUMA, id, load};
 
 /// Names drawn from small pools, so that declarations, previous names and live names collide

@@ -17,7 +17,8 @@ use super::installations::{InstallationError, Written};
 use super::refresh::{Merchant, load_and_read, plan_merchants, read_each_merchant, resolve};
 use super::ui::{Answer, Ui};
 use super::{Entry, Files, InstallationErrors, MerchantError, MerchantErrors, Shard, plan_file};
-use crate::plan::{Action, Allowances, Change, Kind, Plan};
+use crate::plan::{Action, Change, Kind, Plan};
+use crate::rules::Allowances;
 
 /// What to apply, and how.
 pub struct Request {

@@ -8,7 +8,8 @@ use super::refresh::{load_and_read, plan_merchants, refused_plan, resolve};
 use super::ui::Ui;
 use super::{Entry, Files, MerchantError, Shard, plan_file};
 use crate::diagnostic::Severity;
-use crate::plan::{Allowances, Plan};
+use crate::plan::Plan;
+use crate::rules::Allowances;
 
 /// What to plan, and what to do with the plan.
 pub struct Request {

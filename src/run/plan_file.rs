@@ -179,7 +179,8 @@ mod tests {
     use crate::keys::KeyFingerprint;
     use crate::keys::fixtures::{TEST_PEM, test_key};
     use crate::live::LiveState;
-    use crate::plan::{Allowances, MerchantInput, plan};
+    use crate::plan::{MerchantInput, plan};
+    use crate::rules::Allowances;
     use crate::rules::testing::load;
 
     const API_KEY: &str = "api-key-0123456789abcdef-very-secret";

@@ -12,9 +12,8 @@ use crate::config::Loaded;
 use crate::diagnostic::{Diagnostic, JsonDiagnostic};
 use crate::live::LiveState;
 use crate::magento::installation::Installation;
-use crate::plan::{
-    AllowanceError, Allowances, MerchantInput, Plan, offline_plan, plan, resolve_allowances,
-};
+use crate::plan::{AllowanceError, MerchantInput, Plan, offline_plan, plan, resolve_allowances};
+use crate::rules::Allowances;
 use crate::rules::{Secrets, check_file_with};
 
 /// The plan of files refused offline: their findings, and no changes, since nothing was read.

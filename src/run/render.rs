@@ -8,7 +8,8 @@ use super::installations::{TargetError, binding_of};
 use super::refresh::{plan_merchants, read_merchants};
 use super::{Files, MerchantErrors};
 use crate::magento::binding::Binding;
-use crate::plan::{Allowances, Kind};
+use crate::plan::Kind;
+use crate::rules::Allowances;
 
 pub struct Request {
     pub environment: String,

@@ -10,7 +10,8 @@ mod tests {
     use std::collections::BTreeMap;
 
     use crate::live::LiveState;
-    use crate::plan::{Allowances, MerchantInput, Plan, plan};
+    use crate::plan::{MerchantInput, Plan, plan};
+    use crate::rules::Allowances;
     use crate::rules::testing::{LUMA, P, T, live, load_as};
 
     fn plan_of(yaml: &str, state: LiveState) -> Plan {
