@@ -923,10 +923,12 @@ fn the_state_survives_sigkill_mid_write() {
             .collect();
         let missing: Vec<_> = answered.difference(&live).collect();
         assert!(missing.is_empty(), "answered but lost: {missing:?}");
-        // At most the one change per writer whose answer the kill cut off is there unanswered.
+        // Unanswered but kept: at most the one change per writer whose answer each kill cut
+        // off, in every round so far.
+        let kills = usize::try_from(round + 1).unwrap();
         assert!(
-            live.len() <= answered.len() + 4,
-            "{} > {}",
+            live.len() <= answered.len() + 4 * kills,
+            "{} > {} + 4 x {kills}",
             live.len(),
             answered.len()
         );
