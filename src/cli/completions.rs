@@ -36,7 +36,8 @@ pub fn man(_: ManArgs) -> Result<ExitStatus, Error> {
 /// clap's sections, and the exit statuses from the one table the code uses.
 fn render_man(out: &mut Vec<u8>) -> std::io::Result<()> {
     use std::io::Write;
-    let man = clap_mangen::Man::new(Cli::command());
+    // The package's version, not the commit `--version` adds: pages change with the CLI only.
+    let man = clap_mangen::Man::new(Cli::command().version(env!("CARGO_PKG_VERSION")));
     man.render_title(out)?;
     man.render_name_section(out)?;
     man.render_synopsis_section(out)?;

@@ -177,7 +177,7 @@ pub fn emit_err(text: &str) {
 #[derive(Debug, Parser)]
 #[command(
     name = "saasctl",
-    version,
+    version = env!("SAASCTL_VERSION"),
     about = "Manage the Commerce Services Connector setup of Adobe Commerce and Magento Open Source as code",
     long_about = None,
     propagate_version = true

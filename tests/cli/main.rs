@@ -21,6 +21,7 @@ mod pipelines;
 mod plan_apply;
 mod python;
 mod registry;
+mod release;
 mod schema;
 mod secrets;
 mod suppression;
