@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 
 pub use github::render_github;
 pub use human::render_human;
-pub use redact::{is_key_shaped, redact, redact_input, register_secret, register_token_prefix};
+pub use redact::{
+    MIN_KNOWN, is_key_shaped, redact, redact_input, register_secret, register_token_prefix,
+};
 pub use rule_info::{Reads, RuleInfo};
 pub use sarif::render_sarif;
 

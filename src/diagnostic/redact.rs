@@ -1,6 +1,7 @@
 //! The one redaction layer, by what is known, then by shape. Every secret a run resolves is
 //! registered once ([`register_secret`]) and masked exactly, in each form it can take in output
-//! (raw, each line of a PEM body, JSON-escaped, percent-encoded), wherever it appears:
+//! (raw, each line of a PEM body, JSON-escaped, percent-encoded, escaped in a GitHub workflow
+//! command), wherever it appears:
 //! everything saasctl prints, logs or saves passes through [`redact`]. Shapes are guessed only
 //! in text echoed from input ([`redact_input`]: YAML snippets, syntax errors), where a secret
 //! may sit that no run resolved; ids, paths, names and messages are never guessed at.
@@ -55,7 +56,7 @@ static KNOWN: RwLock<Known> = RwLock::new(Known {
 });
 
 /// Registers a resolved secret: from now on it is masked wherever it appears, line by line (a
-/// PEM body), raw, JSON-escaped and percent-encoded.
+/// PEM body), in every form the renderers give it.
 pub fn register_secret(secret: &str) {
     // A multi-line secret (a PEM, raw or with escaped `\n`) line by line: its markers name
     // the kind of key, not the key, and stay readable.
@@ -78,6 +79,8 @@ pub fn register_secret(secret: &str) {
                 .map(str::to_owned),
         );
         forms.push(utf8_percent_encode(piece, UNRESERVED).to_string());
+        forms.push(super::github::escape_data(piece));
+        forms.push(super::github::escape_property(piece));
     }
     add(forms, Extent::Exact);
 }
