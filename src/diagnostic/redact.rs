@@ -8,10 +8,9 @@
 //! Masking is byte for byte (`*`), so positions and JSON stay valid.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::collections::HashMap;
+use std::sync::{PoisonError, RwLock};
 
-use aho_corasick::AhoCorasick;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::shape;
@@ -36,24 +35,18 @@ enum Extent {
     Token,
 }
 
-/// The secrets of this process, in every form registered.
-struct Known {
-    patterns: BTreeMap<String, Extent>,
-    /// Built from `patterns` when first needed after a change.
-    matcher: Option<Arc<Matcher>>,
-}
+/// The secrets of this process in every form registered, by their first [`MIN_KNOWN`] bytes:
+/// a registration is one insertion, and a search one lookup per position of the text, however
+/// many merchants' keys a run holds.
+static KNOWN: RwLock<Option<Known>> = RwLock::new(None);
 
-struct Matcher {
-    extents: Vec<Extent>,
-    /// `None` only if the patterns outgrow the automaton: then each is searched on its own.
-    automaton: Option<AhoCorasick>,
-    patterns: Vec<String>,
-}
+/// Each form of each secret, with how far its match is masked, under its first bytes.
+type Known = HashMap<u64, Vec<(Box<str>, Extent)>>;
 
-static KNOWN: RwLock<Known> = RwLock::new(Known {
-    patterns: BTreeMap::new(),
-    matcher: None,
-});
+/// The lookup key of the [`MIN_KNOWN`] bytes at the start of `bytes`.
+fn head(bytes: &[u8]) -> Option<u64> {
+    Some(u64::from_le_bytes(bytes.get(..MIN_KNOWN)?.try_into().ok()?))
+}
 
 /// Registers a resolved secret: from now on it is masked wherever it appears, line by line (a
 /// PEM body), in every form the renderers give it.
@@ -93,68 +86,43 @@ pub fn register_token_prefix(prefix: &str) {
 
 fn add(forms: Vec<String>, extent: Extent) {
     let mut known = KNOWN.write().unwrap_or_else(PoisonError::into_inner);
-    let mut changed = false;
-    for form in forms.into_iter().filter(|f| !f.is_empty()) {
-        changed |= known.patterns.insert(form, extent).is_none();
+    let known = known.get_or_insert_with(HashMap::new);
+    for form in forms {
+        let Some(head) = head(form.as_bytes()) else {
+            continue;
+        };
+        let patterns = known.entry(head).or_default();
+        if !patterns.iter().any(|(known, _)| **known == *form) {
+            patterns.push((form.into_boxed_str(), extent));
+        }
     }
-    if changed {
-        known.matcher = None;
-    }
-}
-
-/// The matcher for the secrets registered so far; `None` when there are none.
-fn matcher() -> Option<Arc<Matcher>> {
-    if let Some(matcher) = &KNOWN.read().unwrap_or_else(PoisonError::into_inner).matcher {
-        return Some(Arc::clone(matcher));
-    }
-    let mut known = KNOWN.write().unwrap_or_else(PoisonError::into_inner);
-    if known.patterns.is_empty() {
-        return None;
-    }
-    let (patterns, extents): (Vec<String>, Vec<Extent>) = known
-        .patterns
-        .iter()
-        .map(|(pattern, extent)| (pattern.clone(), *extent))
-        .unzip();
-    let matcher = Arc::new(Matcher {
-        automaton: AhoCorasick::new(&patterns).ok(),
-        extents,
-        patterns,
-    });
-    known.matcher = Some(Arc::clone(&matcher));
-    Some(matcher)
 }
 
 /// Where `text` holds a registered secret.
 fn known_spans(text: &str) -> Vec<(usize, usize)> {
-    let Some(matcher) = matcher() else {
+    let known = KNOWN.read().unwrap_or_else(PoisonError::into_inner);
+    let Some(known) = known.as_ref().filter(|k| !k.is_empty()) else {
         return Vec::new();
     };
-    let found: Vec<(usize, usize, usize)> = match &matcher.automaton {
-        Some(automaton) => automaton
-            .find_overlapping_iter(text)
-            .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
-            .collect(),
-        None => matcher
-            .patterns
-            .iter()
-            .enumerate()
-            .flat_map(|(i, p)| {
-                text.match_indices(p.as_str())
-                    .map(move |(at, _)| (i, at, at + p.len()))
-            })
-            .collect(),
-    };
-    found
-        .into_iter()
-        .map(|(pattern, start, end)| match matcher.extents[pattern] {
-            Extent::Exact => (start, end),
-            Extent::Token => {
-                let token = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
-                (start, end + text[end..].bytes().take_while(token).count())
+    let bytes = text.as_bytes();
+    let mut spans = Vec::new();
+    for start in 0..bytes.len().saturating_sub(MIN_KNOWN - 1) {
+        let Some(patterns) = head(&bytes[start..]).and_then(|h| known.get(&h)) else {
+            continue;
+        };
+        for (pattern, extent) in patterns {
+            if !bytes[start..].starts_with(pattern.as_bytes()) {
+                continue;
             }
-        })
-        .collect()
+            let mut end = start + pattern.len();
+            if *extent == Extent::Token {
+                let token = |b: &&u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+                end += bytes[end..].iter().take_while(token).count();
+            }
+            spans.push((start, end));
+        }
+    }
+    spans
 }
 
 /// `text` with every registered secret replaced by `*` of the same byte length.
