@@ -6,6 +6,7 @@ mod human;
 mod redact;
 mod rule_info;
 mod sarif;
+mod shape;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -15,7 +16,9 @@ use serde::{Deserialize, Serialize};
 
 pub use github::render_github;
 pub use human::render_human;
-pub use redact::redact;
+pub use redact::{
+    MIN_KNOWN, is_key_shaped, redact, redact_input, register_secret, register_token_prefix,
+};
 pub use rule_info::{Reads, RuleInfo};
 pub use sarif::render_sarif;
 
@@ -252,7 +255,8 @@ pub struct Sources {
 impl Sources {
     /// Keeps `text` for snippets, redacted: a snippet never shows key material.
     pub fn insert(&mut self, file: impl Into<String>, text: &str) {
-        self.files.insert(file.into(), redact(text).into_owned());
+        self.files
+            .insert(file.into(), redact_input(text).into_owned());
     }
 
     pub fn get(&self, file: &str) -> Option<&str> {

@@ -5,8 +5,8 @@
 // The edge: commands print their output here, and nowhere below.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-/// Output of a command, through the redaction layer (`diagnostic::redact`): nothing that looks
-/// like key material reaches a terminal or a CI log, whatever produced the text.
+/// Output of a command, through the redaction layer (`diagnostic::redact`): no secret the run
+/// resolved reaches a terminal or a CI log, whatever produced the text.
 macro_rules! out {
     ($($arg:tt)*) => {
         $crate::cli::emit_out(&$crate::diagnostic::redact(&format!($($arg)*)))

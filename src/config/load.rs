@@ -220,11 +220,15 @@ pub fn check(loaded: &mut Loaded, document_rules: DocumentRules) -> Vec<Diagnost
     let document = &document;
 
     let findings = document_rules(loaded, document);
-    let secrets: Vec<Position> = findings
+    let secrets: Vec<&Node> = findings
         .iter()
         .filter(|f| f.secret)
-        .filter_map(|f| document.get(&f.route).map(|node| node.position))
+        .filter_map(|f| document.get(&f.route))
+        .chain(key_set_values(document))
         .collect();
+    // A secret written into the YAML is masked wherever it would be shown, not only here.
+    secrets.iter().for_each(|node| register_strings(node));
+    register_key_shaped_references(document);
     // A node a rule already explained (an inline secret, say) needs no schema error too.
     let (explained, mut diagnostics): (Vec<Route>, Vec<Diagnostic>) = findings
         .into_iter()
@@ -246,8 +250,8 @@ pub fn check(loaded: &mut Loaded, document_rules: DocumentRules) -> Vec<Diagnost
         };
         diagnostics.push(schema_finding(error.message, location, error.help));
     }
-    for position in secrets.into_iter().chain(key_set_values(document)) {
-        mask(&mut loaded.source, position);
+    for node in secrets {
+        mask(&mut loaded.source, node.position);
     }
     if diagnostics.iter().any(Diagnostic::is_error) {
         // Rules still run on what could be read: the model of the document without the nodes
@@ -285,7 +289,7 @@ fn model_without(document: &Node, mut wrong: Vec<Route>) -> Option<Config> {
 /// Where a secret may sit under `keys`, whatever the schema says of it: every value of a key
 /// set except `gateway` and the `{env: NAME}` / `{file: PATH}` references. A misspelt field
 /// (`api-key: ...`) is a schema error, and its snippet must still not show the key.
-fn key_set_values(document: &Node) -> Vec<Position> {
+fn key_set_values(document: &Node) -> Vec<&Node> {
     let Some(Value::Mapping(sets)) = document.get(&Route::root().at("keys")).map(|n| &n.value)
     else {
         return Vec::new();
@@ -296,19 +300,52 @@ fn key_set_values(document: &Node) -> Vec<Position> {
             .all(|(key, _)| matches!(key.as_str(), Some("env" | "file"))),
         _ => false,
     };
-    let mut positions = Vec::new();
+    let mut values = Vec::new();
     for (_, set) in sets {
         match &set.value {
-            Value::Mapping(fields) => positions.extend(
+            Value::Mapping(fields) => values.extend(
                 fields
                     .iter()
                     .filter(|(key, value)| key.as_str() != Some("gateway") && !is_reference(value))
-                    .map(|(_, value)| value.position),
+                    .map(|(_, value)| value),
             ),
-            _ => positions.push(set.position),
+            _ => values.push(set),
         }
     }
-    positions
+    values
+}
+
+/// A reference (`{env: NAME}`, `{file: PATH}`) whose name is shaped like a key is most likely
+/// the key itself, pasted where its name belongs: registered, so no message names it.
+fn register_key_shaped_references(node: &Node) {
+    match &node.value {
+        Value::Mapping(entries) => {
+            for (key, value) in entries {
+                match (key.as_str(), &value.value) {
+                    (Some("env" | "file"), Value::String(name))
+                        if crate::diagnostic::is_key_shaped(name) =>
+                    {
+                        crate::diagnostic::register_secret(name);
+                    }
+                    _ => register_key_shaped_references(value),
+                }
+            }
+        }
+        Value::Sequence(items) => items.iter().for_each(register_key_shaped_references),
+        _ => {}
+    }
+}
+
+/// Registers every string under `node` with the redaction layer.
+fn register_strings(node: &Node) {
+    match &node.value {
+        Value::String(text) => crate::diagnostic::register_secret(text),
+        Value::Sequence(items) => items.iter().for_each(register_strings),
+        Value::Mapping(entries) => entries
+            .iter()
+            .for_each(|(_, value)| register_strings(value)),
+        _ => {}
+    }
 }
 
 /// Overwrites a secret's text with `*`, byte for byte, so snippets cannot show it and every
@@ -349,6 +386,8 @@ fn syntax_error(loaded: &Loaded, error: &serde_saphyr::Error) -> Diagnostic {
             });
     let message = error.without_snippet().to_string();
     let message = plain_yaml_message(message.lines().next().unwrap_or("invalid YAML").trim());
+    // The parser may quote the input, where a secret can sit that no reference resolved.
+    let message = crate::diagnostic::redact_input(&message);
     schema_finding(
         format!("invalid YAML: {message}"),
         Location {

@@ -60,7 +60,10 @@ pub fn validate(document: &Node) -> Vec<SchemaError> {
                 })
                 .collect(),
         );
-        errors.extend(describe(&route, error.kind(), &error.to_string(), document));
+        // The value itself is never quoted: it may be a secret written where a reference
+        // belongs (a database URL with its password). Messages name the place and what fits.
+        let expected = error.masked_with("the value").to_string();
+        errors.extend(describe(&route, error.kind(), &expected, document));
     }
     errors
 }
@@ -121,7 +124,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 fn describe(
     route: &Route,
     kind: &ValidationErrorKind,
-    fallback: &str,
+    expected: &str,
     document: &Node,
 ) -> Vec<SchemaError> {
     let at = |route: Route, at_key: bool, message: String, help: &str| SchemaError {
@@ -211,19 +214,39 @@ fn describe(
                 "name the environment variable or the file that holds the secret",
             )]
         }
+        ValidationErrorKind::AnyOf { .. }
+        | ValidationErrorKind::OneOfNotValid { .. }
+        | ValidationErrorKind::OneOfMultipleValid { .. }
+            if matches!(route.0.last(), Some(Step::Key(k)) if k == "target") =>
+        {
+            vec![at(
+                route.clone(),
+                false,
+                format!("{place} must be `{{env_file: PATH}}` or `{{mysql: {{url: SECRET, crypt_key: SECRET}}}}` (SECRET: `{{env: NAME}}` or `{{file: PATH}}`), with `table_prefix` if the installation has one"),
+                "see `saasctl schema` for the installation targets",
+            )]
+        }
+        ValidationErrorKind::AnyOf { .. }
+        | ValidationErrorKind::OneOfNotValid { .. }
+        | ValidationErrorKind::OneOfMultipleValid { .. } => vec![at(
+            route.clone(),
+            false,
+            format!("{place} fits none of the shapes it may take"),
+            "see `saasctl schema` for the expected shape",
+        )],
         ValidationErrorKind::Type { .. } => {
             let found = document.get(route).map_or("nothing", Node::kind);
             vec![at(
                 route.clone(),
                 false,
-                format!("{place} has the wrong type: {fallback} (found {found})"),
+                format!("{place} has the wrong type: {expected} (found {found})"),
                 "see `saasctl schema` for the expected shape",
             )]
         }
         _ => vec![at(
             route.clone(),
             false,
-            format!("{place}: {fallback}"),
+            format!("{place}: {expected}"),
             "see `saasctl schema` for the allowed values",
         )],
     }

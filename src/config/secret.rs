@@ -48,8 +48,15 @@ impl Secret {
         }
     }
 
-    /// Reads the secret. Errors name the source, never its content.
+    /// Reads the secret, and registers it with the redaction layer: from now on no output
+    /// shows it. Errors name the source, never its content.
     pub fn resolve(&self, base_dir: &Path) -> Result<SecretValue, SecretError> {
+        let value = self.read(base_dir)?;
+        crate::diagnostic::register_secret(value.expose());
+        Ok(value)
+    }
+
+    fn read(&self, base_dir: &Path) -> Result<SecretValue, SecretError> {
         match self {
             Secret::Env(name) => match std::env::var(name) {
                 Ok(value) if value.trim().is_empty() => Err(SecretError::EnvEmpty(name.clone())),

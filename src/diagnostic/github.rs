@@ -33,13 +33,15 @@ pub fn render_github(diagnostics: &[Diagnostic]) -> String {
     out
 }
 
-fn escape_data(text: &str) -> String {
+/// A message as a workflow command carries it: also the form of a secret to mask there.
+pub(super) fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
-fn escape_property(text: &str) -> String {
+/// A property (file, title) as a workflow command carries it.
+pub(super) fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 

@@ -1,131 +1,162 @@
-//! The one redaction layer: everything saasctl prints or saves passes through [`redact`], which
-//! masks whatever could be a secret, byte for byte (`*`), so positions and JSON stay valid.
-//! Masked: PEM blocks, and tokens in the shape of keys (long runs of base64/hex characters that
-//! mix letters and digits). Kept: UUIDs (registry ids) and `sha256:` digests (fingerprints are
-//! meant to be shown). Structure-aware masking (values under `keys`) happens where the YAML is
-//! read; this layer catches what reaches text without structure (syntax errors, messages).
+//! The one redaction layer, by what is known, then by shape. Every secret a run resolves is
+//! registered once ([`register_secret`]) and masked exactly, in each form it can take in output
+//! (raw, each line of a PEM body, JSON-escaped, percent-encoded, escaped in a GitHub workflow
+//! command), wherever it appears:
+//! everything saasctl prints, logs or saves passes through [`redact`]. Shapes are guessed only
+//! in text echoed from input ([`redact_input`]: YAML snippets, syntax errors), where a secret
+//! may sit that no run resolved; ids, paths, names and messages are never guessed at.
+//! Masking is byte for byte (`*`), so positions and JSON stay valid.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{PoisonError, RwLock};
 
-/// Shortest run of token characters treated as key material.
-const MIN_TOKEN: usize = 24;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-/// `text` with every secret-shaped part replaced by `*` of the same byte length.
-pub fn redact(text: &str) -> Cow<'_, str> {
-    let mut spans = token_spans(text, 0, text.len(), &looks_like_key);
-    for (start, end) in pem_bodies(text) {
-        // Inside a PEM block every base64 run is key material, however short.
-        spans.extend(token_spans(text, start, end, &|_| true));
-    }
-    if spans.is_empty() {
-        return Cow::Borrowed(text);
-    }
-    let mut bytes = text.as_bytes().to_vec();
-    for (start, end) in spans {
-        bytes[start..end].fill(b'*');
-    }
-    // Only ASCII runs were replaced, by ASCII.
-    Cow::Owned(String::from_utf8(bytes).unwrap_or_default())
+use super::shape;
+
+/// Shorter secrets are not registered: masking every occurrence of a short word would hide
+/// what is not secret. Each line of a PEM body is much longer; so is every key.
+pub const MIN_KNOWN: usize = 8;
+
+/// What percent-encoding leaves as it is (RFC 3986's unreserved characters).
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// How far a match is masked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Extent {
+    /// The pattern itself: a secret in one of its forms.
+    Exact,
+    /// The pattern and the token characters after it: a signed token, known by its prefix.
+    Token,
 }
 
-/// The bodies of PEM blocks: from the end of a `-----BEGIN …-----` marker to the next
-/// `-----END`, or, when a broken quote cut the block, to the end of its paragraph. Works on
-/// raw text and on text where newlines are escaped (`\n` in a JSON string).
-fn pem_bodies(text: &str) -> Vec<(usize, usize)> {
-    let mut bodies = Vec::new();
-    let mut from = 0;
-    while let Some(found) = text[from..].find("-----BEGIN") {
-        let marker = from + found + "-----BEGIN".len();
-        let start = text[marker..]
-            .find("-----")
-            .map_or(text.len(), |i| marker + i + "-----".len());
-        // The END line counts only when what lies before it can be a PEM body.
-        let end = text[start..]
-            .find("-----END")
-            .map(|i| start + i)
-            .filter(|&end| text[start..end].bytes().all(is_pem_body_byte))
-            .unwrap_or_else(|| cut_block_end(text, start));
-        bodies.push((start, end));
-        from = end.max(start);
-        if from >= text.len() {
-            break;
-        }
-    }
-    bodies
+/// The secrets of this process in every form registered, by their first [`MIN_KNOWN`] bytes:
+/// a registration is one insertion, and a search one lookup per position of the text, however
+/// many merchants' keys a run holds.
+static KNOWN: RwLock<Option<Known>> = RwLock::new(None);
+
+/// Each form of each secret, with how far its match is masked, under its first bytes.
+type Known = HashMap<u64, Vec<(Box<str>, Extent)>>;
+
+/// The lookup key of the [`MIN_KNOWN`] bytes at the start of `bytes`.
+fn head(bytes: &[u8]) -> Option<u64> {
+    Some(u64::from_le_bytes(bytes.get(..MIN_KNOWN)?.try_into().ok()?))
 }
 
-/// What a PEM body may hold, raw, indented in YAML, or escaped in a JSON string.
-fn is_pem_body_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric()
-        || matches!(byte, b'+' | b'/' | b'=' | b'\\' | b'"' | b'\'' | b'|')
-        || byte.is_ascii_whitespace()
-}
-
-/// Where a PEM block without its END line stops: the rest of its line (a one-line block with
-/// escaped newlines), then every following line that is base64.
-fn cut_block_end(text: &str, start: usize) -> usize {
-    let mut end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-    for line in text[end..].split_inclusive('\n').skip(1) {
-        // A body line starts with base64 (a broken quote may follow it on the same line).
-        let body = line.trim().trim_matches(['"', '\'']);
-        let base64 = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
-        let prefix = body.bytes().take_while(base64).count();
-        if prefix < 16 && (body.is_empty() || prefix < body.len()) {
-            break;
-        }
-        end += line.len();
-    }
-    end
-}
-
-fn is_token_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'/' | b'=' | b'_' | b'-')
-}
-
-/// Runs of token characters in `text[start..end]` that `secret` accepts. The character after a
-/// backslash is an escape (`\n`), not part of a run.
-fn token_spans(
-    text: &str,
-    start: usize,
-    end: usize,
-    secret: &dyn Fn(&str) -> bool,
-) -> Vec<(usize, usize)> {
-    let bytes = text.as_bytes();
-    let mut spans = Vec::new();
-    let mut i = start;
-    while i < end {
-        if !is_token_byte(bytes[i]) || (i > 0 && bytes[i - 1] == b'\\') {
-            i += 1;
+/// Registers a resolved secret: from now on it is masked wherever it appears, line by line (a
+/// PEM body), in every form the renderers give it.
+pub fn register_secret(secret: &str) {
+    // A multi-line secret (a PEM, raw or with escaped `\n`) line by line: its markers name
+    // the kind of key, not the key, and stay readable.
+    let pieces = secret
+        .split('\n')
+        .flat_map(|line| line.split("\\n"))
+        .map(str::trim)
+        .filter(|line| !line.starts_with("-----"));
+    let mut forms = Vec::new();
+    for piece in pieces {
+        if piece.len() < MIN_KNOWN {
             continue;
         }
-        let run = i;
-        while i < end && is_token_byte(bytes[i]) {
-            i += 1;
+        forms.push(piece.to_owned());
+        let quoted = serde_json::to_string(piece).unwrap_or_default();
+        forms.extend(
+            quoted
+                .strip_prefix('"')
+                .and_then(|q| q.strip_suffix('"'))
+                .map(str::to_owned),
+        );
+        forms.push(utf8_percent_encode(piece, UNRESERVED).to_string());
+        forms.push(super::github::escape_data(piece));
+        forms.push(super::github::escape_property(piece));
+    }
+    add(forms, Extent::Exact);
+}
+
+/// Registers the public start of tokens saasctl signs (a JWT's header): each token that starts
+/// with it is masked through its last character.
+pub fn register_token_prefix(prefix: &str) {
+    add(vec![prefix.to_owned()], Extent::Token);
+}
+
+fn add(forms: Vec<String>, extent: Extent) {
+    let mut known = KNOWN.write().unwrap_or_else(PoisonError::into_inner);
+    let known = known.get_or_insert_with(HashMap::new);
+    for form in forms {
+        let Some(head) = head(form.as_bytes()) else {
+            continue;
+        };
+        let patterns = known.entry(head).or_default();
+        if !patterns.iter().any(|(known, _)| **known == *form) {
+            patterns.push((form.into_boxed_str(), extent));
         }
-        if secret(&text[run..i]) && !text[..run].ends_with("sha256:") {
-            spans.push((run, i));
+    }
+}
+
+/// Where `text` holds a registered secret.
+fn known_spans(text: &str) -> Vec<(usize, usize)> {
+    let known = KNOWN.read().unwrap_or_else(PoisonError::into_inner);
+    let Some(known) = known.as_ref().filter(|k| !k.is_empty()) else {
+        return Vec::new();
+    };
+    let bytes = text.as_bytes();
+    let mut spans = Vec::new();
+    for start in 0..bytes.len().saturating_sub(MIN_KNOWN - 1) {
+        let Some(patterns) = head(&bytes[start..]).and_then(|h| known.get(&h)) else {
+            continue;
+        };
+        for (pattern, extent) in patterns {
+            if !bytes[start..].starts_with(pattern.as_bytes()) {
+                continue;
+            }
+            let mut end = start + pattern.len();
+            if *extent == Extent::Token {
+                let token = |b: &&u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+                end += bytes[end..].iter().take_while(token).count();
+            }
+            spans.push((start, end));
         }
     }
     spans
 }
 
-/// A token shaped like key material: long, mixing letters and digits. Registry ids
-/// (hyphenated UUIDs) are not; runs with `/` must be longer, so URL paths are not either,
-/// unless one of their segments is key-shaped by itself (`/registry/<key>`).
-fn looks_like_key(token: &str) -> bool {
-    if token.contains('/') {
-        (token.len() >= 2 * MIN_TOKEN && mixes_letters_and_digits(token))
-            || token.split('/').any(looks_like_key)
-    } else {
-        let is_id = token.len() == 36 && uuid::Uuid::try_parse(token).is_ok();
-        token.len() >= MIN_TOKEN && !is_id && mixes_letters_and_digits(token)
-    }
+/// `text` with every registered secret replaced by `*` of the same byte length.
+pub fn redact(text: &str) -> Cow<'_, str> {
+    mask(text, known_spans(text))
 }
 
-fn mixes_letters_and_digits(token: &str) -> bool {
-    let digits = token.bytes().filter(u8::is_ascii_digit).count();
-    let letters = token.bytes().filter(u8::is_ascii_alphabetic).count();
-    digits >= 3 && letters >= 3
+/// `text` echoed from input (a YAML snippet, a parser's message): masked as [`redact`] does,
+/// and also wherever it is shaped like key material.
+pub fn redact_input(text: &str) -> Cow<'_, str> {
+    let mut spans = known_spans(text);
+    spans.extend(shape::spans(text));
+    mask(text, spans)
+}
+
+/// Whether `text` holds something shaped like key material.
+pub fn is_key_shaped(text: &str) -> bool {
+    !shape::spans(text).is_empty()
+}
+
+/// `text` with the bytes of every span replaced by `*`. Spans cover whole characters (secrets
+/// and ASCII runs), so the result is UTF-8.
+fn mask(text: &str, spans: Vec<(usize, usize)>) -> Cow<'_, str> {
+    if spans.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    for (start, end) in spans {
+        bytes[start..end.min(text.len())].fill(b'*');
+    }
+    Cow::Owned(
+        String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    )
 }
 
 #[cfg(test)]
@@ -135,18 +166,18 @@ mod tests {
     #[test]
     fn api_keys_and_pem_blocks_are_masked_in_place() {
         let text = "api_key: 5f2b9c0e7a1d4b3c8e6f0a2b4c6d8e0f\nname: Luma\n";
-        let masked = redact(text);
+        let masked = redact_input(text);
         assert_eq!(masked.len(), text.len());
         assert!(!masked.contains("5f2b9c0e"));
         assert!(masked.ends_with("name: Luma\n"));
         let pem =
             "key: |\n  -----BEGIN PRIVATE KEY-----\n  MIIEvQ==\n  -----END PRIVATE KEY-----\n";
-        assert!(!redact(pem).contains("MIIEvQ"));
+        assert!(!redact_input(pem).contains("MIIEvQ"));
         let cut = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\"unclosed";
-        assert!(!redact(cut).contains("MIIE"));
+        assert!(!redact_input(cut).contains("MIIE"));
         let escaped =
             r#"{"m": "-----BEGIN PRIVATE KEY-----\nMIIEvQ\nQw==\n-----END PRIVATE KEY-----\n"}"#;
-        let masked = redact(escaped);
+        let masked = redact_input(escaped);
         assert!(
             !masked.contains("MIIEvQ") && !masked.contains("Qw=="),
             "{masked}"
@@ -161,20 +192,23 @@ mod tests {
     fn ids_digests_and_words_are_kept() {
         for kept in [
             "project 3f0c1d2e-0000-4000-8000-000000000001",
+            "CONFIG__DEFAULT__SERVICES_CONNECTOR__SERVICES_ID__PROJECT_ID=3f0c1d2e-0000-4000-8000-000000000001",
+            "alias replay limit exceeded: max_total_replayed_events=100000",
+            "environment variable LUMA_2024_PRODUCTION_API_KEY is not set",
             "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
             "environment variable LUMA_PRODUCTION_API_KEY is not set",
             "https://commerce.adobe.io/merchant-registry/v1/registry",
             "https://json-schema.org/draft/2020-12/schema",
             "Supercalifragilisticexpialidocious",
         ] {
-            assert_eq!(redact(kept), kept);
+            assert_eq!(redact_input(kept), kept);
         }
     }
 
     #[test]
     fn any_text_keeps_its_length_and_utf8() {
         let text = "é 0123456789abcdef0123456789abcdefé \u{10348}";
-        let masked = redact(text);
+        let masked = redact_input(text);
         assert_eq!(masked.len(), text.len());
         assert!(masked.starts_with('é') && masked.ends_with('\u{10348}'));
     }
@@ -182,15 +216,73 @@ mod tests {
     #[test]
     fn a_key_in_a_url_path_is_masked() {
         let text = "GET /registry/5f2b9c0e7a1d4b3c8e6f0a2b4c6d8e0f failed";
-        assert!(!redact(text).contains("5f2b9c0e"), "{}", redact(text));
+        assert!(
+            !redact_input(text).contains("5f2b9c0e"),
+            "{}",
+            redact_input(text)
+        );
         let path = "/tmp/.tmpAbC123/deploy/staging.env";
-        assert_eq!(redact(path), path);
+        assert_eq!(redact_input(path), path);
+    }
+
+    #[test]
+    fn registered_secrets_are_masked_in_every_form_and_nothing_else() {
+        let password = r#"p@ss/w#rd:X9"\reg"#;
+        register_secret(&format!("{password}\n"));
+        let kept = "http://127.0.0.1:43521/merchant-registry/v1/registry and \
+            CONFIG__DEFAULT__SERVICES_CONNECTOR__SERVICES_ID__PROJECT_ID=3f0c1d2e-0000-4000-8000-000000000001 \
+            and 5f2b9c0e7a1d4b3c8e6f0a2b4c6d8e0f, shaped like a key but not one";
+        assert_eq!(redact(kept), kept);
+        for shown in [
+            password,
+            r#"p%40ss%2Fw%23rd%3AX9%22%5Creg"#,
+            r#"p@ss/w#rd:X9\"\\reg"#,
+        ] {
+            let text = format!("{kept} [{shown}]");
+            let stars = "*".repeat(shown.len());
+            assert_eq!(redact(&text), format!("{kept} [{stars}]"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn every_line_of_a_registered_private_key_is_masked() {
+        let pem = include_str!("../../tests/fixtures/keys/test.pem");
+        register_secret(pem);
+        let json = serde_json::to_string(pem).unwrap();
+        let one_line = pem.replace('\n', "\\n");
+        for shown in [pem, json.as_str(), one_line.as_str()] {
+            let masked = redact(shown);
+            for line in pem
+                .lines()
+                .filter(|l| l.len() >= MIN_KNOWN && !l.starts_with("-----"))
+            {
+                assert!(!masked.contains(line), "{masked}");
+            }
+            assert!(masked.contains("-----BEGIN PRIVATE KEY-----"), "{masked}");
+        }
+    }
+
+    #[test]
+    fn tokens_are_masked_from_their_registered_prefix_to_their_end() {
+        register_token_prefix("eyJ0eXAiOiJKV1QiLCJhbGciOiJUZXN0In0.");
+        let token = "eyJ0eXAiOiJKV1QiLCJhbGciOiJUZXN0In0.eyJleHAiOjF9.c2lnbmF0dXJl_-x";
+        let text = format!("signature: {token}, done");
+        assert_eq!(
+            redact(&text),
+            format!("signature: {}, done", "*".repeat(token.len()))
+        );
+    }
+
+    #[test]
+    fn short_secrets_are_not_registered() {
+        register_secret("mage");
+        assert_eq!(redact("magento image"), "magento image");
     }
 
     mod properties {
         use proptest::prelude::*;
 
-        use super::super::redact;
+        use super::super::redact_input;
 
         const PEM: &str = include_str!("../../tests/fixtures/keys/test.pem");
 
@@ -226,7 +318,7 @@ mod tests {
             ) {
                 prop_assume!(!before.ends_with("sha256:"));
                 let text = format!("{before}{separator}{key}{after}");
-                let masked = redact(&text);
+                let masked = redact_input(&text);
                 prop_assert_eq!(masked.len(), text.len());
                 prop_assert!(!masked.contains(&key), "{}", masked);
             }
@@ -247,7 +339,7 @@ mod tests {
                     _ => pem.lines().map(|l| format!("    {l}\n")).collect(),
                 };
                 let text = format!("{before}\n{shown}\n{after}");
-                let masked = redact(&text);
+                let masked = redact_input(&text);
                 for line in body_lines() {
                     // The part of the line the text holds: all of it, or up to the cut. A piece
                     // of 16 characters or more is key material, and must not be shown.

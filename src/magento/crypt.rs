@@ -97,6 +97,7 @@ impl CryptKey {
             .split_whitespace()
             .enumerate()
             .map(|(index, key)| {
+                crate::diagnostic::register_secret(key);
                 decode_key(key).map_err(|reason| MagentoError::CryptKeyMalformed { index, reason })
             })
             .collect::<Result<Vec<_>, _>>()?;

@@ -14,6 +14,9 @@ use crate::config::SecretValue;
 /// How long connecting may take before the installation counts as unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+const NOT_A_URL: &str = "not a URL; if the user name or password holds one of `@ / # ? :`, percent-encode it (`@` is %40, `/` %2F, `#` %23, `?` %3F, `:` %3A)";
+const RESERVED_IN_PASSWORD: &str = "something follows the host that looks like the rest of a password: percent-encode `@ / # ? :` in the user name and password (`@` is %40, `/` %2F, `#` %23, `?` %3F, `:` %3A)";
+
 /// Why a database could not be read or written. The URL is shown without its password, and
 /// no value of the binding is ever part of a message.
 #[derive(Debug, thiserror::Error)]
@@ -80,7 +83,13 @@ impl MysqlTarget {
             return Err(MysqlError::BadPrefix(table_prefix.to_owned()));
         }
         let bad = |reason| MysqlError::BadUrl { reason };
-        let parsed = url::Url::parse(url.expose().trim()).map_err(|_| bad("not a URL"))?;
+        let parsed = url::Url::parse(url.expose().trim()).map_err(|_| bad(NOT_A_URL))?;
+        // A `#`, `/` or `?` in the password ends the URL's host part early: what follows would
+        // be read as a path or a fragment, and shown.
+        let after_host = [Some(parsed.path()), parsed.query(), parsed.fragment()];
+        if parsed.fragment().is_some() || after_host.iter().flatten().any(|s| s.contains('@')) {
+            return Err(bad(RESERVED_IN_PASSWORD));
+        }
         if !matches!(parsed.scheme(), "mysql" | "mariadb") {
             return Err(bad("the scheme must be mysql:// or mariadb://"));
         }
@@ -99,7 +108,11 @@ impl MysqlTarget {
             .database(&decode(database)?)
             .ssl_mode(MySqlSslMode::Disabled);
         if let Some(password) = parsed.password() {
-            options = options.password(&decode(password)?);
+            let decoded = decode(password)?;
+            // The password as written in the URL and as sent: masked in any output.
+            crate::diagnostic::register_secret(password);
+            crate::diagnostic::register_secret(&decoded);
+            options = options.password(&decoded);
         }
         for (key, value) in parsed.query_pairs() {
             if key == "ssl-mode" || key == "sslmode" {
@@ -276,9 +289,26 @@ mod tests {
             "mysql://u:secretpw@h",
             "not a url secretpw",
             "mysql://u:sec%ZZretpw@h/db",
+            "mysql://u:p@ss/w#rd:secretpw@host/db",
+            "mysql://u:p/secretpw@host/db",
+            "mysql://u:p@ss/secretpw@host/db",
         ] {
             let error = MysqlTarget::new(&SecretValue::new(url), "").unwrap_err();
             assert!(!error.to_string().contains("secretpw"), "{error}");
+        }
+        let error =
+            MysqlTarget::new(&SecretValue::new("mysql://u:p@ss/w#rd:X9@host/db"), "").unwrap_err();
+        assert!(error.to_string().contains("percent-encode"), "{error}");
+        let encoded = MysqlTarget::new(
+            &SecretValue::new("mysql://u:p%40ss%2Fw%23rd%3AX9@host/db"),
+            "",
+        )
+        .unwrap();
+        assert_eq!(encoded.shown_url(), "mysql://u:***@host/db");
+        for form in ["p@ss/w#rd:X9", "p%40ss%2Fw%23rd%3AX9"] {
+            let text = format!("error: {form}.");
+            let masked = crate::diagnostic::redact(&text);
+            assert_eq!(masked, format!("error: {}.", "*".repeat(form.len())));
         }
         assert!(matches!(
             MysqlTarget::new(&SecretValue::new("mysql://u@h/db"), "m2; DROP"),

@@ -31,6 +31,11 @@ use crate::route;
 pub enum ImportError {
     #[error("{file}: the file has errors; fix them, then import")]
     Invalid { file: String },
+    /// A live name equal to a secret (a data space named like the API key) kept out of git.
+    #[error(
+        "{file}: a name to import equals a secret saasctl read (an API key, a private key's line, a password); nothing is written: rename it in the account first"
+    )]
+    Secret { file: String },
     #[error(
         "{file}: the account holds several projects and nothing says which one the file describes; choose one with --project NAME|ID:{}",
         list(projects)
@@ -134,6 +139,11 @@ impl Imported {
         })?;
         if now != self.original {
             return Err(ImportError::Changed {
+                file: self.file.clone(),
+            });
+        }
+        if crate::diagnostic::redact(&self.edited) != self.edited {
+            return Err(ImportError::Secret {
                 file: self.file.clone(),
             });
         }

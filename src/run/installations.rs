@@ -48,6 +48,8 @@ pub enum TargetError {
 /// The fingerprint a plan shows for a stored key value: the API key's short hash, or the
 /// public key of a private key (`unreadable:` and a short hash when it is no key at all).
 pub fn stored_key_fingerprint(path: &str, value: &str) -> String {
+    // An installation's keys may be others than the configured ones: secrets all the same.
+    crate::diagnostic::register_secret(value);
     let is_private = path.ends_with("_private_key");
     if !is_private {
         return api_key_fingerprint(value);

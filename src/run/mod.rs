@@ -12,6 +12,8 @@ pub mod installations;
 pub mod pause;
 pub mod plan;
 pub mod plan_file;
+#[cfg(test)]
+mod redaction;
 pub mod refresh;
 pub mod render;
 pub mod ui;

@@ -12,6 +12,11 @@ use crate::plan::{FORMAT_VERSION, Plan};
 pub enum PlanFileError {
     #[error("cannot write plan {path}: {reason}")]
     Write { path: String, reason: String },
+    /// A name equal to a secret (a data space named like the API key) would be saved raw.
+    #[error(
+        "cannot write plan {path}: a name or value in it equals a secret saasctl read (an API key, a private key's line, a password), and no file may hold a secret; rename what holds it"
+    )]
+    Secret { path: String },
     #[error("cannot read plan {path}: {reason}")]
     Read { path: String, reason: String },
     #[error("{path} is not a saasctl plan: {reason}")]
@@ -53,7 +58,13 @@ pub fn write(plan: &Plan, path: &Path) -> Result<(), PlanFileError> {
                 .map(|file| relative_to(&file, &plan_dir).display().to_string());
         }
     }
-    write_private(path, sealed(&plan).as_bytes()).map_err(|e| PlanFileError::Write {
+    let text = sealed(&plan);
+    if crate::diagnostic::redact(&text) != text {
+        return Err(PlanFileError::Secret {
+            path: display_path(path),
+        });
+    }
+    write_private(path, text.as_bytes()).map_err(|e| PlanFileError::Write {
         path: display_path(path),
         reason: io_reason(&e),
     })

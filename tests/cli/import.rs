@@ -328,3 +328,30 @@ fn a_file_with_errors_or_a_project_for_several_files_is_refused_before_connectin
     assert!(stdout(&printed).starts_with("# yaml-language-server: $schema="));
     assert!(!dir.path().join("-").exists());
 }
+
+/// A live data space named like the API key: imported, the name would put the key into a file
+/// kept in git. Nothing is written, and the key is not printed.
+#[test]
+fn a_live_name_equal_to_a_secret_is_not_imported() {
+    let registry = Registry::new();
+    let created = registry.initialize("Luma");
+    registry.rename_data_space(
+        &row(&created, "Testing 1").environment_id,
+        &registry.api_key,
+    );
+    let skeleton = init(&registry);
+    let import = run(&registry, None, &["import", "--yes"]);
+    assert_eq!(code(&import), 1, "{}", both(&import));
+    assert!(
+        stderr(&import).contains("a name to import equals a secret"),
+        "{}",
+        both(&import)
+    );
+    assert!(
+        !both(&import).contains(&registry.api_key),
+        "{}",
+        both(&import)
+    );
+    let after = std::fs::read_to_string(registry.path().join("saasctl.yaml")).expect("read");
+    assert_eq!(after, skeleton);
+}

@@ -178,6 +178,19 @@ fn render_prints_the_binding_in_every_form_with_secrets_only_on_request() {
             "{format} printed the key"
         );
     }
+    // The ids are what `render` is run for: never masked, though `NAME=<uuid>` is long.
+    let env = stdout(&run(
+        dir.path(),
+        &["render", "production", "--format", "env"],
+    ));
+    for path in [
+        "services_connector/services_id/project_id",
+        "services_connector/services_id/environment_id",
+    ] {
+        let id = values[path].as_str().expect("an id");
+        assert!(uuid::Uuid::try_parse(id).is_ok(), "{path}: {id}");
+        assert_eq!(env_value(&env, path), Some(id), "{env}");
+    }
     let config_set = run(
         dir.path(),
         &["render", "production", "--format", "config-set"],

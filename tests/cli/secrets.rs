@@ -12,7 +12,7 @@ use saasctl::emulator::portal::{self, NewAccount};
 use saasctl::emulator::{Emulator, EmulatorConfig, Faults};
 use saasctl::keys::PrivateKey;
 
-use crate::common::{Workspace, code, saasctl, stderr, stdout, test_key_pem};
+use crate::common::{Workspace, both, code, saasctl, stderr, stdout, test_key_pem};
 use crate::mariadb::{self, PASSWORD};
 
 const API_KEY: &str = "5f2b9c0e7a1d4b3c8e6f0a2b4c6d8e0f";
@@ -106,6 +106,27 @@ fn no_format_of_any_command_prints_key_material() {
         }
     }
     assert_eq!(runs, key_blocks().len() * commands.len());
+}
+
+/// A key pasted where the name of its variable or file belongs: the messages that name the
+/// variable or file (SC007's "cannot read") mask it as they mask the key itself.
+#[test]
+fn a_key_pasted_as_a_reference_is_masked_where_the_reference_is_named() {
+    for reference in [
+        format!("{{file: {API_KEY}}}"),
+        format!("{{env: x{API_KEY}}}"),
+    ] {
+        let keys =
+            format!("    api_key: {reference}\n    private_key: {{file: keys/production.pem}}\n");
+        let yaml = config(&keys).replace("    gateway: embedded\n", "");
+        let workspace = Workspace::new(&yaml);
+        for format in ["human", "json", "sarif", "github"] {
+            let output = workspace.run(&["validate", "--format", format, "--color", "never"]);
+            assert_eq!(code(&output), 1, "{}", both(&output));
+            assert!(both(&output).contains("SC007"), "{}", both(&output));
+            assert!(!both(&output).contains(&API_KEY[..16]), "{}", both(&output));
+        }
+    }
 }
 
 /// The installation's crypt key (Magento's `crypt/key`, 32 characters).
@@ -342,5 +363,125 @@ fn every_command_keeps_the_secrets(dir: &Path, gateway: Option<&str>) {
                 file.display()
             );
         }
+    }
+}
+
+/// [`WITH_TARGETS`] with `target` in place of the production installation's target.
+fn with_production_target(target: &str) -> String {
+    WITH_TARGETS.replace(
+        "    target:\n      mysql:\n        url: {env: LUMA_DATABASE_URL}\n        crypt_key: {env: LUMA_CRYPT_KEY}\n",
+        target,
+    )
+}
+
+/// A database URL written into the YAML, in a target the schema refuses as a whole: the
+/// schema error names the place and what fits there, and never quotes the value.
+#[test]
+fn schema_errors_never_quote_a_secret_written_inline() {
+    let password = "correct horse battery staple";
+    let url = format!("mysql://mage:{password}@db.internal/magento");
+    let yaml = with_production_target(&format!(
+        "    target: {{mysql: {{url: \"{url}\", crypt_key: {{env: CK}}}}, colour: red}}\n"
+    ));
+    let workspace = Workspace::new(&yaml);
+    for format in ["human", "json", "sarif", "github"] {
+        let output = workspace.run(&["validate", "--format", format, "--color", "never"]);
+        let shown = both(&output);
+        assert_eq!(code(&output), 1, "{shown}");
+        assert!(
+            shown.contains(
+                "`environments.production.target` must be `{env_file: PATH}` or `{mysql:"
+            ),
+            "{shown}"
+        );
+        assert!(!shown.contains("horse battery"), "{format}: {shown}");
+        assert!(!shown.contains("db.internal"), "{format}: {shown}");
+    }
+}
+
+/// Messages are not guessed at: what a rule or the parser says is shown whole, though it holds
+/// PEM markers or long `name=number` runs.
+#[test]
+fn messages_that_hold_no_secret_are_shown_whole() {
+    let public = PrivateKey::from_pem(test_key_pem())
+        .expect("test key")
+        .public_key()
+        .to_pem();
+    let workspace = Workspace::new(&config(
+        "    api_key: {env: LUMA_API_KEY}\n    private_key: {file: keys/public.pem}\n",
+    ));
+    crate::common::write_private(&workspace.dir.path().join("keys/public.pem"), &public);
+    let output = workspace.run(&["validate", "--color", "never"]);
+    assert!(
+        stdout(&output).contains(
+            "the private key is a `PUBLIC KEY` PEM block; expected an unencrypted RSA key in PEM form, PKCS#8 `-----BEGIN PRIVATE KEY-----` or PKCS#1 `-----BEGIN RSA PRIVATE KEY-----`"
+        ),
+        "{}",
+        both(&output)
+    );
+
+    let mut bomb = String::from("version: 1\na: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for level in 1..8 {
+        let previous = if level == 1 {
+            "a".to_owned()
+        } else {
+            format!("b{}", level - 1)
+        };
+        let aliases = vec![format!("*{previous}"); 10].join(", ");
+        bomb.push_str(&format!("b{level}: &b{level} [{aliases}]\n"));
+    }
+    std::fs::write(workspace.dir.path().join("bomb.yaml"), bomb).expect("write");
+    let output = workspace.run(&["validate", "bomb.yaml", "--color", "never"]);
+    assert!(
+        stdout(&output).contains("alias replay limit exceeded: total_replayed_events="),
+        "{}",
+        both(&output)
+    );
+}
+
+/// A data space named like the API key: masked where the plan is shown, and no plan file is
+/// saved with it (a file would hold the key).
+#[test]
+fn a_plan_holding_a_secret_is_not_saved() {
+    // Workspace's key files hold `test-api-key`.
+    let yaml = config(
+        "    api_key: {file: keys/production.api-key}\n    private_key: {file: keys/production.pem}\n",
+    )
+    .replace("name: Luma Production", "name: test-api-key");
+    let workspace = Workspace::new(&yaml);
+    let output = workspace.run(&["plan", "--out", "plan.json", "--color", "never"]);
+    assert_eq!(code(&output), 1, "{}", both(&output));
+    assert!(
+        stderr(&output)
+            .contains("cannot write plan plan.json: a name or value in it equals a secret"),
+        "{}",
+        both(&output)
+    );
+    assert!(!both(&output).contains("test-api-key"), "{}", both(&output));
+    assert!(!workspace.dir.path().join("plan.json").exists());
+}
+
+/// A password holding `@`, `/`, `#` and `:` unencoded: the URL is refused with the hint to
+/// percent-encode, and no part of the password is printed or logged.
+#[test]
+fn a_database_url_with_reserved_characters_is_refused_without_showing_it() {
+    let workspace = Workspace::new(WITH_TARGETS);
+    std::fs::write(
+        workspace.dir.path().join("keys/production.api-key"),
+        API_KEY,
+    )
+    .expect("api key");
+    let output = saasctl()
+        .current_dir(workspace.dir.path())
+        .env("LUMA_DATABASE_URL", "mysql://u:p@ss/w#rd:X9@host/db")
+        .env("LUMA_CRYPT_KEY", CRYPT_KEY)
+        .args(["plan", "-vv", "--color", "never"])
+        .output()
+        .expect("run saasctl");
+    let shown = both(&output);
+    assert_eq!(code(&output), 1, "{shown}");
+    assert!(shown.contains("percent-encode"), "{shown}");
+    for part in ["rd:X9", "w#rd", "ss/w"] {
+        assert!(!shown.contains(part), "{part} in {shown}");
     }
 }
