@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{repo, saasctl, scrubbed, stdout};
+use crate::common::{repo, saasctl, scrubbed, stdout, write_private};
 
 /// Runs `scenario` (Lua, after tests/cli/lsp.lua) in a headless Neovim, with the server's
 /// workspace at `root`; returns what the scenario recorded.
@@ -265,4 +265,68 @@ result.definition = request(buffer, 'textDocument/definition', position_params(b
             "end": {"line": declaration, "character": 6},
         })
     );
+}
+
+#[test]
+fn secrets_are_read_only_when_the_editor_opts_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir(root.join("keys")).unwrap();
+    write_private(
+        &root.join("keys/production.pem"),
+        include_str!("../fixtures/keys/weak-1024.pem"),
+    );
+    // The API key file is missing.
+    let yaml = std::fs::read_to_string(repo().join("examples/quickstart/saasctl.yaml"))
+        .unwrap()
+        .replace("    gateway: embedded\n", "");
+    let file = root.join("saasctl.yaml");
+    std::fs::write(&file, &yaml).unwrap();
+    let sc007 = |options: &str| -> Vec<Value> {
+        let result = neovim(
+            &root,
+            &format!(
+                r#"
+start(Root, {options})
+open([==[{file}]==])
+wait_for([==[{file}]==], has_rule('SC007'))
+"#,
+                file = file.display()
+            ),
+        );
+        last_published(&result, &file, "SC007")
+            .into_iter()
+            .cloned()
+            .collect()
+    };
+    let value = |line: &str| {
+        let at = line_of(&yaml, line);
+        let start = line.find('{').unwrap();
+        serde_json::json!({
+            "start": {"line": at, "character": start},
+            "end": {"line": at, "character": line.len()},
+        })
+    };
+
+    // Not read: one note that the keys were not checked, no error.
+    let unread = sc007("nil");
+    assert_eq!(unread.len(), 1, "{unread:#?}");
+    assert_eq!(unread[0]["severity"], 3, "{:#}", unread[0]);
+
+    let read = sc007("{readSecrets = true}");
+    let errors: Vec<(&Value, &str)> = read
+        .iter()
+        .map(|d| (&d["range"], d["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(read.len(), 2, "{read:#?}");
+    assert!(read.iter().all(|d| d["severity"] == 1), "{read:#?}");
+    assert_eq!(
+        errors[0].0,
+        &value("    api_key: {file: keys/production.api-key}")
+    );
+    assert_eq!(
+        errors[1].0,
+        &value("    private_key: {file: keys/production.pem}")
+    );
+    assert!(errors[1].1.contains("1024 bits"), "{}", errors[1].1);
 }
