@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::document::{Node, Route, Value};
 use super::model::Config;
 use super::schema;
-use crate::diagnostic::{Diagnostic, Location, Position, Severity, display_path};
+use crate::diagnostic::{Diagnostic, Fix, Location, Position, Severity, display_path};
 use crate::file::io_reason;
 
 /// The rule id of every problem with the file's YAML or its fit to the schema (documented in
@@ -271,7 +271,15 @@ pub fn check(loaded: &mut Loaded, document_rules: DocumentRules) -> Vec<Diagnost
         } else {
             loaded.locate(&error.route)
         };
-        diagnostics.push(schema_finding(error.message, location, error.help));
+        let mut finding = schema_finding(error.message, location.clone(), error.help);
+        if let Some(known) = error.suggestion {
+            finding = finding.fix(Fix {
+                title: format!("did you mean `{known}`"),
+                position: location.position,
+                replacement: known,
+            });
+        }
+        diagnostics.push(finding);
     }
     for position in secrets.into_iter().chain(key_set_values(document)) {
         mask(&mut loaded.source, position);
@@ -536,6 +544,31 @@ mod tests {
         let path = dir.path().join("saasctl.yaml");
         std::fs::write(&path, text).unwrap();
         load(&path, &|_, _| Vec::new())
+    }
+
+    #[test]
+    fn typos_carry_the_known_word_as_their_fix() {
+        let text = "version: 1\naccount: {license: adobe-commerce}\nkeys:\n  production: {api_key: {env: A}, private_key: {env: B}}\nproject:\n  name: Luma\n  data_spacs:\n    live: {type: production, name: Luma}\nenvironments:\n  staging: {tier: stagin, data_space: live}\n";
+        // The editor's text: the path is never read.
+        let (_, diagnostics) =
+            super::load_text(Path::new("/nonexistent/saasctl.yaml"), text, &|_, _| {
+                Vec::new()
+            });
+        let fixes: Vec<(&str, &str, &str)> = diagnostics
+            .iter()
+            .flat_map(|d| &d.fixes)
+            .map(|fix| {
+                let at = fix.position.offset..fix.position.offset + fix.position.len;
+                (fix.title.as_str(), &text[at], fix.replacement.as_str())
+            })
+            .collect();
+        assert_eq!(
+            fixes,
+            [
+                ("did you mean `data_spaces`", "data_spacs", "data_spaces"),
+                ("did you mean `staging`", "stagin", "staging"),
+            ]
+        );
     }
 
     #[test]
