@@ -45,6 +45,7 @@ use crate::keys::KeyFingerprint;
 use crate::live::{LiveState, Matching};
 use crate::magento::installation::Installation;
 use crate::route;
+pub use sc013_ignore_comment::ignorable;
 
 /// What a rule sees of a file that fits the schema.
 pub struct Context<'a> {

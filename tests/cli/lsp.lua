@@ -90,6 +90,25 @@ function position_params(buffer, line, character)
   return { textDocument = { uri = vim.uri_from_bufnr(buffer) }, position = { line = line, character = character } }
 end
 
+-- Applies the code action on `line` whose title starts with `prefix`; returns every title
+-- offered there, and whether one was applied.
+function apply_action(buffer, line, prefix)
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(buffer) },
+    range = { start = { line = line, character = 0 }, ['end'] = { line = line, character = 0 } },
+    context = { diagnostics = {} },
+  }
+  local titles = {}
+  for _, action in ipairs(request(buffer, 'textDocument/codeAction', params) or {}) do
+    table.insert(titles, action.title)
+    if action.title:sub(1, #prefix) == prefix then
+      vim.lsp.util.apply_workspace_edit(action.edit, 'utf-16')
+      return titles, true
+    end
+  end
+  return titles, false
+end
+
 function lines(buffer)
   return vim.api.nvim_buf_get_lines(buffer, 0, -1, false)
 end

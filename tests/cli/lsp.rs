@@ -330,3 +330,93 @@ wait_for([==[{file}]==], has_rule('SC007'))
     );
     assert!(errors[1].1.contains("1024 bits"), "{}", errors[1].1);
 }
+
+#[test]
+fn code_actions_fix_a_typo_list_a_previous_name_and_ignore_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let quickstart =
+        std::fs::read_to_string(repo().join("examples/quickstart/saasctl.yaml")).unwrap();
+    let typo = root.join("typo.yaml");
+    let typo_yaml = quickstart.replace("  data_spaces:", "  data_spacs:");
+    std::fs::write(&typo, &typo_yaml).unwrap();
+    // Another project (the same one twice would be SC003 across the files); qa on a
+    // production tier: SC010, a warning.
+    let other = root.join("other.yaml");
+    let other_yaml = quickstart
+        .replace("name: Luma Quickstart", "name: Luma Other")
+        .replace("  qa:\n    tier: testing", "  qa:\n    tier: production");
+    std::fs::write(&other, &other_yaml).unwrap();
+    let typo_line = line_of(&typo_yaml, "  data_spacs:");
+    let space_line = line_of(
+        &other_yaml,
+        "    staging: {type: testing, name: Luma Staging}",
+    );
+    let qa_line = line_of(&other_yaml, "    data_space: qa");
+    let result = neovim(
+        &root,
+        &format!(
+            r#"
+start(Root)
+local buffer = open([==[{typo}]==])
+wait_for([==[{typo}]==], has_rule('SC000'))
+result.typo_titles, result.typo_applied = apply_action(buffer, {typo_line}, 'did you mean `data_spaces`')
+result.typo_after = wait_for([==[{typo}]==], lacks_rule('SC000'))
+result.typo_lines = lines(buffer)
+
+buffer = open([==[{other}]==])
+wait_for([==[{other}]==], has_rule('SC010'))
+vim.api.nvim_buf_set_lines(buffer, {space_line}, {space_line} + 1, false, {{'    staging: {{type: testing, name: Luma Stage}}'}})
+vim.wait(300)
+result.rename_titles, result.rename_applied = apply_action(buffer, {space_line}, 'add `previous_names: [Luma Staging]`')
+result.ignore_titles, result.ignore_applied = apply_action(buffer, {qa_line}, 'ignore SC010')
+result.ignore_after = wait_for([==[{other}]==], has_rule('SC013'))
+result.other_lines = lines(buffer)
+"#,
+            typo = typo.display(),
+            other = other.display(),
+        ),
+    );
+    assert_eq!(result["typo_applied"], true, "{result:#}");
+    assert_eq!(
+        result["typo_lines"][typo_line], "  data_spaces:",
+        "{:#}",
+        result["typo_lines"]
+    );
+    assert!(
+        last_published(&result, &typo, "SC000").is_empty(),
+        "{result:#}"
+    );
+
+    assert_eq!(
+        result["rename_applied"], true,
+        "{:#}",
+        result["rename_titles"]
+    );
+    assert_eq!(
+        result["other_lines"][space_line],
+        "    staging: {type: testing, name: Luma Stage, previous_names: [Luma Staging]}"
+    );
+    assert_eq!(
+        result["ignore_applied"], true,
+        "{:#}",
+        result["ignore_titles"]
+    );
+    assert_eq!(
+        result["other_lines"][qa_line],
+        "    data_space: qa  # saasctl: ignore[SC010]"
+    );
+    // Without a reason the comment lifts nothing: SC013 asks for one, SC010 stays.
+    assert!(
+        !last_published(&result, &other, "SC010").is_empty(),
+        "{result:#}"
+    );
+    let sc013 = last_published(&result, &other, "SC013");
+    assert!(
+        sc013[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("gives no reason"),
+        "{sc013:#?}"
+    );
+}

@@ -2,6 +2,7 @@
 //! on stdio. The files are checked as edited (unsaved text), with the rules across the
 //! workspace's saasctl files; secrets are read only when the editor opts in.
 
+mod actions;
 mod convert;
 mod navigate;
 mod workspace;
@@ -14,12 +15,12 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _,
     PublishDiagnostics,
 };
-use lsp_types::request::{GotoDefinition, HoverRequest, Request as _};
+use lsp_types::request::{CodeActionRequest, GotoDefinition, HoverRequest, Request as _};
 use lsp_types::{
-    CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, HoverProviderCapability,
-    InitializeParams, InitializeResult, Location, NumberOrString, OneOf, PublishDiagnosticsParams,
-    ServerCapabilities, ServerInfo, TextDocumentPositionParams, TextDocumentSyncCapability,
-    TextDocumentSyncKind,
+    CodeActionParams, CodeActionProviderCapability, CodeDescription, DiagnosticRelatedInformation,
+    DiagnosticSeverity, HoverProviderCapability, InitializeParams, InitializeResult, Location,
+    NumberOrString, OneOf, PublishDiagnosticsParams, ServerCapabilities, ServerInfo,
+    TextDocumentPositionParams, TextDocumentSyncCapability, TextDocumentSyncKind,
 };
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -72,6 +73,7 @@ pub fn serve(connection: &Connection) -> Result<(), LspError> {
             text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
             hover_provider: Some(HoverProviderCapability::Simple(true)),
             definition_provider: Some(OneOf::Left(true)),
+            code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
             ..ServerCapabilities::default()
         },
         server_info: Some(ServerInfo {
@@ -169,6 +171,19 @@ impl Server<'_> {
             GotoDefinition::METHOD => self.about(&request).map(|(path, document, position)| {
                 serde_json::json!(navigate::definition(path, document, position))
             }),
+            CodeActionRequest::METHOD => {
+                serde_json::from_value::<CodeActionParams>(request.params.clone())
+                    .ok()
+                    .and_then(|params| {
+                        let path = path_of(&params.text_document.uri)?;
+                        let (path, document) = self.workspace.documents.get_key_value(&path)?;
+                        Some(serde_json::json!(actions::actions(
+                            path,
+                            document,
+                            params.range
+                        )))
+                    })
+            }
             _ => {
                 return self.send(Response::new_err(
                     request.id,

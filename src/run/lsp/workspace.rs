@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::convert::LineIndex;
-use crate::config::{self, Loaded};
+use crate::config::{self, Config, Loaded, Route};
 use crate::diagnostic::Diagnostic;
+use crate::route;
 use crate::rules::{self, Secrets};
 use crate::run::Files;
 
@@ -21,6 +22,9 @@ pub struct Document {
     /// Its findings with the other files' (the rules across files), ignore comments applied;
     /// those they accept are left out, as `validate` leaves them out.
     pub findings: Vec<Diagnostic>,
+    /// The names of the project and its data spaces in the file as saved, by the route of
+    /// each `name`: what the registry knows them by, when an edit renames them.
+    pub saved_names: Vec<(Route, String)>,
 }
 
 impl Document {
@@ -29,6 +33,7 @@ impl Document {
         Self {
             lines: LineIndex::new(&text),
             text,
+            saved_names: loaded.config.as_ref().map(names).unwrap_or_default(),
             loaded,
             alone,
             findings: Vec::new(),
@@ -40,6 +45,18 @@ impl Document {
         let text = std::fs::read_to_string(path).ok()?;
         config::is_saasctl_text(&text).then(|| Self::check(path, text, secrets))
     }
+}
+
+/// The names of the project and its data spaces, by the route of each `name`.
+pub fn names(config: &Config) -> Vec<(Route, String)> {
+    std::iter::once((route!["project", "name"], config.project.name.clone()))
+        .chain(config.project.data_spaces.iter().map(|(key, space)| {
+            (
+                route!["project", "data_spaces", key.as_str(), "name"],
+                space.name.clone(),
+            )
+        }))
+        .collect()
 }
 
 pub struct Workspace {
@@ -73,7 +90,15 @@ impl Workspace {
         if !self.documents.contains_key(path) && !config::is_saasctl_text(&text) {
             return false;
         }
-        let document = Document::check(path, text, self.secrets);
+        let mut document = Document::check(path, text, self.secrets);
+        // The names as saved stay those of the file as it was before the editor changed it.
+        let saved = match self.documents.get(path) {
+            Some(before) => Some(before.saved_names.clone()),
+            None => Document::from_disk(path, self.secrets).map(|on_disk| on_disk.saved_names),
+        };
+        if let Some(saved) = saved {
+            document.saved_names = saved;
+        }
         self.documents.insert(path.to_path_buf(), document);
         self.settle();
         true
