@@ -91,10 +91,7 @@ fn declaration_text(document: &Document, route: &Route) -> Option<String> {
     let key = (*key)?;
     // The checked text: a secret in it is masked.
     let source = &loaded.source;
-    let start = source
-        .get(..key.offset)?
-        .rfind('\n')
-        .map_or(0, |at| at + 1);
+    let start = source.get(..key.offset)?.rfind('\n').map_or(0, |at| at + 1);
     let end = value.offset + value.len;
     let end = source
         .get(end..)?
