@@ -94,6 +94,16 @@ pub struct Related {
     pub label: String,
 }
 
+/// An edit that fixes a finding (a did-you-mean): `replacement` in place of the bytes at
+/// `position` of the finding's file. Editors offer it (`saasctl lsp`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// What it does, as an editor lists it: "did you mean `data_spaces`".
+    pub title: String,
+    pub position: Position,
+    pub replacement: String,
+}
+
 /// One finding: which rule, how severe, what and where, and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -108,6 +118,8 @@ pub struct Diagnostic {
     /// Accepted on purpose by a `# saasctl: ignore[ID] reason` comment: the reason. An
     /// ignored finding fails nothing and is shown only when asked for.
     pub ignored: Option<String>,
+    /// Edits that fix it, where one is known for sure enough to offer.
+    pub fixes: Vec<Fix>,
 }
 
 impl Diagnostic {
@@ -126,6 +138,7 @@ impl Diagnostic {
             related: Vec::new(),
             help: String::new(),
             ignored: None,
+            fixes: Vec::new(),
         }
     }
 
@@ -136,6 +149,11 @@ impl Diagnostic {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = help.into();
+        self
+    }
+
+    pub fn fix(mut self, fix: Fix) -> Self {
+        self.fixes.push(fix);
         self
     }
 

@@ -32,6 +32,8 @@ pub enum Error {
     Portal(#[from] PortalError),
     #[error(transparent)]
     Render(#[from] crate::run::render::RenderError),
+    #[error(transparent)]
+    Lsp(#[from] crate::run::lsp::LspError),
     #[error("no rule `{0}`; `saasctl explain all` lists them")]
     UnknownRule(String),
     #[error(transparent)]

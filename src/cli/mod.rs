@@ -36,6 +36,7 @@ mod import;
 mod init;
 mod keys;
 mod log;
+mod lsp;
 mod plan;
 mod progress;
 mod render;
@@ -246,6 +247,7 @@ pub enum Command {
     Man(completions::ManArgs),
     Emulator(emulator::Args),
     Keys(keys::Args),
+    Lsp(lsp::Args),
 }
 
 pub fn run(cli: Cli) -> Result<ExitStatus, Error> {
@@ -270,6 +272,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Error> {
         Command::Man(args) => completions::man(args),
         Command::Emulator(args) => emulator::run(args),
         Command::Keys(args) => keys::run(args),
+        Command::Lsp(args) => lsp::run(args),
     }
 }
 

@@ -285,6 +285,13 @@ impl<'a> Edits<'a> {
         Ok(())
     }
 
+    /// Each edit: the byte range of the source it replaces, and the text put there.
+    pub fn changes(&self) -> impl Iterator<Item = (Range<usize>, &str)> {
+        self.edits
+            .iter()
+            .map(|(range, text)| (range.clone(), text.as_str()))
+    }
+
     /// `text` (the source, or a copy with secrets masked byte for byte) with the edits made.
     pub fn apply(&self, text: &str) -> String {
         let mut order: Vec<usize> = (0..self.edits.len()).collect();

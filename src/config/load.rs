@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::document::{Node, Route, Value};
 use super::model::Config;
 use super::schema;
-use crate::diagnostic::{Diagnostic, Location, Position, Severity, display_path};
+use crate::diagnostic::{Diagnostic, Fix, Location, Position, Severity, display_path};
 use crate::file::io_reason;
 
 /// The rule id of every problem with the file's YAML or its fit to the schema (documented in
@@ -128,35 +128,55 @@ fn parse_options() -> serde_saphyr::Options {
     }
 }
 
+impl Loaded {
+    /// The file at `path` before anything is read.
+    fn unread(path: &Path) -> Self {
+        Loaded {
+            file: display_path(path),
+            path: path.to_path_buf(),
+            base_dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            source: String::new(),
+            document: None,
+            positions: PositionIndex::default(),
+            config: None,
+        }
+    }
+}
+
+/// A problem with the file as a whole.
+fn whole_file(file: &str, message: String, help: &str) -> Diagnostic {
+    schema_finding(
+        message,
+        Location {
+            file: file.to_owned(),
+            position: Position::default_start(),
+            node: String::new(),
+        },
+        help,
+    )
+}
+
+fn too_large(file: &str, len: usize) -> Diagnostic {
+    whole_file(
+        file,
+        format!(
+            "{file} is {len} bytes, more than the {MAX_FILE_BYTES} bytes a configuration may have"
+        ),
+        "split the merchants into several files",
+    )
+}
+
 /// Reads and checks one file. Returns what could be read and every problem found.
 pub fn load(path: &Path, document_rules: DocumentRules) -> (Loaded, Vec<Diagnostic>) {
-    let file = display_path(path);
-    let mut loaded = Loaded {
-        file: file.clone(),
-        path: path.to_path_buf(),
-        base_dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
-        source: String::new(),
-        document: None,
-        positions: PositionIndex::default(),
-        config: None,
-    };
-    let whole_file = |message: String, help: &str| {
-        schema_finding(
-            message,
-            Location {
-                file: file.clone(),
-                position: Position::default_start(),
-                node: String::new(),
-            },
-            help,
-        )
-    };
+    let mut loaded = Loaded::unread(path);
+    let file = loaded.file.clone();
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => {
             return (
                 loaded,
                 vec![whole_file(
+                    &file,
                     format!("cannot read {file}: {}", io_reason(&e)),
                     "check the path and its permissions",
                 )],
@@ -164,16 +184,7 @@ pub fn load(path: &Path, document_rules: DocumentRules) -> (Loaded, Vec<Diagnost
         }
     };
     if bytes.len() > MAX_FILE_BYTES {
-        return (
-            loaded,
-            vec![whole_file(
-                format!(
-                    "{file} is {} bytes, more than the {MAX_FILE_BYTES} bytes a configuration may have",
-                    bytes.len()
-                ),
-                "split the merchants into several files",
-            )],
-        );
+        return (loaded, vec![too_large(&file, bytes.len())]);
     }
     loaded.source = match String::from_utf8(bytes) {
         Ok(text) => text,
@@ -196,6 +207,22 @@ pub fn load(path: &Path, document_rules: DocumentRules) -> (Loaded, Vec<Diagnost
             );
         }
     };
+    let diagnostics = check(&mut loaded, document_rules);
+    (loaded, diagnostics)
+}
+
+/// [`load`] on the text of the file at `path` as an editor holds it, unsaved changes and all.
+pub fn load_text(
+    path: &Path,
+    text: &str,
+    document_rules: DocumentRules,
+) -> (Loaded, Vec<Diagnostic>) {
+    let mut loaded = Loaded::unread(path);
+    if text.len() > MAX_FILE_BYTES {
+        let finding = too_large(&loaded.file, text.len());
+        return (loaded, vec![finding]);
+    }
+    loaded.source = text.to_owned();
     let diagnostics = check(&mut loaded, document_rules);
     (loaded, diagnostics)
 }
@@ -248,7 +275,15 @@ pub fn check(loaded: &mut Loaded, document_rules: DocumentRules) -> Vec<Diagnost
         } else {
             loaded.locate(&error.route)
         };
-        diagnostics.push(schema_finding(error.message, location, error.help));
+        let mut finding = schema_finding(error.message, location.clone(), error.help);
+        if let Some(known) = error.suggestion {
+            finding = finding.fix(Fix {
+                title: format!("did you mean `{known}`"),
+                position: location.position,
+                replacement: known,
+            });
+        }
+        diagnostics.push(finding);
     }
     for node in secrets {
         mask(&mut loaded.source, node.position);
@@ -521,19 +556,22 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
 /// or top-level fields of ours without it (then it is loaded, and its missing `version` is
 /// reported rather than the file skipped silently).
 fn looks_like_saasctl(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|text| is_saasctl_text(&text))
+}
+
+/// [`looks_like_saasctl`] on a file's text (an editor's buffer).
+pub fn is_saasctl_text(text: &str) -> bool {
     const OURS: [&str; 4] = ["account:", "keys:", "project:", "environments:"];
-    std::fs::read_to_string(path).is_ok_and(|text| {
-        let top: Vec<&str> = text
-            .lines()
-            .filter(|l| !l.starts_with([' ', '#', '\t']))
-            .collect();
-        top.iter().any(|l| l.starts_with("version:"))
-            || OURS
-                .iter()
-                .filter(|field| top.iter().any(|l| l.starts_with(*field)))
-                .count()
-                >= 2
-    })
+    let top: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with([' ', '#', '\t']))
+        .collect();
+    top.iter().any(|l| l.starts_with("version:"))
+        || OURS
+            .iter()
+            .filter(|field| top.iter().any(|l| l.starts_with(*field)))
+            .count()
+            >= 2
 }
 
 #[cfg(test)]
@@ -545,6 +583,31 @@ mod tests {
         let path = dir.path().join("saasctl.yaml");
         std::fs::write(&path, text).unwrap();
         load(&path, &|_, _| Vec::new())
+    }
+
+    #[test]
+    fn typos_carry_the_known_word_as_their_fix() {
+        let text = "version: 1\naccount: {license: adobe-commerce}\nkeys:\n  production: {api_key: {env: A}, private_key: {env: B}}\nproject:\n  name: Luma\n  data_spacs:\n    live: {type: production, name: Luma}\nenvironments:\n  staging: {tier: stagin, data_space: live}\n";
+        // The editor's text: the path is never read.
+        let (_, diagnostics) =
+            super::load_text(Path::new("/nonexistent/saasctl.yaml"), text, &|_, _| {
+                Vec::new()
+            });
+        let fixes: Vec<(&str, &str, &str)> = diagnostics
+            .iter()
+            .flat_map(|d| &d.fixes)
+            .map(|fix| {
+                let at = fix.position.offset..fix.position.offset + fix.position.len;
+                (fix.title.as_str(), &text[at], fix.replacement.as_str())
+            })
+            .collect();
+        assert_eq!(
+            fixes,
+            [
+                ("did you mean `data_spaces`", "data_spacs", "data_spaces"),
+                ("did you mean `staging`", "stagin", "staging"),
+            ]
+        );
     }
 
     #[test]

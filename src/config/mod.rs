@@ -13,7 +13,7 @@ pub use document::{Node, Route, Step, Value};
 pub use ignore::{Ignore, IgnoreComment, ignore_comments};
 pub use load::{
     DiscoverError, DocumentFinding, DocumentRules, Loaded, MAX_FILE_BYTES, SCHEMA_RULE, check,
-    discover, load,
+    discover, is_saasctl_text, load, load_text,
 };
 pub use model::*;
 pub use reference::yaml_reference;

@@ -43,6 +43,8 @@ pub struct SchemaError {
     pub at_key: bool,
     pub message: String,
     pub help: String,
+    /// The known field name or value the one found is a typo of ("did you mean").
+    pub suggestion: Option<String>,
 }
 
 /// Every schema violation of the document, not just the first.
@@ -63,7 +65,11 @@ pub fn validate(document: &Node) -> Vec<SchemaError> {
         // The value itself is never quoted: it may be a secret written where a reference
         // belongs (a database URL with its password). Messages name the place and what fits.
         let expected = error.masked_with("the value").to_string();
-        errors.extend(describe(&route, error.kind(), &expected, document));
+        let place = Place {
+            route: &route,
+            schema_path: error.schema_path().as_str(),
+        };
+        errors.extend(describe(&place, error.kind(), &expected, document));
     }
     errors
 }
@@ -95,6 +101,29 @@ fn field_names() -> impl Iterator<Item = &'static str> {
         .map(String::as_str)
 }
 
+/// The fields the schema allows in the object whose `additionalProperties` is at
+/// `schema_path` (a pointer into the schema, `$ref`s resolved).
+fn fields_at(schema_path: &str) -> Option<Vec<&'static str>> {
+    static SCHEMA: OnceLock<serde_json::Value> = OnceLock::new();
+    let object = SCHEMA
+        .get_or_init(schema_json)
+        .pointer(schema_path.strip_suffix("/additionalProperties")?)?;
+    Some(
+        object
+            .get("properties")?
+            .as_object()?
+            .keys()
+            .map(String::as_str)
+            .collect(),
+    )
+}
+
+/// Where a violation is: in the document, and in the schema.
+struct Place<'a> {
+    route: &'a Route,
+    schema_path: &'a str,
+}
+
 /// The known word closest to `word` by edit distance, when close enough to be a typo.
 fn closest<'a>(word: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let word = word.to_lowercase();
@@ -122,16 +151,18 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 fn describe(
-    route: &Route,
+    place_of: &Place,
     kind: &ValidationErrorKind,
     expected: &str,
     document: &Node,
 ) -> Vec<SchemaError> {
+    let route = place_of.route;
     let at = |route: Route, at_key: bool, message: String, help: &str| SchemaError {
         route,
         at_key,
         message,
         help: help.to_owned(),
+        suggestion: None,
     };
     let place = if route.0.is_empty() {
         "the document".to_owned()
@@ -142,7 +173,12 @@ fn describe(
         ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
             .iter()
             .map(|name| {
-                let help = match closest(name, field_names()) {
+                // The fields allowed here; all the schema knows where that is not known.
+                let suggestion = match fields_at(place_of.schema_path) {
+                    Some(here) => closest(name, here.into_iter()),
+                    None => closest(name, field_names()),
+                };
+                let help = match suggestion {
                     Some(known) => format!("did you mean `{known}`? Otherwise remove it; `saasctl schema` lists every field"),
                     None => "remove it or fix its spelling; `saasctl schema` lists every field".to_owned(),
                 };
@@ -151,6 +187,7 @@ fn describe(
                     at_key: true,
                     message: format!("unknown field `{name}` in {place}"),
                     help,
+                    suggestion: suggestion.map(str::to_owned),
                 }
             })
             .collect(),
@@ -160,7 +197,8 @@ fn describe(
                 .map(|values| values.iter().filter_map(|v| v.as_str()).collect())
                 .unwrap_or_default();
             let found = document.get(route).and_then(Node::key_text).unwrap_or_default();
-            let hint = closest(&found, allowed.iter().copied())
+            let suggestion = closest(&found, allowed.iter().copied());
+            let hint = suggestion
                 .map(|known| format!("did you mean `{known}`? "))
                 .unwrap_or_default();
             vec![SchemaError {
@@ -168,6 +206,7 @@ fn describe(
                 at_key: false,
                 message: format!("{place} must be one of: {}", allowed.join(", ")),
                 help: format!("{hint}use one of the listed values"),
+                suggestion: suggestion.map(str::to_owned),
             }]
         }
         ValidationErrorKind::Pattern { .. } | ValidationErrorKind::MaxLength { .. }

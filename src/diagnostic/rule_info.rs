@@ -91,15 +91,23 @@ impl RuleInfo {
     /// The full documentation printed by `saasctl explain`.
     pub fn documentation(&self) -> String {
         format!(
-            "{id} {name} ({severity})\n\n{summary}\n\n{protects}{explanation}\n\nExample that fires:\n\n{bad}\nFixed:\n\n{good}",
+            "{about}\n\nExample that fires:\n\n{bad}\nFixed:\n\n{good}",
+            about = self.about(),
+            bad = indent(self.bad_example),
+            good = indent(self.good_example),
+        )
+    }
+
+    /// The documentation without its examples: what, why and the fix (an editor's hover).
+    pub fn about(&self) -> String {
+        format!(
+            "{id} {name} ({severity})\n\n{summary}\n\n{protects}{explanation}",
             id = self.id,
             name = self.name,
             severity = self.severity,
             summary = self.summary,
             protects = self.protection(),
             explanation = self.explanation.trim(),
-            bad = indent(self.bad_example),
-            good = indent(self.good_example),
         )
     }
 }

@@ -45,6 +45,7 @@ use crate::keys::KeyFingerprint;
 use crate::live::{LiveState, Matching};
 use crate::magento::installation::Installation;
 use crate::route;
+pub use sc013_ignore_comment::ignorable;
 
 /// What a rule sees of a file that fits the schema.
 pub struct Context<'a> {
@@ -146,6 +147,12 @@ pub trait Rule: Sync {
 
     /// Checks the raw document, for problems the schema would only report vaguely.
     fn check_document(&self, _loaded: &Loaded, _document: &Node) -> Vec<DocumentFinding> {
+        Vec::new()
+    }
+
+    /// Checks the files of a run together (those that fit the schema), for problems that
+    /// span files; each finding is located in the file it is about.
+    fn check_across(&self, _files: &[Context]) -> Vec<Diagnostic> {
         Vec::new()
     }
 }
@@ -295,13 +302,66 @@ pub fn check_file(path: &Path) -> (Loaded, Vec<Diagnostic>) {
 
 /// [`check_file`], reading the secrets as `secrets` says.
 pub fn check_file_with(path: &Path, secrets: Secrets) -> (Loaded, Vec<Diagnostic>) {
-    let (loaded, mut diagnostics) = config::load(path, &check_document);
+    let (loaded, mut diagnostics) = check_alone(path, None, secrets);
+    settle(&loaded, &mut diagnostics);
+    (loaded, diagnostics)
+}
+
+/// Loads one file and runs every rule on it alone; the rules across files
+/// ([`check_across`]) and its ignore comments ([`settle`]) are still to come. `text` is the
+/// file's text as an editor holds it; without it the file is read.
+pub fn check_alone(path: &Path, text: Option<&str>, secrets: Secrets) -> (Loaded, Vec<Diagnostic>) {
+    let (loaded, mut diagnostics) = match text {
+        Some(text) => config::load_text(path, text, &check_document),
+        None => config::load(path, &check_document),
+    };
     if let Some(config) = &loaded.config {
         diagnostics.extend(check(&loaded, config, secrets));
     }
-    sc013_ignore_comment::apply(&loaded, &mut diagnostics);
-    Diagnostic::sort(&mut diagnostics);
     (loaded, diagnostics)
+}
+
+/// Finishes the files of a run, each checked alone ([`check_alone`]): adds the findings
+/// across files to the files they are about, then settles each file ([`settle`]).
+pub fn settle_run(files: &mut [(&Loaded, Vec<Diagnostic>)], secrets: Secrets) {
+    for finding in check_across(files.iter().map(|(loaded, _)| *loaded), secrets) {
+        if let Some((_, diagnostics)) = files
+            .iter_mut()
+            .find(|(loaded, _)| loaded.file == finding.location.file)
+        {
+            diagnostics.push(finding);
+        }
+    }
+    for (loaded, diagnostics) in files {
+        settle(loaded, diagnostics);
+    }
+}
+
+/// The findings across the files of a run, each located in one of them.
+fn check_across<'a>(files: impl Iterator<Item = &'a Loaded>, secrets: Secrets) -> Vec<Diagnostic> {
+    let contexts: Vec<Context> = files
+        .filter_map(|loaded| {
+            loaded.config.as_ref().map(|config| Context {
+                loaded,
+                config,
+                secrets,
+            })
+        })
+        .collect();
+    if contexts.len() < 2 {
+        return Vec::new();
+    }
+    RULES
+        .iter()
+        .flat_map(|rule| rule.check_across(&contexts))
+        .collect()
+}
+
+/// Marks the findings of `loaded` that its ignore comments accept, reports the comments that
+/// accept nothing (SC013), and sorts the findings by position: once every rule has run.
+pub fn settle(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) {
+    sc013_ignore_comment::apply(loaded, diagnostics);
+    Diagnostic::sort(diagnostics);
 }
 
 /// Runs every rule on a file that fits the schema.

@@ -138,6 +138,12 @@ pub fn apply(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) {
 
 const FORMAT: &str = "write `# saasctl: ignore[SC011] reason` on the finding's line, or on the line of the key of the mapping that holds it";
 
+/// Whether a `# saasctl: ignore[ID] reason` comment can accept findings of `id`: an offline
+/// rule (SC001 to SC014) that does not protect data, SC013 aside.
+pub fn ignorable(id: &str) -> bool {
+    unignorable(id).is_none() && !super::catalogue().any(|info| info.id == id && info.protects_data)
+}
+
 /// Why `id` cannot be ignored, if it cannot.
 fn unignorable(id: &str) -> Option<String> {
     if super::RULES
@@ -193,6 +199,18 @@ fn location(loaded: &Loaded, comment: &IgnoreComment) -> Location {
 mod tests {
     use super::*;
     use crate::rules::testing::{assert_examples, findings_of, load};
+
+    #[test]
+    fn only_offline_rules_that_protect_no_data_are_ignorable() {
+        for id in ["SC004", "SC011", "SC014"] {
+            assert!(ignorable(id), "{id}");
+        }
+        for id in [
+            "SC000", "SC001", "SC002", "SC003", "SC005", "SC013", "SC030", "SC099",
+        ] {
+            assert!(!ignorable(id), "{id}");
+        }
+    }
 
     #[test]
     fn examples() {

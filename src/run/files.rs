@@ -166,13 +166,23 @@ impl Files {
 /// files get as much: the YAML parser recurses up to its depth budget.
 pub const MAIN_THREAD_STACK: usize = 8 << 20;
 
-/// Each file loaded and checked, in the order given; the files are spread over the machine's
-/// cores, since checking is CPU work (parsing YAML, the schema, reading keys).
+/// Each file loaded and checked, alone and with the others, in the order given.
 fn check_all(paths: &[PathBuf], secrets: Secrets) -> Vec<(Loaded, Vec<Diagnostic>)> {
+    let (loaded, diagnostics): (Vec<Loaded>, Vec<Vec<Diagnostic>>) =
+        check_each(paths, secrets).into_iter().unzip();
+    let mut run: Vec<(&Loaded, Vec<Diagnostic>)> = loaded.iter().zip(diagnostics).collect();
+    rules::settle_run(&mut run, secrets);
+    let diagnostics: Vec<Vec<Diagnostic>> = run.into_iter().map(|(_, d)| d).collect();
+    loaded.into_iter().zip(diagnostics).collect()
+}
+
+/// Each file loaded and checked alone, in the order given; the files are spread over the
+/// machine's cores, since checking is CPU work (parsing YAML, the schema, reading keys).
+fn check_each(paths: &[PathBuf], secrets: Secrets) -> Vec<(Loaded, Vec<Diagnostic>)> {
     let check = |chunk: &[PathBuf]| -> Vec<_> {
         chunk
             .iter()
-            .map(|p| rules::check_file_with(p, secrets))
+            .map(|p| rules::check_alone(p, None, secrets))
             .collect()
     };
     let cores = std::thread::available_parallelism().map_or(1, usize::from);

@@ -9,6 +9,7 @@ mod files;
 pub mod import;
 pub mod init;
 pub mod installations;
+pub mod lsp;
 pub mod pause;
 pub mod plan;
 pub mod plan_file;

@@ -14,6 +14,7 @@ mod help;
 mod import;
 mod installations;
 mod logs;
+mod lsp;
 mod magento;
 mod mariadb;
 mod mysql;

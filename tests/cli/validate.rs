@@ -369,8 +369,11 @@ fn shards_split_an_estate_into_disjoint_complete_slices() {
     let dir = tempfile::tempdir().expect("temp dir");
     let yaml =
         std::fs::read_to_string(repo().join("examples/quickstart/saasctl.yaml")).expect("read");
+    // 24 merchants: one project each (one copied 24 times would be one project served 24
+    // times, SC003 across files).
     for i in 0..24 {
-        std::fs::write(dir.path().join(format!("m{i:02}.yaml")), &yaml).expect("write");
+        let merchant = yaml.replace("name: Luma Quickstart", &format!("name: Merchant {i}"));
+        std::fs::write(dir.path().join(format!("m{i:02}.yaml")), merchant).expect("write");
     }
     let count = |args: &[&str]| -> usize {
         let output = run_in(dir.path(), args);
