@@ -38,7 +38,25 @@ enum Extent {
 /// The secrets of this process in every form registered, by their first [`MIN_KNOWN`] bytes:
 /// a registration is one insertion, and a search one lookup per position of the text, however
 /// many merchants' keys a run holds.
+#[cfg(not(test))]
 static KNOWN: RwLock<Option<Known>> = RwLock::new(None);
+
+#[cfg(not(test))]
+fn with_known<R>(f: impl FnOnce(&RwLock<Option<Known>>) -> R) -> R {
+    f(&KNOWN)
+}
+
+// Unit tests share one process: a test's inputs (a randomly mutated document's values) must
+// not become another test's secrets, so each test thread registers in its own.
+#[cfg(test)]
+thread_local! {
+    static KNOWN: RwLock<Option<Known>> = const { RwLock::new(None) };
+}
+
+#[cfg(test)]
+fn with_known<R>(f: impl FnOnce(&RwLock<Option<Known>>) -> R) -> R {
+    KNOWN.with(f)
+}
 
 /// Each form of each secret, with how far its match is masked, under its first bytes.
 type Known = HashMap<u64, Vec<(Box<str>, Extent)>>;
@@ -85,22 +103,27 @@ pub fn register_token_prefix(prefix: &str) {
 }
 
 fn add(forms: Vec<String>, extent: Extent) {
-    let mut known = KNOWN.write().unwrap_or_else(PoisonError::into_inner);
-    let known = known.get_or_insert_with(HashMap::new);
-    for form in forms {
-        let Some(head) = head(form.as_bytes()) else {
-            continue;
-        };
-        let patterns = known.entry(head).or_default();
-        if !patterns.iter().any(|(known, _)| **known == *form) {
-            patterns.push((form.into_boxed_str(), extent));
+    with_known(|known| {
+        let mut known = known.write().unwrap_or_else(PoisonError::into_inner);
+        let known = known.get_or_insert_with(HashMap::new);
+        for form in forms {
+            let Some(head) = head(form.as_bytes()) else {
+                continue;
+            };
+            let patterns = known.entry(head).or_default();
+            if !patterns.iter().any(|(known, _)| **known == *form) {
+                patterns.push((form.into_boxed_str(), extent));
+            }
         }
-    }
+    });
 }
 
 /// Where `text` holds a registered secret.
 fn known_spans(text: &str) -> Vec<(usize, usize)> {
-    let known = KNOWN.read().unwrap_or_else(PoisonError::into_inner);
+    with_known(|known| spans_in(&known.read().unwrap_or_else(PoisonError::into_inner), text))
+}
+
+fn spans_in(known: &Option<Known>, text: &str) -> Vec<(usize, usize)> {
     let Some(known) = known.as_ref().filter(|k| !k.is_empty()) else {
         return Vec::new();
     };

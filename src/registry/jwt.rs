@@ -96,11 +96,9 @@ pub fn claims(now: u64) -> Map<String, Value> {
 
 /// Signs a token valid from `now` (seconds since the epoch).
 pub fn sign(key: &PrivateKey, now: u64) -> String {
-    // A new token each second: the redaction layer knows them all by their fixed header.
-    static REGISTERED: std::sync::Once = std::sync::Once::new();
-    REGISTERED.call_once(|| {
-        crate::diagnostic::register_token_prefix(&format!("{}.", URL_SAFE_NO_PAD.encode(HEADER)));
-    });
+    // A new token each second: the redaction layer knows them all by their fixed header
+    // (registered once; a repeat is a lookup).
+    crate::diagnostic::register_token_prefix(&format!("{}.", URL_SAFE_NO_PAD.encode(HEADER)));
     // A map of strings, numbers and booleans always serialises.
     let payload = serde_json::to_vec(&claims(now)).expect("the claims serialise to JSON");
     sign_parts(key, HEADER.as_bytes(), &payload)

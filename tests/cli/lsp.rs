@@ -2,7 +2,7 @@
 //! (installed from Debian when missing). Each test runs a Lua scenario (tests/cli/lsp.lua has
 //! its helpers) and reads what Neovim received, as JSON.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -48,14 +48,23 @@ fn neovim(root: &Path, scenario: &str) -> Value {
     result
 }
 
+/// A temporary directory, and its path with symbolic links resolved (as the server sees it).
+fn temp_root() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    (dir, root)
+}
+
+fn quickstart() -> String {
+    std::fs::read_to_string(repo().join("examples/quickstart/saasctl.yaml")).unwrap()
+}
+
 /// The quickstart example, its staging environment bound to the production data space.
 fn staging_on_production(dir: &Path) -> String {
-    let yaml = std::fs::read_to_string(repo().join("examples/quickstart/saasctl.yaml"))
-        .unwrap()
-        .replace(
-            "tier: staging\n    data_space: staging",
-            "tier: staging\n    data_space: live",
-        );
+    let yaml = quickstart().replace(
+        "tier: staging\n    data_space: staging",
+        "tier: staging\n    data_space: live",
+    );
     std::fs::write(dir.join("saasctl.yaml"), &yaml).unwrap();
     yaml
 }
@@ -81,8 +90,7 @@ fn last_published<'a>(result: &'a Value, file: &Path, rule: &str) -> Vec<&'a Val
 
 #[test]
 fn sc002_at_the_data_space_value_then_cleared_by_the_fixing_edit() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
+    let (_dir, root) = temp_root();
     let yaml = staging_on_production(&root);
     let file = root.join("saasctl.yaml");
     let result = neovim(
@@ -150,8 +158,7 @@ fn shared_data_space(root: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
 
 #[test]
 fn a_website_code_repeated_in_a_second_file_shows_sc003_in_both() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
+    let (_dir, root) = temp_root();
     let (shop, outlet) = shared_data_space(&root);
     let result = neovim(
         &root,
@@ -211,8 +218,7 @@ fn line_of(text: &str, line: &str) -> usize {
 
 #[test]
 fn hover_explains_the_finding_and_resolves_references() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
+    let (_dir, root) = temp_root();
     let yaml = staging_on_production(&root);
     let file = root.join("saasctl.yaml");
     // `qa` in qa's `data_space: qa`, and its declaration's key.
@@ -269,17 +275,14 @@ result.definition = request(buffer, 'textDocument/definition', position_params(b
 
 #[test]
 fn secrets_are_read_only_when_the_editor_opts_in() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
+    let (_dir, root) = temp_root();
     std::fs::create_dir(root.join("keys")).unwrap();
     write_private(
         &root.join("keys/production.pem"),
         include_str!("../fixtures/keys/weak-1024.pem"),
     );
     // The API key file is missing.
-    let yaml = std::fs::read_to_string(repo().join("examples/quickstart/saasctl.yaml"))
-        .unwrap()
-        .replace("    gateway: embedded\n", "");
+    let yaml = quickstart().replace("    gateway: embedded\n", "");
     let file = root.join("saasctl.yaml");
     std::fs::write(&file, &yaml).unwrap();
     let sc007 = |options: &str| -> Vec<Value> {
@@ -333,10 +336,8 @@ wait_for([==[{file}]==], has_rule('SC007'))
 
 #[test]
 fn code_actions_fix_a_typo_list_a_previous_name_and_ignore_a_warning() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
-    let quickstart =
-        std::fs::read_to_string(repo().join("examples/quickstart/saasctl.yaml")).unwrap();
+    let (_dir, root) = temp_root();
+    let quickstart = quickstart();
     let typo = root.join("typo.yaml");
     let typo_yaml = quickstart.replace("  data_spaces:", "  data_spacs:");
     std::fs::write(&typo, &typo_yaml).unwrap();
