@@ -1,6 +1,7 @@
 //! One diagnostic type for every finding (schema errors, rules, live-state checks), and its
 //! renderers: human (with a source snippet), json, sarif and GitHub workflow annotations.
 
+pub mod escape;
 mod github;
 mod human;
 mod redact;

@@ -347,10 +347,11 @@ impl AllowArgs {
     }
 }
 
-/// One failure as every command reports it: `error: ` and the message, redacted, on stderr.
+/// One failure as every command reports it: `error: ` and the message, escaped and redacted,
+/// on stderr.
 pub fn print_error(error: &Error) {
     for line in error_lines(error) {
-        errln!("{line}");
+        errln!("{}", crate::diagnostic::escape::lines(&line));
     }
 }
 

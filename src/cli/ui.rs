@@ -55,12 +55,14 @@ impl Ui for Terminal {
     }
 
     fn step(&self, line: &str) {
+        // A step names what it changed: a name read from the YAML or the registry.
+        let line = crate::diagnostic::escape::text(line);
         progress::suspend(|| match self.started {
             Some(started) => self.say(&format!(
                 "[{:>5.1}s] {line}",
                 started.elapsed().as_secs_f64()
             )),
-            None => self.say(line),
+            None => self.say(&line),
         });
     }
 

@@ -1,7 +1,7 @@
 //! GitHub Actions workflow commands: one `::error file=…,line=…,col=…::` line per finding,
 //! shown as annotations on the pull request.
 
-use super::{Diagnostic, Severity};
+use super::{Diagnostic, Severity, escape};
 
 pub fn render_github(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
@@ -13,17 +13,18 @@ pub fn render_github(diagnostics: &[Diagnostic]) -> String {
             (None, Severity::Warning) => ("warning", format!("{} warning", d.rule)),
             (None, Severity::Info) => ("notice", format!("{} info", d.rule)),
         };
-        let mut message = d.message.clone();
+        // What was read is escaped ([`escape::text`]): a CI log interprets ANSI sequences.
+        let mut message = escape::lines(&d.message).into_owned();
         if let Some(reason) = &d.ignored {
-            message.push_str(&format!(" (ignored: {reason})"));
+            message.push_str(&format!(" (ignored: {})", escape::text(reason)));
         }
         if !d.help.is_empty() {
             message.push('\n');
-            message.push_str(&d.help);
+            message.push_str(&escape::lines(&d.help));
         }
         out.push_str(&format!(
             "::{command} file={},line={},col={},title={}::{}\n",
-            escape_property(&d.location.file),
+            escape_property(&escape::text(&d.location.file)),
             d.location.position.line,
             d.location.position.column,
             escape_property(&title),

@@ -2,6 +2,7 @@
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
+use super::escape::text as shown;
 use super::{Diagnostic, Location, Severity, Sources};
 
 /// Renders every diagnostic with its snippet; `color` adds ANSI styles.
@@ -90,19 +91,24 @@ fn code_len(line: &str) -> usize {
     line.trim_end().len()
 }
 
+/// What was read (names in messages and labels, paths) is shown escaped ([`shown`]).
 fn report<'a>(diagnostic: &'a Diagnostic, sources: &'a Sources) -> Vec<Group<'a>> {
     let title = level(diagnostic.severity)
-        .primary_title(diagnostic.message.as_str())
+        .primary_title(shown(&diagnostic.message))
         .id(diagnostic.rule);
     let file = diagnostic.location.file.as_str();
+    let path = shown(file);
     let mut groups = Vec::new();
     let primary = match sources.get(file) {
         Some(text) => {
-            let mut snippet = Snippet::source(text).path(file).fold(true).annotation(
-                AnnotationKind::Primary
-                    .span(underline(text, &diagnostic.location))
-                    .label(diagnostic.label.as_str()),
-            );
+            let mut snippet = Snippet::source(text)
+                .path(path.clone())
+                .fold(true)
+                .annotation(
+                    AnnotationKind::Primary
+                        .span(underline(text, &diagnostic.location))
+                        .label(shown(&diagnostic.label)),
+                );
             for related in diagnostic
                 .related
                 .iter()
@@ -111,13 +117,13 @@ fn report<'a>(diagnostic: &'a Diagnostic, sources: &'a Sources) -> Vec<Group<'a>
                 snippet = snippet.annotation(
                     AnnotationKind::Context
                         .span(underline(text, &related.location))
-                        .label(related.label.as_str()),
+                        .label(shown(&related.label)),
                 );
             }
             title.element(snippet)
         }
         None => title.element(
-            annotate_snippets::Origin::path(file)
+            annotate_snippets::Origin::path(path)
                 .line(diagnostic.location.position.line)
                 .char_column(diagnostic.location.position.column),
         ),
@@ -130,9 +136,9 @@ fn report<'a>(diagnostic: &'a Diagnostic, sources: &'a Sources) -> Vec<Group<'a>
     {
         if let Some(text) = sources.get(&related.location.file) {
             groups.push(
-                Group::with_title(Level::NOTE.secondary_title(related.label.as_str())).element(
+                Group::with_title(Level::NOTE.secondary_title(shown(&related.label))).element(
                     Snippet::source(text)
-                        .path(related.location.file.as_str())
+                        .path(shown(&related.location.file))
                         .fold(true)
                         .annotation(
                             AnnotationKind::Context.span(underline(text, &related.location)),
@@ -143,12 +149,12 @@ fn report<'a>(diagnostic: &'a Diagnostic, sources: &'a Sources) -> Vec<Group<'a>
     }
     if let Some(reason) = &diagnostic.ignored {
         groups.push(Group::with_title(
-            Level::NOTE.secondary_title(format!("ignored: {reason}")),
+            Level::NOTE.secondary_title(format!("ignored: {}", shown(reason))),
         ));
     }
     if !diagnostic.help.is_empty() {
         groups.push(Group::with_title(
-            Level::HELP.secondary_title(diagnostic.help.as_str()),
+            Level::HELP.secondary_title(shown(&diagnostic.help)),
         ));
     }
     groups

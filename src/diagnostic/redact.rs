@@ -1,7 +1,7 @@
 //! The one redaction layer, by what is known, then by shape. Every secret a run resolves is
 //! registered once ([`register_secret`]) and masked exactly, in each form it can take in output
-//! (raw, each line of a PEM body, JSON-escaped, percent-encoded, escaped in a GitHub workflow
-//! command), wherever it appears:
+//! (raw, each line of a PEM body, JSON-escaped, percent-encoded, escaped for a terminal, for
+//! markdown or in a GitHub workflow command), wherever it appears:
 //! everything saasctl prints, logs or saves passes through [`redact`]. Shapes are guessed only
 //! in text echoed from input ([`redact_input`]: YAML snippets, syntax errors), where a secret
 //! may sit that no run resolved; ids, paths, names and messages are never guessed at.
@@ -92,6 +92,9 @@ pub fn register_secret(secret: &str) {
         forms.push(utf8_percent_encode(piece, UNRESERVED).to_string());
         forms.push(super::github::escape_data(piece));
         forms.push(super::github::escape_property(piece));
+        forms.push(super::escape::text(piece).into_owned());
+        forms.push(super::escape::html(piece));
+        forms.push(super::escape::markdown_cell(piece));
     }
     add(forms, Extent::Exact);
 }

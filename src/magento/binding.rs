@@ -147,6 +147,17 @@ impl Binding {
             PATH_ENVIRONMENT_TYPE,
             environment_type_value(input.data_space_type).to_owned(),
         ));
+        // Nothing read (a live name, an id) may put a NUL, an escape or the like into an env
+        // file, a database or a rendered script; a key's line breaks are its own.
+        for entry in &entries {
+            let unwritable = |c: &char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+            if let Some(found) = entry.expose().chars().find(unwritable) {
+                return Err(MagentoError::ControlCharacter {
+                    path: entry.path.clone(),
+                    code: u32::from(found),
+                });
+            }
+        }
         Ok(Self { entries })
     }
 
@@ -218,6 +229,19 @@ pub(crate) mod tests {
 
     pub(crate) fn binding() -> Binding {
         Binding::new(input()).unwrap()
+    }
+
+    #[test]
+    fn no_binding_holds_a_nul_or_an_escape() {
+        for name in ["Live\u{1b}[2J", "Live\0", "Live\u{7}"] {
+            let mut hostile = input();
+            hostile.data_space_name = name.into();
+            let error = Binding::new(hostile).unwrap_err().to_string();
+            assert!(
+                error.starts_with("the value of services_connector/services_id/environment_name holds the control character U+00"),
+                "{error}"
+            );
+        }
     }
 
     #[test]

@@ -27,6 +27,10 @@ pub enum MagentoError {
     IdNotKnown(&'static str),
     #[error("the environment uses the {} key set, which is not declared", .0.as_str())]
     KeySetNotDeclared(KeySetName),
+    #[error(
+        "the value of {path} holds the control character U+{code:04X}; saasctl writes no such value: remove it from the name it comes from"
+    )]
+    ControlCharacter { path: String, code: u32 },
     #[error("{0} is not a path of the binding")]
     UnknownPath(String),
     #[error("cannot read {path}: {reason}")]

@@ -719,9 +719,11 @@ impl RegistryClient {
         token
     }
 
-    /// A service message with our API key taken out, should the service echo it.
+    /// A service message with our API key taken out, should the service echo it, and its
+    /// control characters escaped: it is shown on terminals and in pull-request comments.
     fn redact(&self, message: String) -> String {
-        message.replace(self.api_key.expose(), "<redacted>")
+        crate::diagnostic::escape::text(&message.replace(self.api_key.expose(), "<redacted>"))
+            .into_owned()
     }
 }
 

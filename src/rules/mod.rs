@@ -16,6 +16,7 @@ mod sc011_unbound_data_space;
 mod sc012_key_set_mismatch;
 mod sc013_ignore_comment;
 mod sc014_key_file_readable_by_others;
+mod sc015_control_character;
 mod sc020_rename_collision;
 mod sc021_ambiguous_match;
 mod sc022_pinned_id_missing;
@@ -172,6 +173,7 @@ static RULES: &[&dyn Rule] = &[
     &sc012_key_set_mismatch::Rule,
     &sc013_ignore_comment::Rule,
     &sc014_key_file_readable_by_others::Rule,
+    &sc015_control_character::Rule,
 ];
 
 /// What a live rule sees: one file, its account's live state and how the two matched.

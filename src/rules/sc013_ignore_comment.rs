@@ -22,7 +22,7 @@ line or on the line of the key of a mapping that holds it (it then covers everyt
 ("1 ignored") and `--show-ignored` lists them with their reasons (in SARIF as in-source
 suppressions with the reason as justification).
 
-The offline rules (SC001 to SC014) can be ignored, except those that protect data (SC001,
+The offline rules (SC001 to SC015) can be ignored, except those that protect data (SC001,
 SC002, SC003, SC005: a production data space shared or bound to a non-production tier, website
 codes colliding, Payment Services on a shared data space): a comment naming one is an error of
 its own and lifts nothing. A schema error (SC000) cannot be ignored, nor a rule on the live

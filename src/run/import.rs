@@ -103,7 +103,7 @@ fn list(projects: &[LiveProject]) -> String {
     sorted.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
     sorted
         .into_iter()
-        .map(|p| format!("\n  {}  {}", p.id, p.name))
+        .map(|p| format!("\n  {}  {}", p.id, crate::diagnostic::escape::text(&p.name)))
         .collect()
 }
 

@@ -7,6 +7,7 @@ mod common;
 mod crash;
 mod embedded;
 mod emulator_process;
+mod escape;
 mod examples;
 mod explain;
 mod faults;

@@ -1,11 +1,13 @@
 //! A pull-request comment: a hidden marker (so a rerun edits the same comment), the summary
 //! first, data-loss warnings and refusals on top, one folded section per merchant, and never
 //! longer than GitHub accepts: whole merchant sections are left out from the end, with a note
-//! pointing at the saved plan.
+//! pointing at the saved plan. What was read (names, paths, messages) is escaped
+//! ([`escape`]): it cannot end a block, start a line, or add markup to the comment.
 
 use std::fmt::Write;
 
 use super::text::{by_severity, change_line, summary_line, unmanaged_line, value_lines};
+use crate::diagnostic::escape::{self, html, markdown_cell as cell, markdown_code as code};
 use crate::magento::binding::PATH_ENVIRONMENT_ID;
 use crate::plan::{Action, Change, Kind, Plan, Summary};
 
@@ -163,16 +165,17 @@ impl Parts {
                 "> [!WARNING]\n> **Not read: this plan says nothing of these merchants.**\n>"
             );
             for unread in &plan.unread {
-                let _ = writeln!(head, "> - `{}`: {}", unread.file, cell(&unread.reason));
+                let _ = writeln!(head, "> - {}: {}", code(&unread.file), cell(&unread.reason));
             }
             head.push('\n');
         }
         let allowed = plan.allowances.flags();
         if !allowed.is_empty() {
+            let allowed: Vec<String> = allowed.iter().map(|flag| code(flag)).collect();
             let _ = writeln!(
                 head,
-                "> [!IMPORTANT]\n> **Allowed on the command line:** `{}`\n",
-                allowed.join("`, `")
+                "> [!IMPORTANT]\n> **Allowed on the command line:** {}\n",
+                allowed.join(", ")
             );
         }
         if plan.refused || !plan.unread.is_empty() {
@@ -186,9 +189,11 @@ impl Parts {
             .filter_map(|change| {
                 moved_from(change).map(|(before, after)| {
                     format!(
-                        "> - `{}` (`{}`): {before} -> {after}\n",
-                        change.address,
-                        file_of(plan, change)
+                        "> - {} ({}): {} -> {}\n",
+                        code(&change.address),
+                        code(file_of(plan, change)),
+                        cell(before),
+                        cell(after),
                     )
                 })
             })
@@ -203,11 +208,9 @@ impl Parts {
             }))
             .map(|(severity, d, help)| {
                 format!(
-                    "| {severity} `{}` | `{}:{}:{}` | {} | {help} |\n",
+                    "| {severity} `{}` | {} | {} | {help} |\n",
                     d.rule,
-                    d.file,
-                    d.line,
-                    d.column,
+                    code(&format!("{}:{}:{}", d.file, d.line, d.column)),
                     cell(&d.message),
                 )
             })
@@ -219,23 +222,26 @@ impl Parts {
                 let changes: Vec<_> = plan.changes_of(&merchant.slug).cloned().collect();
                 let s = Summary::count(&changes);
                 let mut out = format!(
-                    "<details><summary><b>{}</b> (<code>{}</code>): {} to create, {} to rename, {} to update</summary>\n\n```diff\n",
-                    merchant.slug, merchant.file, s.create, s.rename, s.update
+                    "<details><summary><b>{}</b> (<code>{}</code>): {} to create, {} to rename, {} to update</summary>\n\n",
+                    html(&merchant.slug), html(&merchant.file), s.create, s.rename, s.update
                 );
+                // Every line escaped: none can end the block, whatever a name holds.
+                let mut diff = String::new();
                 for change in &changes {
-                    let _ = writeln!(out, "{}", change_line(change));
+                    let _ = writeln!(diff, "{}", change_line(change));
                     if let Some(note) = change
                         .note
                         .as_ref()
                         .filter(|_| change.action != Action::NoOp || change.adopted)
                     {
-                        let _ = writeln!(out, "#     {note}");
+                        let _ = writeln!(diff, "#     {}", escape::text(note));
                     }
                     for line in value_lines(change) {
-                        let _ = writeln!(out, "      {line}");
+                        let _ = writeln!(diff, "      {line}");
                     }
                 }
-                out.push_str("```\n\n</details>\n\n");
+                out.push_str(&escape::markdown_fence("diff", &diff));
+                out.push_str("\n</details>\n\n");
                 out
             })
             .collect();
@@ -247,7 +253,7 @@ impl Parts {
                 plan.unmanaged.len()
             );
             for u in &plan.unmanaged {
-                let _ = writeln!(unmanaged, "- `{}`", unmanaged_line(u));
+                let _ = writeln!(unmanaged, "- {}", code(&unmanaged_line(u)));
             }
             unmanaged.push_str("\n</details>\n");
         }
@@ -314,9 +320,4 @@ fn file_of<'a>(plan: &'a Plan, change: &Change) -> &'a str {
         .iter()
         .find(|m| m.slug == change.merchant)
         .map_or("", |m| m.file.as_str())
-}
-
-/// A table cell: no line breaks, no column separators.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
 }

@@ -1,11 +1,14 @@
 //! The terminal rendering, Terraform-like: refusals first, then each merchant's changes
 //! (`+` create, `~` rename or update, `=` no-op), the unmanaged objects, and the summary line.
+//! Every line that holds a name, a path, a value or a message is escaped
+//! ([`escape::text`]): nothing read can colour the terminal or start a line of its own.
 
 use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
 use crate::diagnostic::JsonDiagnostic;
+use crate::diagnostic::escape;
 use crate::plan::{Action, Change, Object, Plan, Unmanaged};
 
 pub fn render(plan: &Plan, color: bool) -> String {
@@ -25,7 +28,8 @@ pub fn render(plan: &Plan, color: bool) -> String {
             paint(red, "Not read (this plan says nothing of them):")
         );
         for unread in &plan.unread {
-            let _ = writeln!(out, "  {}: {}", unread.file, unread.reason);
+            let line = format!("{}: {}", unread.file, unread.reason);
+            let _ = writeln!(out, "  {}", escape::text(&line));
         }
         out.push('\n');
     }
@@ -46,14 +50,15 @@ pub fn render(plan: &Plan, color: bool) -> String {
     for d in by_severity(plan) {
         let _ = writeln!(out, "{}", diagnostic_line(d));
         if !d.help.is_empty() {
-            let _ = writeln!(out, "  help: {}", d.help);
+            let _ = writeln!(out, "  help: {}", escape::text(&d.help));
         }
     }
     if !plan.diagnostics.is_empty() {
         out.push('\n');
     }
     for merchant in &plan.merchants {
-        let _ = writeln!(out, "{} ({})", merchant.slug, merchant.file);
+        let header = format!("{} ({})", merchant.slug, merchant.file);
+        let _ = writeln!(out, "{}", escape::text(&header));
         for change in plan.changes_of(&merchant.slug) {
             let line = change_line(change);
             let style = match change.action {
@@ -69,7 +74,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
                 .as_ref()
                 .filter(|_| change.action != Action::NoOp || change.adopted)
             {
-                let _ = writeln!(out, "      {note}");
+                let _ = writeln!(out, "      {}", escape::text(note));
             }
             for line in value_lines(change) {
                 let _ = writeln!(out, "      {line}");
@@ -135,10 +140,11 @@ pub fn errors(plan: &Plan) -> String {
 
 /// `error[SC024] saasctl.yaml:12:5: message`
 pub fn diagnostic_line(d: &JsonDiagnostic) -> String {
-    format!(
+    let line = format!(
         "{}[{}] {}:{}:{}: {}",
         d.severity, d.rule, d.file, d.line, d.column, d.message
-    )
+    );
+    escape::text(&line).into_owned()
 }
 
 /// One change on one line, without colour, e.g.
@@ -149,12 +155,13 @@ pub fn value_lines(change: &Change) -> Vec<String> {
         .values
         .iter()
         .map(|value| {
-            format!(
+            let line = format!(
                 "{}: {} -> {}",
                 value.path,
                 value.before.as_deref().unwrap_or("(not set)"),
                 value.after.as_deref().unwrap_or("(known after apply)")
-            )
+            );
+            escape::text(&line).into_owned()
         })
         .collect()
 }
@@ -174,24 +181,24 @@ pub fn change_line(change: &Change) -> String {
                 b.websites.join(", ")
             };
             format!(
-                "{} -> data space `{}` \"{}\" ({id}), key set {}, websites {websites}",
+                "{} -> data space `{}` {} ({id}), key set {}, websites {websites}",
                 b.tier.as_str(),
                 b.data_space,
-                b.data_space_name.as_deref().unwrap_or("?"),
+                escape::quoted(b.data_space_name.as_deref().unwrap_or("?")),
                 b.key_set.as_str(),
             )
         }
         (Some(Object::Named(before)), Some(Object::Named(after))) if before.name != after.name => {
             format!(
-                "\"{}\" -> \"{}\" ({})",
-                before.name,
-                after.name,
+                "{} -> {} ({})",
+                escape::quoted(&before.name),
+                escape::quoted(&after.name),
                 after.id.as_deref().unwrap_or("")
             )
         }
         (_, Some(Object::Named(after))) => match &after.id {
-            Some(id) => format!("\"{}\" ({id})", after.name),
-            None => format!("\"{}\"", after.name),
+            Some(id) => format!("{} ({id})", escape::quoted(&after.name)),
+            None => escape::quoted(&after.name),
         },
         _ => String::new(),
     };
@@ -203,18 +210,24 @@ pub fn change_line(change: &Change) -> String {
         _ => String::new(),
     };
     let adopted = if change.adopted { ", adopted" } else { "" };
-    format!("{sign} {}: {kind}{what}{adopted}", change.address)
+    let line = format!("{sign} {}: {kind}{what}{adopted}", change.address);
+    escape::text(&line).into_owned()
 }
 
 /// `? data_space "Testing 2" (id) of project (id), seen by luma`
 pub fn unmanaged_line(u: &Unmanaged) -> String {
     let mut line = match u.data_space_type {
-        Some(kind) => format!("? {} data space \"{}\" ({})", kind.as_str(), u.name, u.id),
-        None => format!("? project \"{}\" ({})", u.name, u.id),
+        Some(kind) => format!(
+            "? {} data space {} ({})",
+            kind.as_str(),
+            escape::quoted(&u.name),
+            u.id
+        ),
+        None => format!("? project {} ({})", escape::quoted(&u.name), u.id),
     };
     if let Some(project) = &u.project_id {
         let _ = write!(line, " of project {project}");
     }
     let _ = write!(line, ", seen by {}", u.merchant);
-    line
+    escape::text(&line).into_owned()
 }
