@@ -56,6 +56,7 @@ pub(crate) fn router(app: App) -> Router {
     Router::new()
         .nest("/merchant-registry/v1", registry)
         .route("/portal/accounts", post(register_account))
+        .route("/portal/requests", get(request_count))
         // Read by `JsonBody`, for the registry and the portal alike.
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(app)
@@ -305,6 +306,13 @@ async fn mutate<T: Send + 'static>(
 }
 
 /// The key portal's "Add New": registers a public key as a new account.
+/// `GET /portal/requests`: how many registry requests were received, for benchmarks that run
+/// the emulator as a process of its own.
+async fn request_count(State(app): State<App>) -> Json<serde_json::Value> {
+    let requests = app.requests.load(std::sync::atomic::Ordering::Relaxed);
+    Json(serde_json::json!({ "requests": requests }))
+}
+
 async fn register_account(
     State(app): State<App>,
     JsonBody(request): JsonBody<NewAccount>,

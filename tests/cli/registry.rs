@@ -1015,3 +1015,37 @@ async fn an_oversized_answer_is_refused() {
         server.abort();
     }
 }
+
+/// A benchmark that runs the emulator as a process of its own reads its request count from
+/// `GET /portal/requests`: registry requests only, answered or refused, not the portal's.
+#[test]
+fn the_emulator_process_counts_registry_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let emu = EmulatorProcess::start(&dir.path().join("state.json"), &[]);
+    let api_key = runtime.block_on(emu.register());
+    let count = || -> u64 {
+        runtime.block_on(async {
+            let answer: Value = reqwest::get(format!("{}portal/requests", emu.url))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            answer["requests"].as_u64().unwrap()
+        })
+    };
+    assert_eq!(count(), 0);
+    let registry = client(&emu.url, &api_key, &key(), fast_retries(1));
+    for _ in 0..3 {
+        runtime.block_on(registry.list_registry()).unwrap();
+    }
+    let refused = client(
+        &emu.url,
+        "not-a-key-of-this-registry",
+        &key(),
+        fast_retries(1),
+    );
+    assert!(runtime.block_on(refused.list_registry()).is_err());
+    assert_eq!(count(), 4);
+}
