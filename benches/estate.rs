@@ -1,4 +1,4 @@
-//! An agency's estate against a registry adding 20 ms per request:
+//! An agency's estate against a registry adding 20 ms per request (`ESTATE_LATENCY_MS` sets another):
 //! `cargo bench --bench estate [N…]` (default 10 and 200 merchants). For each N it builds two
 //! estates, one where every merchant has its own account and key (a real agency) and one where
 //! every merchant signs with the same key (the original setup), starts the emulator on
@@ -31,9 +31,17 @@ use saasctl::registry::client::http_client;
 use saasctl::registry::jwt;
 use saasctl::registry::{ClientOptions, RegistryClient};
 
-const LATENCY: Duration = Duration::from_millis(20);
+/// What the registry adds to every request: 20 ms, or `ESTATE_LATENCY_MS`.
+static LATENCY: std::sync::LazyLock<Duration> = std::sync::LazyLock::new(|| {
+    Duration::from_millis(
+        std::env::var("ESTATE_LATENCY_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .unwrap_or(20),
+    )
+});
 /// The parallelisms compared when choosing the default.
-const CHOICES: [u64; 3] = [16, 32, 64];
+const CHOICES: [u64; 4] = [16, 32, 64, 128];
 const DEFAULT: u64 = saasctl::run::connect::DEFAULT_PARALLELISM as u64;
 
 /// Whose key each merchant signs with.
@@ -155,7 +163,7 @@ impl Registry {
                     EmulatorConfig {
                         state_file: None,
                         faults: Faults {
-                            latency: LATENCY,
+                            latency: *LATENCY,
                             ..Faults::default()
                         },
                     },
@@ -410,7 +418,7 @@ fn start_and_report() {
 }
 
 fn ideal(requests: u64, concurrency: u64) -> Duration {
-    LATENCY * u32::try_from(requests.div_ceil(concurrency)).unwrap()
+    *LATENCY * u32::try_from(requests.div_ceil(concurrency)).unwrap()
 }
 
 /// What one estate measured, for the targets.

@@ -392,6 +392,9 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         .enable_all()
         // Files are checked on its threads.
         .thread_stack_size(crate::run::MAIN_THREAD_STACK)
+        // Its blocking work (checking files, parsing keys) is CPU-bound: a thread per core
+        // does it as fast as hundreds would, without their start-up and memory.
+        .max_blocking_threads(std::thread::available_parallelism().map_or(2, usize::from))
         .build()
         .map_err(|source| Error::Io {
             what: "start the async runtime",
