@@ -465,7 +465,11 @@ fn estate(
                 .await
                 .unwrap();
                 std::fs::write(dir.join(format!("keys/m{i}.api-key")), &api_key).unwrap();
-                std::fs::write(dir.join(format!("keys/m{i}.pem")), key.to_pkcs8_pem()).unwrap();
+                // Private to its owner, as `saasctl keys generate` writes it (SC014 otherwise).
+                let pem = dir.join(format!("keys/m{i}.pem"));
+                std::fs::write(&pem, key.to_pkcs8_pem()).unwrap();
+                let private = std::os::unix::fs::PermissionsExt::from_mode(0o600);
+                std::fs::set_permissions(&pem, private).unwrap();
                 std::fs::write(dir.join(format!("m{i}.yaml")), merchant_yaml(i)).unwrap();
                 let client = RegistryClient::with_options(
                     &url,

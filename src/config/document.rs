@@ -380,6 +380,8 @@ impl<'de> Visitor<'de> for ValueVisitor {
         while let Some(item) = seq.next_element::<Node>()? {
             items.push(item);
         }
+        // Documents stay loaded for the whole run: no growth slack, in an estate of thousands.
+        items.shrink_to_fit();
         Ok(Value::Sequence(items))
     }
 
@@ -388,6 +390,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
         while let Some((key, value)) = map.next_entry::<Node, Node>()? {
             entries.push((key, value));
         }
+        entries.shrink_to_fit();
         Ok(Value::Mapping(entries))
     }
 }

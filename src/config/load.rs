@@ -47,8 +47,10 @@ pub struct Loaded {
     pub source: String,
     pub document: Option<Node>,
     /// Every node's position (and its key's) by route, so locating a finding is a lookup,
-    /// not a walk through mappings of thousands of entries.
-    pub positions: PositionIndex,
+    /// not a walk through mappings of thousands of entries. Built on the first lookup: most
+    /// files of a large estate have no finding to locate, and an index per file is most of
+    /// what a loaded file holds.
+    positions: std::sync::OnceLock<PositionIndex>,
     pub config: Option<Config>,
 }
 
@@ -84,11 +86,22 @@ fn index_positions(
 }
 
 impl Loaded {
+    /// Every node's position and its key's, by route.
+    pub fn positions(&self) -> &PositionIndex {
+        self.positions.get_or_init(|| {
+            let mut index = PositionIndex::default();
+            if let Some(document) = &self.document {
+                index_positions(document, &mut Vec::new(), &mut index, None);
+            }
+            index
+        })
+    }
+
     /// The location of the node at `route`, or of its nearest existing ancestor.
     pub fn locate(&self, route: &Route) -> Location {
         let position = (0..=route.0.len())
             .rev()
-            .find_map(|len| self.positions.get(&Route(route.0[..len].to_vec())))
+            .find_map(|len| self.positions().get(&Route(route.0[..len].to_vec())))
             .map_or_else(Position::default_start, |(position, _)| *position);
         Location {
             file: self.file.clone(),
@@ -99,7 +112,7 @@ impl Loaded {
 
     /// The location of the key of the entry at `route`, or of its nearest existing node.
     pub fn locate_key(&self, route: &Route) -> Location {
-        match self.positions.get(route).and_then(|(_, key)| *key) {
+        match self.positions().get(route).and_then(|(_, key)| *key) {
             Some(position) => Location {
                 file: self.file.clone(),
                 position,
@@ -137,7 +150,7 @@ impl Loaded {
             base_dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
             source: String::new(),
             document: None,
-            positions: PositionIndex::default(),
+            positions: std::sync::OnceLock::new(),
             config: None,
         }
     }
@@ -242,9 +255,10 @@ pub fn check(loaded: &mut Loaded, document_rules: DocumentRules) -> Vec<Diagnost
             "start it with `version: 1`; see examples/quickstart/saasctl.yaml",
         )];
     }
-    index_positions(&document, &mut Vec::new(), &mut loaded.positions, None);
-    loaded.document = Some(document.clone());
-    let document = &document;
+    loaded.document = Some(document);
+    let Some(document) = &loaded.document else {
+        unreachable!("the document was just set")
+    };
 
     let findings = document_rules(loaded, document);
     let secrets: Vec<&Node> = findings

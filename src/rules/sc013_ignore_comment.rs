@@ -166,7 +166,7 @@ fn unignorable(id: &str) -> Option<String> {
 /// value, so a comment on a mapping's key covers what is inside.
 fn covered(loaded: &Loaded, line: usize) -> Vec<std::ops::Range<usize>> {
     loaded
-        .positions
+        .positions()
         .values()
         .filter_map(|(value, key)| key.filter(|k| k.line == line).map(|k| (k, value)))
         .map(|(key, value)| key.offset..(value.offset + value.len).max(key.offset + key.len))

@@ -129,7 +129,7 @@ fn renames(document: &Document) -> Vec<(Bytes<usize>, Found)> {
         {
             continue;
         }
-        let Some((span, _)) = loaded.positions.get(route) else {
+        let Some((span, _)) = loaded.positions().get(route) else {
             continue;
         };
         previous.push(saved.clone());

@@ -41,7 +41,7 @@ pub fn hover(document: &Document, position: Position) -> Option<Hover> {
 pub fn definition(path: &Path, document: &Document, position: Position) -> Option<Location> {
     let offset = document.lines.offset(&document.text, position);
     let declaration = declaration_at(document, offset)?;
-    let (_, key) = document.loaded.positions.get(&declaration)?;
+    let (_, key) = document.loaded.positions().get(&declaration)?;
     let key = (*key)?;
     Some(Location::new(
         uri_of(path)?,
@@ -59,7 +59,7 @@ fn covers(span: Span, offset: usize) -> bool {
 fn declaration_at(document: &Document, offset: usize) -> Option<Route> {
     let loaded = &document.loaded;
     let (route, _) = loaded
-        .positions
+        .positions()
         .iter()
         .filter(|(_, (span, _))| covers(*span, offset))
         .max_by_key(|(route, _)| route.0.len())?;
@@ -79,7 +79,7 @@ fn declaration_at(document: &Document, offset: usize) -> Option<Route> {
     let name = loaded.document.as_ref()?.get(route)?.as_str()?;
     let declaration = declared_under.at(name);
     loaded
-        .positions
+        .positions()
         .contains_key(&declaration)
         .then_some(declaration)
 }
@@ -87,7 +87,7 @@ fn declaration_at(document: &Document, offset: usize) -> Option<Route> {
 /// The declaration at `route` as written (key to value's end, whole lines), with its line.
 fn declaration_text(document: &Document, route: &Route) -> Option<String> {
     let loaded = &document.loaded;
-    let (value, key) = loaded.positions.get(route)?;
+    let (value, key) = loaded.positions().get(route)?;
     let key = (*key)?;
     // The checked text: a secret in it is masked.
     let source = &loaded.source;
