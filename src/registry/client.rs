@@ -696,10 +696,11 @@ impl RegistryClient {
         if let Some((_, token)) = lock().as_ref().filter(|(signed_at, _)| *signed_at == now) {
             return token.clone();
         }
-        // Signing is most of a request's CPU: it runs as its own task, so the merchants of a
-        // run sign on every core rather than on the thread that polls them all.
+        // Signing is most of a request's CPU (a key's first one also sets up its blinding): it
+        // runs on the blocking pool, off the threads that poll every merchant's requests, and
+        // on every core.
         let key = self.key.clone();
-        let token = match tokio::spawn(async move { jwt::sign(&key, now) }).await {
+        let token = match tokio::task::spawn_blocking(move || jwt::sign(&key, now)).await {
             Ok(token) => token,
             Err(e) => match e.try_into_panic() {
                 Ok(panic) => std::panic::resume_unwind(panic),
