@@ -1,7 +1,7 @@
 //! Digests of canonical JSON (config, live state). Key fingerprints are `keys`'s. Imports
 //! nothing from the crate, so any layer may use it.
 
-use aws_lc_rs::digest::{SHA256, digest as hash};
+use aws_lc_rs::digest::{Context, SHA256, digest as hash};
 use serde::Serialize;
 
 /// The SHA-256 of `bytes`, from the one crypto library the program uses.
@@ -13,13 +13,15 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
 
 /// Lower-case hex of the SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&sha256(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    sha256(bytes)
-        .iter()
-        .fold(String::with_capacity(64), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
+    bytes.iter().fold(String::with_capacity(64), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
 }
 
 /// `sha256:` and the hex digest of `bytes`.
@@ -31,14 +33,35 @@ pub fn digest(bytes: &[u8]) -> String {
 /// document order (declared order is meaningful: testing data spaces are assigned by it),
 /// lists sorted by their owners before hashing.
 pub fn json_digest<T: Serialize + ?Sized>(value: &T) -> String {
+    // Hashed as it is written: a large estate's JSON is never held whole.
+    struct Hashing(Context);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut hashing = Hashing(Context::new(&SHA256));
     // Our models have string map keys only, so serialising cannot fail.
-    let bytes = serde_json::to_vec(value).expect("plan models serialise to JSON");
-    digest(&bytes)
+    serde_json::to_writer(&mut hashing, value).expect("plan models serialise to JSON");
+    format!("sha256:{}", hex(hashing.0.finish().as_ref()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_json_digest_is_the_digest_of_the_json() {
+        let value = serde_json::json!({"b": [1, "x"], "a": {"c": null}});
+        assert_eq!(
+            json_digest(&value),
+            digest(&serde_json::to_vec(&value).unwrap())
+        );
+    }
 
     #[test]
     fn digests_are_prefixed_hex() {

@@ -140,15 +140,20 @@ fn build(merchants: &[MerchantInput], allowances: &Allowances, read: bool) -> Pl
     }
 
     Diagnostic::sort(&mut diagnostics);
+    // Each merchant as `{"file", "config", "keys"}`, serialised straight into the hash.
+    #[derive(serde::Serialize)]
+    struct Digested<'a> {
+        file: &'a str,
+        config: &'a Option<crate::config::Config>,
+        keys: &'a BTreeMap<KeySetName, KeyFingerprint>,
+    }
     let config_digest = json_digest(
         &order
             .iter()
-            .map(|&i| {
-                serde_json::json!({
-                    "file": merchants[i].loaded.file,
-                    "config": merchants[i].loaded.config,
-                    "keys": merchants[i].fingerprints,
-                })
+            .map(|&i| Digested {
+                file: &merchants[i].loaded.file,
+                config: &merchants[i].loaded.config,
+                keys: merchants[i].fingerprints,
             })
             .collect::<Vec<_>>(),
     );
