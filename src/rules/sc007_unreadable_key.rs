@@ -1,9 +1,12 @@
-//! SC007: every referenced secret resolves, and private keys are usable RSA keys.
+//! SC007: every referenced secret resolves and is usable: private keys are RSA keys, an
+//! installation's database URL and crypt key have the forms Magento's are in.
 
 use super::{Context, RuleInfo, Secrets};
-use crate::config::{KeySet, Secret, SecretError};
+use crate::config::{KeySet, Route, Secret, SecretError, SecretValue, Target};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::keys::{MIN_BITS, PrivateKey};
+use crate::magento::crypt::CryptKey;
+use crate::magento::mysql::MysqlTarget;
 use crate::route;
 
 pub struct Rule;
@@ -14,13 +17,19 @@ pub static INFO: RuleInfo = RuleInfo {
     severity: Severity::Error,
     reads: crate::diagnostic::Reads::Files,
     protects_data: false,
-    summary: "a private key that is not a readable RSA key of at least 2048 bits, or an unreadable secret source",
+    summary: "a secret that cannot be read or used: a private key that is not an RSA key of at least 2048 bits, a database URL or crypt key Magento could not use",
     explanation: r#"
 Every registry request is signed with the key set's private key (RS256), and Magento checks
 the same when keys are saved in the Admin. A missing environment variable, an unreadable file,
 a key that is not RSA, is encrypted, or is shorter than 2048 bits fails at apply time, after
 the pull request was approved. saasctl reads each secret during validation instead, and
 reports only where it looked, never what it read.
+
+An installation's database target is read the same way: its `url` must be
+`mysql://USER:PASSWORD@HOST:PORT/DATABASE` (or `mariadb://`), and its `crypt_key` the whole
+`crypt/key` value of the installation's `app/etc/env.php`: one or more keys of 32 characters
+(or `base64` and 32 bytes encoded), separated by whitespace. A wrong one would fail at apply
+time, after the registry was already changed.
 
 Fix: set the environment variable or create the file (paths are relative to the YAML file);
 use the PEM private key downloaded with the API key (`-----BEGIN PRIVATE KEY-----` or
@@ -44,7 +53,7 @@ impl super::Rule for Rule {
         if cx.secrets == Secrets::NotRead {
             return not_read(cx);
         }
-        let mut findings = Vec::new();
+        let mut findings = target_findings(cx);
         for (name, set) in cx.config.keys.iter() {
             for (field, secret) in [("api_key", &set.api_key), ("private_key", &set.private_key)] {
                 let problem = match secret.resolve(&cx.loaded.base_dir) {
@@ -77,6 +86,52 @@ impl super::Rule for Rule {
     }
 }
 
+/// Each database target's `url` and `crypt_key`, resolved and parsed as `plan` will.
+fn target_findings(cx: &Context) -> Vec<Diagnostic> {
+    let mut findings = Vec::new();
+    for (environment, env) in &cx.config.environments {
+        let Some(Target::Mysql(target)) = &env.target else {
+            continue;
+        };
+        let usable = |field: &str, value: &SecretValue| match field {
+            "url" => MysqlTarget::new(value, "").err().map(|e| e.to_string()),
+            _ => CryptKey::parse(value.expose()).err().map(|e| e.to_string()),
+        };
+        for (field, secret) in [("url", &target.url), ("crypt_key", &target.crypt_key)] {
+            let route: Route = route![
+                "environments",
+                environment.as_str(),
+                "target",
+                "mysql",
+                field
+            ];
+            let shown = format!("environments.{environment}.target.mysql.{field}");
+            let problem = match secret.resolve(&cx.loaded.base_dir) {
+                Err(SecretError::EnvMissing(variable) | SecretError::EnvEmpty(variable))
+                    if cx.secrets == Secrets::MissingVariablesAreNotes =>
+                {
+                    findings.push(absent_in_ci_at(cx, &route, &shown, &variable));
+                    None
+                }
+                Err(e) => Some(e.to_string()),
+                Ok(value) => usable(field, &value),
+            };
+            if let Some(problem) = problem {
+                let help = if field == "url" {
+                    "point it at `mysql://USER:PASSWORD@HOST:PORT/DATABASE`, with reserved characters of the password percent-encoded"
+                } else {
+                    "point it at the whole `crypt/key` value of the installation's app/etc/env.php"
+                };
+                findings.push(
+                    INFO.finding(format!("`{shown}`: {problem}"), cx.at(&route), help)
+                        .label(secret.to_string()),
+                );
+            }
+        }
+    }
+    findings
+}
+
 /// `--no-secrets`: one note on the file's `keys`, naming the key sets left unchecked.
 fn not_read(cx: &Context) -> Vec<Diagnostic> {
     let sets: Vec<String> = cx
@@ -88,12 +143,23 @@ fn not_read(cx: &Context) -> Vec<Diagnostic> {
     if sets.is_empty() {
         return Vec::new();
     }
+    let databases = cx
+        .config
+        .environments
+        .values()
+        .filter(|env| matches!(env.target, Some(Target::Mysql(_))))
+        .count();
+    let and_databases = match databases {
+        0 => String::new(),
+        1 => ", nor the database target's URL and crypt key".to_owned(),
+        n => format!(", nor the {n} database targets' URLs and crypt keys"),
+    };
     vec![
         Diagnostic::new(
             INFO.id,
             Severity::Info,
             format!(
-                "secrets were not read (--no-secrets): the keys of {} are not checked",
+                "secrets were not read (--no-secrets): the keys of {} are not checked{and_databases}",
                 sets.join(", ")
             ),
             cx.key(&route!["keys"]),
@@ -107,11 +173,20 @@ fn not_read(cx: &Context) -> Vec<Diagnostic> {
 /// pull request may not read): a note, since a pull request from a fork gets no
 /// secrets; `plan` and `apply`, which need it, still fail without it.
 fn absent_in_ci(cx: &Context, set: &str, field: &str, variable: &str) -> Diagnostic {
+    absent_in_ci_at(
+        cx,
+        &route!["keys", set, field],
+        &format!("keys.{set}.{field}"),
+        variable,
+    )
+}
+
+fn absent_in_ci_at(cx: &Context, route: &Route, shown: &str, variable: &str) -> Diagnostic {
     Diagnostic::new(
         INFO.id,
         Severity::Info,
-        format!("`keys.{set}.{field}`: environment variable {variable} is not set or empty, so it was not checked (CI=true)"),
-        cx.at(&route!["keys", set, field]),
+        format!("`{shown}`: environment variable {variable} is not set or empty, so it was not checked (CI=true)"),
+        cx.at(route),
     )
     .label("not set in this pipeline")
     .help("pipelines without secrets (pull requests from forks) get this note; where the secret is set it is checked, and `plan` and `apply` need it")
@@ -173,6 +248,96 @@ mod tests {
     #[test]
     fn examples() {
         assert_examples(&INFO);
+    }
+
+    /// A production installation's database target with `url` and `crypt_key` as given, and
+    /// the files they may name, beside a usable key.
+    fn target_problems(url: &str, crypt_key: &str, files: &[(&str, &str)]) -> Vec<Diagnostic> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("keys")).unwrap();
+        let key = dir.path().join("keys/production.pem");
+        std::fs::write(&key, TEST_PEM).unwrap();
+        #[cfg(unix)]
+        std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .unwrap();
+        std::fs::write(dir.path().join("keys/production.api-key"), "abc").unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let yaml = format!(
+            "{}    target:\n      mysql:\n        url: {url}\n        crypt_key: {crypt_key}\n",
+            INFO.good_example.replace("    gateway: embedded\n", "")
+        );
+        let path = dir.path().join("saasctl.yaml");
+        std::fs::write(&path, yaml).unwrap();
+        crate::rules::check_file(&path)
+            .1
+            .into_iter()
+            .filter(|d| d.rule == "SC007")
+            .collect()
+    }
+
+    #[test]
+    fn database_targets_secrets_are_read_and_checked_at_their_place() {
+        let url = ("url", "mysql://magento:secret@db.local:3306/magento");
+        let key = ("crypt.key", "0123456789abcdef0123456789abcdef");
+        let good = target_problems("{file: url}", "{file: crypt.key}", &[url, key]);
+        assert!(good.is_empty(), "{good:?}");
+        // (url, crypt_key, files, the line of the value at fault, what the message says)
+        type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], usize, &'a str);
+        let cases: [Case; 5] = [
+            (
+                "{env: SAASCTL_EXAMPLE_UNSET_URL}",
+                "{file: crypt.key}",
+                &[key],
+                18,
+                "SAASCTL_EXAMPLE_UNSET_URL is not set",
+            ),
+            (
+                "{file: url}",
+                "{env: SAASCTL_EXAMPLE_UNSET_KEY}",
+                &[url],
+                19,
+                "SAASCTL_EXAMPLE_UNSET_KEY is not set",
+            ),
+            (
+                "{file: url}",
+                "{file: missing.key}",
+                &[url],
+                19,
+                "missing.key",
+            ),
+            (
+                "{file: url}",
+                "{file: crypt.key}",
+                &[url, ("crypt.key", "not a key")],
+                19,
+                "crypt",
+            ),
+            (
+                "{file: url}",
+                "{file: crypt.key}",
+                &[("url", "postgres://u:p@db/m"), key],
+                18,
+                "mysql:// or mariadb://",
+            ),
+        ];
+        for (url, crypt_key, files, line, says) in cases {
+            let found = target_problems(url, crypt_key, files);
+            assert_eq!(found.len(), 1, "{url} {crypt_key}: {found:?}");
+            let position = found[0].location.position;
+            assert_eq!(
+                (position.line, position.column),
+                (line, if line == 18 { 14 } else { 20 }),
+                "{found:?}"
+            );
+            assert!(found[0].message.contains(says), "{}", found[0].message);
+            assert!(
+                !found[0].message.contains("secret@") && !found[0].message.contains(":p@"),
+                "{}",
+                found[0].message
+            );
+        }
     }
 
     #[test]

@@ -461,8 +461,9 @@ fn a_plan_holding_a_secret_is_not_saved() {
     assert!(!workspace.dir.path().join("plan.json").exists());
 }
 
-/// A password holding `@`, `/`, `#` and `:` unencoded: the URL is refused with the hint to
-/// percent-encode, and no part of the password is printed or logged.
+/// A password holding `@`, `/`, `#` and `:` unencoded: the URL is refused before anything is
+/// sent (SC007 at the reference, exit 3) with the hint to percent-encode, and no part of the
+/// password is printed or logged.
 #[test]
 fn a_database_url_with_reserved_characters_is_refused_without_showing_it() {
     let workspace = Workspace::new(WITH_TARGETS);
@@ -479,7 +480,8 @@ fn a_database_url_with_reserved_characters_is_refused_without_showing_it() {
         .output()
         .expect("run saasctl");
     let shown = both(&output);
-    assert_eq!(code(&output), 1, "{shown}");
+    assert_eq!(code(&output), 3, "{shown}");
+    assert!(shown.contains("error[SC007]"), "{shown}");
     assert!(shown.contains("percent-encode"), "{shown}");
     for part in ["rd:X9", "w#rd", "ss/w"] {
         assert!(!shown.contains(part), "{part} in {shown}");
