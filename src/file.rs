@@ -61,6 +61,71 @@ pub fn try_lock(path: &Path) -> io::Result<Option<Lock>> {
     }
 }
 
+/// Takes the exclusive lock on the existing file `path` itself (opened for reading: nothing is
+/// written, no lock file is left beside it), waiting up to `timeout` for another process to
+/// release it. `Err(Busy)` names the holder's process id where the system tells it.
+pub fn lock_existing(path: &Path, timeout: std::time::Duration) -> Result<Lock, LockError> {
+    let file = fs::File::open(path).map_err(|e| LockError::Io {
+        path: path.display().to_string(),
+        reason: io_reason(&e),
+    })?;
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(Lock { _file: file }),
+            Err(fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(LockError::Busy {
+                    path: path.display().to_string(),
+                    holder: lock_holder(&file),
+                });
+            }
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(LockError::Io {
+                    path: path.display().to_string(),
+                    reason: io_reason(&e),
+                });
+            }
+        }
+    }
+}
+
+/// Why a lock could not be taken.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error(
+        "{path} is locked by another saasctl apply{}; applies of one configuration run one at a time: wait for it, or pass --lock-timeout SECONDS to wait",
+        .holder.map(|pid| format!(" (process {pid})")).unwrap_or_default()
+    )]
+    Busy { path: String, holder: Option<u32> },
+    #[error("cannot lock {path}: {reason}")]
+    Io { path: String, reason: String },
+}
+
+/// The process holding a lock on `file`, from Linux's `/proc/locks` (`… FLOCK ADVISORY WRITE
+/// PID MAJOR:MINOR:INODE …`); none elsewhere.
+fn lock_holder(file: &fs::File) -> Option<u32> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let inode = file.metadata().ok()?.ino();
+        let locks = fs::read_to_string("/proc/locks").ok()?;
+        locks.lines().find_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (pid, id) = (fields.get(4)?, fields.get(5)?);
+            let locked_inode: u64 = id.rsplit(':').next()?.parse().ok()?;
+            (locked_inode == inode).then(|| pid.parse().ok()).flatten()
+        })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = file;
+        None
+    }
+}
+
 /// Writes `contents` to `path` through a temporary file in the same directory (mode 0600 on
 /// Unix, set at creation), synced, then renamed over `path`: the file is either the old or the
 /// new whole content, and never world-readable.
@@ -196,6 +261,34 @@ pub fn io_reason(error: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_locked_file_is_refused_naming_its_holder_then_taken_once_released() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("saasctl.yaml");
+        fs::write(&path, "version: 1\n").unwrap();
+        let held = lock_existing(&path, std::time::Duration::ZERO).unwrap();
+        let refused = lock_existing(&path, std::time::Duration::from_millis(120)).unwrap_err();
+        let message = refused.to_string();
+        assert!(
+            message.contains("is locked by another saasctl apply"),
+            "{message}"
+        );
+        #[cfg(target_os = "linux")]
+        assert!(
+            message.contains(&format!("(process {})", std::process::id())),
+            "{message}"
+        );
+        // A waiter gets it as soon as the holder lets go.
+        let waiter = std::thread::spawn({
+            let path = path.clone();
+            move || lock_existing(&path, std::time::Duration::from_secs(10)).map(drop)
+        });
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        drop(held);
+        waiter.join().unwrap().unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "version: 1\n");
+    }
 
     #[test]
     fn replaces_whole_file_privately() {

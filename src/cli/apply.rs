@@ -25,6 +25,11 @@ pub struct Args {
     #[arg(long)]
     pub auto_approve: bool,
 
+    /// How long to wait for another apply of the same configuration files to finish (each
+    /// file is locked for the whole apply); 0, the default, refuses at once.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub lock_timeout: u64,
+
     /// What to print: text as it happens, or at the end a JSON report of what was done per
     /// merchant (each change applied, skipped or failed; installations written), for
     /// pipelines. With json, the plan and the steps go to standard error.
@@ -75,6 +80,7 @@ pub fn run(args: Args, color: bool, quiet: bool) -> Result<ExitStatus, Error> {
         connector: args.registry.connector(),
         allowances: args.allow.allowances(),
         auto_approve: args.auto_approve,
+        lock_timeout: std::time::Duration::from_secs(args.lock_timeout),
     };
     let done = runtime()?.block_on(apply(request, &ui))?;
     if json {

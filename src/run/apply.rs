@@ -29,6 +29,8 @@ pub struct Request {
     pub allowances: Allowances,
     /// Apply without asking; required off a terminal unless a saved plan is applied.
     pub auto_approve: bool,
+    /// How long to wait for another apply holding one of the configuration files.
+    pub lock_timeout: std::time::Duration,
 }
 
 /// What the one running the apply is shown and asked.
@@ -81,6 +83,8 @@ pub enum ApplyError {
     Answer(std::io::Error),
     #[error(transparent)]
     Allowance(#[from] crate::plan::AllowanceError),
+    #[error(transparent)]
+    Lock(#[from] crate::file::LockError),
 }
 
 /// How an apply that ran ended.
@@ -146,12 +150,32 @@ pub struct Done {
     pub report: Report,
 }
 
+/// Locks every configuration file of an apply for as long as it runs, so two applies of one
+/// file never send their changes at once (the registry offers no lock of its own). Taken in
+/// one order (sorted), so two applies of overlapping files cannot wait on each other.
+fn lock_all(
+    paths: &[PathBuf],
+    timeout: std::time::Duration,
+) -> Result<Vec<crate::file::Lock>, ApplyError> {
+    let mut sorted: Vec<(PathBuf, &PathBuf)> = paths
+        .iter()
+        .map(|p| (p.canonicalize().unwrap_or_else(|_| p.clone()), p))
+        .collect();
+    sorted.sort();
+    sorted.dedup_by(|a, b| a.0 == b.0);
+    Ok(sorted
+        .iter()
+        .map(|(_, path)| crate::file::lock_existing(path, timeout))
+        .collect::<Result<_, _>>()?)
+}
+
 /// Applies what `request` names; `ui` shows the plan, asks for approval and counts progress.
 pub async fn apply(request: Request, ui: &dyn ApplyUi) -> Result<Done, ApplyError> {
     if let Some((plan, named)) = saved_plan(&request.targets)? {
-        return apply_saved(&plan, &named, request.connector, ui).await;
+        return apply_saved(&plan, &named, request.connector, request.lock_timeout, ui).await;
     }
     let paths = Files::discover(&request.targets, request.shard)?;
+    let _locks = lock_all(&paths, request.lock_timeout)?;
     let connector = request.connector;
     let result = async {
         let entries = paths.into_iter().map(|path| Entry { path, shown: None });
@@ -245,6 +269,7 @@ async fn apply_saved(
     path: &Path,
     named: &[PathBuf],
     connector: Connector,
+    lock_timeout: std::time::Duration,
     ui: &dyn ApplyUi,
 ) -> Result<Done, ApplyError> {
     let saved = plan_file::read(path)?;
@@ -255,7 +280,9 @@ async fn apply_saved(
             report: Report::empty(ReportStatus::Refused),
         });
     }
-    let entries: Vec<Entry> = plan_file::config_paths(&saved, path, named)?
+    let paths = plan_file::config_paths(&saved, path, named)?;
+    let _locks = lock_all(&paths, lock_timeout)?;
+    let entries: Vec<Entry> = paths
         .into_iter()
         .zip(&saved.merchants)
         .map(|(path, reviewed)| Entry {

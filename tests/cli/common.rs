@@ -275,6 +275,11 @@ impl Registry {
         self.dir.path()
     }
 
+    /// Registry requests the emulator has received so far.
+    pub fn requests(&self) -> u64 {
+        self.emulator.as_ref().expect("running").requests()
+    }
+
     /// Writes `saasctl.yaml`.
     pub fn write_yaml(&self, yaml: &str) {
         std::fs::write(self.path().join("saasctl.yaml"), yaml).expect("write yaml");

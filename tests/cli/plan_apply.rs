@@ -1217,3 +1217,81 @@ fn an_allowed_rebind_names_one_merchants_environment() {
         serde_json::json!(["luma/staging", "owl/staging"])
     );
 }
+
+/// Starts `apply --auto-approve` in `registry`'s workspace and waits until it holds its lock,
+/// paused before its first registry step (`run::pause`).
+fn paused_apply(registry: &Registry, marker: &std::path::Path) -> std::process::Child {
+    let mut child = registry
+        .command(&["apply", "--auto-approve"])
+        .env("SAASCTL_GATEWAY", registry.url())
+        .env("SAASCTL_TEST_PAUSE_AT", "step-1")
+        .env("SAASCTL_TEST_PAUSE_MARKER", marker)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start apply");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !marker.exists() {
+        assert!(child.try_wait().expect("wait").is_none(), "the apply ended");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the apply never paused"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child
+}
+
+/// Two applies of one configuration: the second is refused while the first runs, naming the
+/// process that holds the file, and sends nothing; with --lock-timeout it waits, then applies
+/// what is left.
+#[test]
+fn a_second_apply_of_one_file_waits_or_is_refused_and_sends_nothing() {
+    let registry = Registry::new();
+    registry.initialize("Luma Store");
+    registry.write_yaml(LUMA_RENAMED);
+    let markers = tempfile::tempdir().expect("temp dir");
+
+    let mut first = paused_apply(&registry, &markers.path().join("first"));
+    let before = registry.requests();
+    let second = registry.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&second), 1, "{}", both(&second));
+    assert!(
+        stderr(&second).contains(&format!(
+            "saasctl.yaml is locked by another saasctl apply (process {})",
+            first.id()
+        )),
+        "{}",
+        both(&second)
+    );
+    assert_eq!(
+        registry.requests(),
+        before,
+        "the refused apply sent requests"
+    );
+
+    // Killed mid-apply, the first lets go of its lock with its process.
+    first.kill().expect("kill");
+    first.wait().expect("wait");
+    let mut third = paused_apply(&registry, &markers.path().join("third"));
+    let waiting = registry
+        .command(&["apply", "--auto-approve", "--lock-timeout", "60"])
+        .env("SAASCTL_GATEWAY", registry.url())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the waiting apply");
+    let held = registry.requests();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        registry.requests(),
+        held,
+        "the waiting apply read before its turn"
+    );
+    third.kill().expect("kill");
+    third.wait().expect("wait");
+    let waited = waiting.wait_with_output().expect("wait");
+    assert_eq!(code(&waited), 0, "{}", both(&waited));
+    let converged = registry.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&converged), 0, "{}", both(&converged));
+}
