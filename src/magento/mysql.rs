@@ -37,6 +37,16 @@ pub enum MysqlError {
     },
     #[error("cannot connect to {url}: no answer within {}s", CONNECT_TIMEOUT.as_secs())]
     ConnectTimeout { url: String },
+    /// The user may read the binding but not write it: found before anything is sent.
+    #[error(
+        "{url}: the database user cannot {what} core_config_data ({source}); grant it SELECT, INSERT and UPDATE on the table; nothing was sent"
+    )]
+    NotWritable {
+        url: String,
+        what: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
     #[error("{url}: {what} failed: {source}")]
     Query {
         url: String,
@@ -217,6 +227,39 @@ impl MysqlTarget {
             "read the binding's rows and store_website"
         );
         Ok(stored)
+    }
+
+    /// Whether the user may insert and update `core_config_data`, as [`Self::write`] does,
+    /// without changing a row: privileges are checked before a statement runs, so statements
+    /// that match no row fail exactly as a real write would.
+    pub async fn check_writable(&self) -> Result<(), MysqlError> {
+        let mut connection = self.connect().await?;
+        let table = format!("{}core_config_data", self.prefix);
+        let probes = [
+            (
+                "update",
+                format!("UPDATE {table} SET value = value WHERE 1 = 0"),
+            ),
+            (
+                "insert into",
+                format!(
+                    "INSERT INTO {table} (scope, scope_id, path, value) \
+                     SELECT scope, scope_id, path, value FROM {table} WHERE 1 = 0"
+                ),
+            ),
+        ];
+        for (what, sql) in probes {
+            sqlx::query(&sql)
+                .execute(&mut connection)
+                .await
+                .map_err(|source| MysqlError::NotWritable {
+                    url: self.shown.clone(),
+                    what,
+                    source,
+                })?;
+        }
+        let _ = connection.close().await;
+        Ok(())
     }
 
     /// Writes `values` (path, stored value) in one transaction: insert or update on the unique

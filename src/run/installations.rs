@@ -43,6 +43,11 @@ pub enum TargetError {
         "the crypt_key cannot decrypt the value stored at {path}: it is not this installation's key (app/etc/env.php crypt/key); nothing is written"
     )]
     WrongCryptKey { path: String },
+    /// An env file's directory that this user cannot create files in.
+    #[error(
+        "cannot write into {dir} ({reason}): the env file is replaced through a file beside it; nothing was sent"
+    )]
+    DirectoryNotWritable { dir: String, reason: String },
 }
 
 /// The fingerprint a plan shows for a stored key value: the API key's short hash, or the
@@ -116,6 +121,59 @@ pub fn open(loaded: &Loaded, config: &Config) -> Result<Vec<(String, Opened)>, I
         ));
     }
     Ok(opened)
+}
+
+/// Checks, before anything is sent, that every opened installation can be written: the
+/// database user's privileges on `core_config_data`, an env file's directory (or the nearest
+/// one that exists, which a write creates the rest under).
+pub async fn check_writable(
+    loaded: &Loaded,
+    opened: &[(String, Opened)],
+) -> Result<(), InstallationError> {
+    let checks = opened.iter().map(|(key, target)| async move {
+        let checked = match target {
+            Opened::EnvFile(path) => directory_writable(path),
+            Opened::Mysql(opened) => opened.0.check_writable().await.map_err(TargetError::from),
+        };
+        checked.map_err(|source| InstallationError {
+            file: loaded.file.clone(),
+            environment: key.clone(),
+            source: Box::new(source),
+        })
+    });
+    futures::future::try_join_all(checks).await.map(drop)
+}
+
+/// Creates and removes a probe file where the env file at `path` would be written.
+fn directory_writable(path: &Path) -> Result<(), TargetError> {
+    let Some(dir) = path
+        .parent()
+        .into_iter()
+        .flat_map(Path::ancestors)
+        .find(|dir| dir.as_os_str().is_empty() || dir.is_dir())
+    else {
+        return Ok(());
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let probe = dir.join(format!(".saasctl-write-check-{}", std::process::id()));
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe);
+    match created {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(TargetError::DirectoryNotWritable {
+            dir: dir.display().to_string(),
+            reason: crate::file::io_reason(&e),
+        }),
+    }
 }
 
 /// Reads the opened installations of `loaded`, all at once.
@@ -340,4 +398,27 @@ pub fn binding_of(
         data_space_name: data_space_name.clone().unwrap_or_default(),
         data_space_type: data_space_type.ok_or(MagentoError::IdNotKnown("data space type"))?,
     })?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_env_file_directory_is_probed_where_a_write_would_land() {
+        let dir = tempfile::tempdir().unwrap();
+        // Not there yet: the nearest existing directory is where the write creates it.
+        directory_writable(&dir.path().join("deploy/staging/.env")).unwrap();
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "probe left"
+        );
+        // /proc takes no new files, even from root.
+        let refused = directory_writable(Path::new("/proc/saasctl/.env")).unwrap_err();
+        assert!(
+            refused.to_string().starts_with("cannot write into /proc ("),
+            "{refused}"
+        );
+    }
 }

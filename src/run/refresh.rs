@@ -177,6 +177,8 @@ async fn read(loaded: &Loaded, connector: &Connector) -> Result<Read, MerchantEr
         })?;
     let connection = connector.connect(loaded, config).await?;
     let targets = installations::open(loaded, config)?;
+    // An installation that could not be written refuses its merchant before any request.
+    installations::check_writable(loaded, &targets).await?;
     let (live, installations) = tokio::join!(
         read_live(&connection.client, config),
         installations::read(loaded, config, &targets)

@@ -408,3 +408,42 @@ fn a_connection_killed_mid_transaction_writes_nothing_and_the_next_apply_complet
     let plan = site.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(code(&plan), 0, "{}", both(&plan));
 }
+
+/// A database user that may read but not write `core_config_data`: the merchant is refused
+/// before anything is sent, naming the missing privilege; with the writable user the plan still
+/// has everything to do (the registry was never changed).
+#[test]
+fn a_read_only_database_user_refuses_the_merchant_before_anything_is_sent() {
+    let site = Site::new("", RAW_KEY);
+    let reader = format!("ro_{}", site.db.name);
+    mariadb::server()
+        .root_sql(&format!(
+            "CREATE USER '{reader}'@'127.0.0.1' IDENTIFIED BY 'Ro-pw-5e1d'; \
+             GRANT SELECT ON {}.* TO '{reader}'@'127.0.0.1';",
+            site.db.name
+        ))
+        .expect("create the read-only user");
+    let read_only = site.db.url().replace(
+        &format!("saasctl:{PASSWORD}@"),
+        &format!("{reader}:Ro-pw-5e1d@"),
+    );
+    for args in [&["plan"][..], &["apply", "--auto-approve"]] {
+        let output = site
+            .command(RAW_KEY, args)
+            .env("LUMA_DATABASE_URL", &read_only)
+            .output()
+            .expect("run saasctl");
+        assert_eq!(code(&output), 1, "{args:?}: {}", both(&output));
+        let shown = both(&output);
+        assert!(
+            shown.contains("the database user cannot update core_config_data")
+                && shown.contains("grant it SELECT, INSERT and UPDATE"),
+            "{args:?}: {shown}"
+        );
+        assert!(!shown.contains("Ro-pw-5e1d"), "{shown}");
+    }
+    assert_eq!(site.db.value(API_KEY_PATH), None);
+    let plan = site.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&plan), 2, "{}", both(&plan));
+    assert!(stdout(&plan).contains("+ project.luma"), "{}", both(&plan));
+}
