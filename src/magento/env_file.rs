@@ -149,9 +149,30 @@ pub fn read(path: &Path) -> Result<EnvFile, MagentoError> {
     }
 }
 
+/// How long a write waits for another saasctl writing an env file of the same directory.
+const WRITE_LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Updates the file at `path` with `binding`, atomically and with mode 0600. Returns whether
 /// anything changed (an unchanged file is not rewritten).
 pub fn write(path: &Path, binding: &Binding) -> Result<bool, MagentoError> {
+    let fail = |e: std::io::Error| MagentoError::Write {
+        path: path.display().to_string(),
+        reason: io_reason(&e),
+    };
+    // The file holds the keys in plain text (Magento never decrypts environment values): a
+    // directory made for it keeps itself out of git.
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    crate::file::create_private_dir(dir).map_err(fail)?;
+    // One writer at a time per directory (two configurations may share an env file), from
+    // the read to the rename: the file is replaced, so its directory holds the lock.
+    let _one_writer =
+        crate::file::lock_existing(dir, WRITE_LOCK_TIMEOUT).map_err(|e| MagentoError::Write {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
     let file = read(path)?;
     let before = file.to_text();
     let after = file
@@ -163,15 +184,6 @@ pub fn write(path: &Path, binding: &Binding) -> Result<bool, MagentoError> {
         })?;
     if after == before && path.exists() {
         return Ok(false);
-    }
-    let fail = |e: std::io::Error| MagentoError::Write {
-        path: path.display().to_string(),
-        reason: io_reason(&e),
-    };
-    // The file holds the keys in plain text (Magento never decrypts environment values): a
-    // directory made for it keeps itself out of git.
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        crate::file::create_private_dir(dir).map_err(fail)?;
     }
     write_private(path, after.as_bytes()).map_err(fail)?;
     Ok(true)
@@ -265,6 +277,26 @@ fn double_quoted(text: &str) -> Option<(usize, String)> {
 mod tests {
     use super::*;
     use crate::magento::binding::tests::binding;
+
+    #[test]
+    fn a_write_waits_for_another_writer_of_the_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("staging.env");
+        let binding = binding();
+        let other = crate::file::lock_existing(dir.path(), std::time::Duration::ZERO).unwrap();
+        let writer = std::thread::spawn({
+            let path = path.clone();
+            move || write(&path, &binding)
+        });
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert!(
+            !path.exists(),
+            "written while another writer held the directory"
+        );
+        drop(other);
+        assert!(writer.join().unwrap().unwrap());
+        assert!(path.exists());
+    }
 
     const OURS: &str = "CONFIG__DEFAULT__SERVICES_CONNECTOR__SERVICES_ID__ENVIRONMENT_ID";
 

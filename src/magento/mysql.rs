@@ -17,6 +17,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const NOT_A_URL: &str = "not a URL; if the user name or password holds one of `@ / # ? :`, percent-encode it (`@` is %40, `/` %2F, `#` %23, `?` %3F, `:` %3A)";
 const RESERVED_IN_PASSWORD: &str = "something follows the host that looks like the rest of a password: percent-encode `@ / # ? :` in the user name and password (`@` is %40, `/` %2F, `#` %23, `?` %3F, `:` %3A)";
 
+/// How long a write waits for another saasctl writing the same database.
+const WRITE_LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Why a database could not be read or written. The URL is shown without its password, and
 /// no value of the binding is ever part of a message.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +50,11 @@ pub enum MysqlError {
         #[source]
         source: sqlx::Error,
     },
+    #[error(
+        "{url}: another saasctl has been writing this database for {}s; run apply again when it is done",
+        WRITE_LOCK_TIMEOUT.as_secs()
+    )]
+    Busy { url: String },
     #[error("{url}: {what} failed: {source}")]
     Query {
         url: String,
@@ -266,6 +274,23 @@ impl MysqlTarget {
     /// key (scope, scope_id, path). Nothing is written unless everything is.
     pub async fn write(&self, values: &[(String, String)]) -> Result<(), MysqlError> {
         let mut connection = self.connect().await?;
+        // One writer at a time per database (two configurations may share one): a named lock
+        // the server releases with the connection, whatever ends it.
+        let name = format!(
+            "saasctl:{}",
+            self.options.get_database().unwrap_or_default()
+        );
+        let locked: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, ?)")
+            .bind(&name)
+            .bind(WRITE_LOCK_TIMEOUT.as_secs())
+            .fetch_one(&mut connection)
+            .await
+            .map_err(self.query_error("waiting for the write lock"))?;
+        if locked != Some(1) {
+            return Err(MysqlError::Busy {
+                url: self.shown.clone(),
+            });
+        }
         let mut transaction = connection
             .begin()
             .await

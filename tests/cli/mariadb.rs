@@ -252,6 +252,49 @@ impl Database {
         }
     }
 
+    /// Has a second client hold the named lock saasctl takes to write this database
+    /// (`GET_LOCK('saasctl:DATABASE')`), as another saasctl writing it would.
+    pub fn hold_write_lock(&self) -> RowLock {
+        use std::io::{BufRead, Write};
+        let mut child = server()
+            .root_client()
+            .arg("--unbuffered")
+            .arg(&self.name)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the lock holder");
+        let mut stdin = child.stdin.take().expect("stdin");
+        writeln!(
+            stdin,
+            "SELECT CONNECTION_ID(); SELECT GET_LOCK('saasctl:{}', 10);",
+            self.name
+        )
+        .expect("send to the lock holder");
+        let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let connection = lines.next().and_then(Result::ok).expect("connection id");
+        let held = lines.next().and_then(Result::ok);
+        assert_eq!(held.as_deref(), Some("1"), "the lock is held");
+        RowLock {
+            child,
+            _stdin: stdin,
+            connection,
+        }
+    }
+
+    /// Whether a saasctl connection is waiting for this database's write lock.
+    pub fn writer_waits_for_the_lock(&self) -> bool {
+        !self
+            .sql(&format!(
+                "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '{USER}' \
+                 AND DB = '{}' AND INFO LIKE 'SELECT GET_LOCK%'",
+                self.name
+            ))
+            .trim()
+            .is_empty()
+    }
+
     /// The connection id of saasctl's `INSERT INTO core_config_data`, once one is running
     /// (waiting on a [`RowLock`]).
     #[allow(dead_code)] // Not every test binary interrupts a write.

@@ -447,3 +447,30 @@ fn a_read_only_database_user_refuses_the_merchant_before_anything_is_sent() {
     assert_eq!(code(&plan), 2, "{}", both(&plan));
     assert!(stdout(&plan).contains("+ project.luma"), "{}", both(&plan));
 }
+
+/// Another saasctl writing the same database (two configurations may share one): the write
+/// waits for its named lock, then goes through whole.
+#[test]
+fn a_write_waits_while_another_saasctl_writes_the_database() {
+    let site = Site::new("", RAW_KEY);
+    let holder = site.db.hold_write_lock();
+    let apply = site
+        .command(RAW_KEY, &["apply", "--auto-approve"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start apply");
+    let started = std::time::Instant::now();
+    while !site.db.writer_waits_for_the_lock() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the apply never waited for the lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(site.db.value(API_KEY_PATH), None, "written while locked");
+    drop(holder);
+    let output = apply.wait_with_output().expect("wait");
+    assert_eq!(code(&output), 0, "{}", both(&output));
+    assert!(site.db.value(API_KEY_PATH).is_some());
+}
