@@ -16,9 +16,9 @@ use crate::plan::{Action, Change, Kind, MerchantInput, Named, Object, Plan, plan
 use crate::registry::wire::Row;
 use crate::registry::{RegistryClient, RegistryError};
 
-/// Rounds of read, plan, execute per merchant: create, renames, then a check that nothing is
-/// left, with room for answers lost on the way.
-const MAX_ROUNDS: usize = 6;
+/// Rounds of read, plan, execute per merchant: a read right before a create, the create,
+/// renames, then a check that nothing is left, with room for answers lost on the way.
+const MAX_ROUNDS: usize = 7;
 /// Data space renames of one project sent at once.
 const RENAME_CONCURRENCY: usize = 4;
 
@@ -242,6 +242,7 @@ async fn converge(
     let mut live = merchant.live.clone();
     // Whether `live` is what the registry holds: read, or updated from definite answers.
     let mut known = true;
+    let mut read_before_create = false;
     for _ in 0..MAX_ROUNDS {
         if !known {
             live = read_live(client, config).await.map_err(registry)?;
@@ -285,6 +286,14 @@ async fn converge(
             .iter()
             .find(|c| c.kind == Kind::Project && c.action == Action::Create)
         {
+            // The registry offers no lock: read it again right before creating, so a project
+            // that another apply created since the plan is matched, never created twice.
+            if !read_before_create {
+                super::pause::point("create", 0);
+                read_before_create = true;
+                known = false;
+                continue;
+            }
             let created = create_project(client, create, progress).await;
             if created.is_err() {
                 record.failed_at = Some(create.address.clone());

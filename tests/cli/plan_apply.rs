@@ -1295,3 +1295,41 @@ fn a_second_apply_of_one_file_waits_or_is_refused_and_sends_nothing() {
     let converged = registry.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(code(&converged), 0, "{}", both(&converged));
 }
+
+/// Someone creates the project between apply's read and its create (another apply, the
+/// Admin): the registry is read again right before creating, and the project is matched by
+/// its name, never created a second time.
+#[test]
+fn a_project_created_since_the_read_is_matched_not_created_twice() {
+    let registry = Registry::new();
+    registry.write_yaml(LUMA);
+    let markers = tempfile::tempdir().expect("temp dir");
+    let marker = markers.path().join("create");
+    let mut apply = registry
+        .command(&["apply", "--auto-approve"])
+        .env("SAASCTL_GATEWAY", registry.url())
+        .env("SAASCTL_TEST_PAUSE_AT", "create-0")
+        .env("SAASCTL_TEST_PAUSE_MARKER", &marker)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start apply");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !marker.exists() {
+        assert!(apply.try_wait().expect("wait").is_none(), "the apply ended");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the apply never paused"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let elsewhere = registry.initialize("Luma");
+    std::fs::remove_file(&marker).expect("let the apply go on");
+    let output = apply.wait_with_output().expect("wait");
+    assert_eq!(code(&output), 0, "{}", both(&output));
+    assert_eq!(registry.projects(), 1, "{}", both(&output));
+    assert_eq!(
+        registry.project_ids(),
+        vec![elsewhere[0].project_id.clone()]
+    );
+}
