@@ -61,11 +61,95 @@ pub fn try_lock(path: &Path) -> io::Result<Option<Lock>> {
     }
 }
 
+/// Opens `path` (through symbolic links) for reading only if it is a regular file: opened
+/// without waiting (a fifo never blocks the open), then checked on the open handle, so what is
+/// checked is what is read.
+pub fn open_regular(path: &Path) -> io::Result<fs::File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path)?;
+    let kind = file.metadata()?.file_type();
+    if kind.is_file() {
+        return Ok(file);
+    }
+    let what = if kind.is_dir() {
+        "a directory"
+    } else {
+        special_kind(&kind)
+    };
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("it is {what}, not a regular file"),
+    ))
+}
+
+#[cfg(unix)]
+fn special_kind(kind: &fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        "a fifo"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &fs::FileType) -> &'static str {
+    "a special file"
+}
+
+/// The most a plan file or a state file may hold: thousands of merchants fit.
+pub const MAX_DATA_BYTES: u64 = 64 << 20;
+
+/// Reads the regular file at `path` whole, refusing it (unread) when it holds more than
+/// `limit` bytes: a device or a fifo never blocks or fills memory, and a huge file is never
+/// held.
+pub fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = open_regular(path)?;
+    let size = file.metadata()?.len();
+    let too_large = |size: u64| {
+        io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!("it holds {size} bytes, more than the {limit} saasctl reads"),
+        )
+    };
+    if size > limit {
+        return Err(too_large(size));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    // It may grow while read: never past the limit.
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// [`read_regular`] as UTF-8 text.
+pub fn read_regular_text(path: &Path, limit: u64) -> io::Result<String> {
+    String::from_utf8(read_regular(path, limit)?)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "it is not UTF-8 text"))
+}
+
 /// Takes the exclusive lock on the existing file `path` itself (opened for reading: nothing is
 /// written, no lock file is left beside it), waiting up to `timeout` for another process to
 /// release it. `Err(Busy)` names the holder's process id where the system tells it.
 pub fn lock_existing(path: &Path, timeout: std::time::Duration) -> Result<Lock, LockError> {
-    let file = fs::File::open(path).map_err(|e| LockError::Io {
+    let opened = if path.is_dir() {
+        fs::File::open(path)
+    } else {
+        open_regular(path)
+    };
+    let file = opened.map_err(|e| LockError::Io {
         path: path.display().to_string(),
         reason: io_reason(&e),
     })?;
@@ -261,6 +345,37 @@ pub fn io_reason(error: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn special_files_are_refused_without_blocking_and_large_ones_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let started = std::time::Instant::now();
+        for (path, what) in [
+            (
+                Path::new("/dev/zero"),
+                "it is a character device, not a regular file",
+            ),
+            (fifo.as_path(), "it is a fifo, not a regular file"),
+            (dir.path(), "it is a directory, not a regular file"),
+        ] {
+            let refused = read_regular(path, 1024).unwrap_err();
+            assert_eq!(refused.to_string(), what);
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        let big = dir.path().join("big");
+        fs::write(&big, vec![b'a'; 2048]).unwrap();
+        assert_eq!(
+            read_regular(&big, 1024).unwrap_err().to_string(),
+            "it holds 2048 bytes, more than the 1024 saasctl reads"
+        );
+        assert_eq!(read_regular(&big, 4096).unwrap().len(), 2048);
+    }
 
     #[test]
     fn a_locked_file_is_refused_naming_its_holder_then_taken_once_released() {

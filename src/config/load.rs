@@ -183,8 +183,14 @@ fn too_large(file: &str, len: usize) -> Diagnostic {
 pub fn load(path: &Path, document_rules: DocumentRules) -> (Loaded, Vec<Diagnostic>) {
     let mut loaded = Loaded::unread(path);
     let file = loaded.file.clone();
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::file::read_regular(path, MAX_FILE_BYTES as u64) {
         Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+            let size = std::fs::metadata(path).map_or(MAX_FILE_BYTES + 1, |m| {
+                usize::try_from(m.len()).unwrap_or(usize::MAX)
+            });
+            return (loaded, vec![too_large(&file, size)]);
+        }
         Err(e) => {
             return (
                 loaded,
@@ -570,7 +576,11 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
 /// or top-level fields of ours without it (then it is loaded, and its missing `version` is
 /// reported rather than the file skipped silently).
 fn looks_like_saasctl(path: &Path) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|text| is_saasctl_text(&text))
+    match crate::file::read_regular_text(path, MAX_FILE_BYTES as u64) {
+        Ok(text) => is_saasctl_text(&text),
+        // Loaded, so that its size is reported rather than the file skipped.
+        Err(e) => e.kind() == std::io::ErrorKind::FileTooLarge,
+    }
 }
 
 /// [`looks_like_saasctl`] on a file's text (an editor's buffer).

@@ -84,22 +84,16 @@ const MAX_SECRET_BYTES: u64 = 64 * 1024;
 /// Reads a secret file: only a regular file (through symlinks) of at most [`MAX_SECRET_BYTES`],
 /// so a path to a device or a fifo neither blocks nor fills memory.
 fn read_secret_file(path: &Path) -> Result<String, String> {
-    use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
-    if !meta.is_file() {
-        return Err("it is not a regular file".to_owned());
-    }
-    let mut value = String::new();
-    std::fs::File::open(path)
-        .and_then(|file| file.take(MAX_SECRET_BYTES + 1).read_to_string(&mut value))
-        .map_err(|e| io_reason(&e))?;
-    if value.len() as u64 > MAX_SECRET_BYTES {
-        return Err(format!(
-            "it is larger than {} KiB, which no key is",
-            MAX_SECRET_BYTES / 1024
-        ));
-    }
-    Ok(value)
+    crate::file::read_regular_text(path, MAX_SECRET_BYTES).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::FileTooLarge {
+            format!(
+                "it is larger than {} KiB, which no key is",
+                MAX_SECRET_BYTES / 1024
+            )
+        } else {
+            io_reason(&e)
+        }
+    })
 }
 
 /// A resolved secret. Its `Debug` and `Display` never show the value.

@@ -379,7 +379,8 @@ impl Store {
                     path: path.display().to_string(),
                     reason,
                 };
-                let text = std::fs::read(path).map_err(|e| error(io_reason(&e)))?;
+                let text = crate::file::read_regular(path, crate::file::MAX_DATA_BYTES)
+                    .map_err(|e| error(io_reason(&e)))?;
                 serde_json::from_slice(&text).map_err(|e| error(e.to_string()))?
             }
             // A new file, in the directory the lock just made: starts empty.

@@ -139,7 +139,7 @@ pub struct UnsafeUpdate;
 
 /// Reads a dotenv file; a missing file is an empty one (apply creates it).
 pub fn read(path: &Path) -> Result<EnvFile, MagentoError> {
-    match std::fs::read_to_string(path) {
+    match crate::file::read_regular_text(path, crate::file::MAX_DATA_BYTES) {
         Ok(text) => Ok(EnvFile::parse(&text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(EnvFile::default()),
         Err(e) => Err(MagentoError::Read {

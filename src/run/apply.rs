@@ -234,11 +234,10 @@ pub async fn apply(request: Request, ui: &dyn ApplyUi) -> Result<Done, ApplyErro
 /// that it may read them. A saved plan is what was reviewed: never mixed with other files.
 fn saved_plan(targets: &[PathBuf]) -> Result<Option<(PathBuf, Vec<PathBuf>)>, ApplyError> {
     let is_saved = |target: &Path| {
-        target.is_file()
-            && std::fs::read(target)
-                .ok()
-                .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-                .is_some_and(|value| value.get("format_version").is_some())
+        crate::file::read_regular(target, crate::file::MAX_DATA_BYTES)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+            .is_some_and(|value| value.get("format_version").is_some())
     };
     let plans: Vec<&PathBuf> = targets.iter().filter(|t| is_saved(t)).collect();
     match plans.as_slice() {

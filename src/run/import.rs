@@ -132,7 +132,7 @@ impl Imported {
     /// Writes the edited text over the file, atomically, keeping its mode; refused when the
     /// file changed since it was read.
     pub fn write(&self) -> Result<(), ImportError> {
-        let now = std::fs::read_to_string(&self.path).map_err(|e| ImportError::Io {
+        let now = read_config(&self.path).map_err(|e| ImportError::Io {
             what: "read",
             file: self.file.clone(),
             reason: io_reason(&e),
@@ -167,7 +167,7 @@ pub fn import_file(
         return Err(ImportError::Invalid { file });
     };
     // The text as it is on disk: `loaded.source` has inline secrets masked byte for byte.
-    let original = std::fs::read_to_string(&loaded.path).map_err(|e| ImportError::Io {
+    let original = read_config(&loaded.path).map_err(|e| ImportError::Io {
         what: "read",
         file: file.clone(),
         reason: io_reason(&e),
@@ -688,6 +688,11 @@ fn choose(
         }
         question = format!("Which one does {file} describe? [1-{}]: ", projects.len());
     }
+}
+
+/// A configuration's text as on disk, as `config::load` reads it.
+fn read_config(path: &std::path::Path) -> std::io::Result<String> {
+    crate::file::read_regular_text(path, crate::config::MAX_FILE_BYTES as u64)
 }
 
 #[cfg(test)]

@@ -151,9 +151,11 @@ pub fn read_to_show(path: &Path) -> Result<Plan, PlanFileError> {
 /// Reads a plan; `sealed`: saved by `plan --out` and not edited since.
 fn read_plan(path: &Path, sealed: bool) -> Result<Plan, PlanFileError> {
     let shown = display_path(path);
-    let text = std::fs::read_to_string(path).map_err(|e| PlanFileError::Read {
-        path: shown.clone(),
-        reason: io_reason(&e),
+    let text = crate::file::read_regular_text(path, crate::file::MAX_DATA_BYTES).map_err(|e| {
+        PlanFileError::Read {
+            path: shown.clone(),
+            reason: io_reason(&e),
+        }
     })?;
     let invalid = |reason: String| PlanFileError::Invalid {
         path: shown.clone(),

@@ -26,6 +26,7 @@ mod registry;
 mod release;
 mod schema;
 mod secrets;
+mod special_files;
 mod suppression;
 mod troubleshooting;
 mod validate;

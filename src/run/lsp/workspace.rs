@@ -42,7 +42,8 @@ impl Document {
 
     /// The file as on disk; `None` when it cannot be read as text or is not ours.
     fn from_disk(path: &Path, secrets: Secrets) -> Option<Self> {
-        let text = std::fs::read_to_string(path).ok()?;
+        let text =
+            crate::file::read_regular_text(path, crate::config::MAX_FILE_BYTES as u64).ok()?;
         config::is_saasctl_text(&text).then(|| Self::check(path, text, secrets))
     }
 }
