@@ -70,14 +70,7 @@ impl Emulator {
         };
         let requests = Arc::clone(&app.requests);
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, server::router(app))
-                .with_graceful_shutdown(async {
-                    // A dropped sender also stops the server.
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        let task = tokio::spawn(serve(listener, server::router(app), stopped));
         Ok(RunningEmulator {
             addr,
             requests,
@@ -99,6 +92,54 @@ impl Emulator {
             })?;
         Self::start(listener, config).await
     }
+}
+
+/// A connection that has not sent a whole request head this long after it opened (or after
+/// its last answer) is closed: idle and half-open clients hold nothing for long.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Accepts connections on `listener` and serves `router` on each (HTTP/1.1 with
+/// [`HEADER_TIMEOUT`]) until `stopped` fires or its sender is dropped; then lets open
+/// connections finish.
+async fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    stopped: oneshot::Receiver<()>,
+) -> std::io::Result<()> {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut stopped = std::pin::pin!(stopped);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    // Out of file descriptors, a connection reset before it was accepted:
+                    // the listener itself is fine.
+                    Err(e) => {
+                        tracing::debug!(error = %e, "accepting a connection failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let connection = hyper::server::conn::http1::Builder::new()
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(HEADER_TIMEOUT)
+                    .serve_connection(
+                        hyper_util::rt::TokioIo::new(stream),
+                        hyper_util::service::TowerToHyperService::new(router.clone()),
+                    );
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    if let Err(e) = connection.await {
+                        tracing::trace!(error = %e, "connection ended");
+                    }
+                });
+            }
+            _ = &mut stopped => break,
+        }
+    }
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// A serving emulator. Dropping it asks the server to stop; [`RunningEmulator::shutdown`] also

@@ -1049,3 +1049,52 @@ fn the_emulator_process_counts_registry_requests() {
     assert!(runtime.block_on(refused.list_registry()).is_err());
     assert_eq!(count(), 4);
 }
+
+/// Clients that open a connection and send nothing, or half a request head, are dropped after
+/// the emulator's header timeout; a whole request on the same kind of connection is answered.
+#[test]
+fn idle_and_half_open_connections_are_dropped_after_the_header_timeout() {
+    use std::io::{Read, Write};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let emulator = runtime
+        .block_on(Emulator::bind(
+            "127.0.0.1:0".parse().unwrap(),
+            EmulatorConfig::default(),
+        ))
+        .unwrap();
+    let limit = saasctl::emulator::HEADER_TIMEOUT;
+    let connect = || {
+        let stream = std::net::TcpStream::connect(emulator.addr()).unwrap();
+        stream
+            .set_read_timeout(Some(limit + Duration::from_secs(5)))
+            .unwrap();
+        stream
+    };
+    // Both at once: their timeouts run together.
+    let started = std::time::Instant::now();
+    let streams: Vec<_> = [&b""[..], b"GET /merchant-registry/v1/ping HT"]
+        .into_iter()
+        .map(|sent| {
+            let mut stream = connect();
+            stream.write_all(sent).unwrap();
+            (sent, stream)
+        })
+        .collect();
+    for (sent, mut stream) in streams {
+        // Closed by the emulator: the read ends (an error response may come first).
+        let _ = stream.read_to_end(&mut Vec::new());
+        let waited = started.elapsed();
+        assert!(
+            waited >= limit - Duration::from_millis(500) && waited < limit + Duration::from_secs(4),
+            "{sent:?}: closed after {waited:?}"
+        );
+    }
+    let mut whole = connect();
+    whole
+        .write_all(b"GET /portal/requests HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    whole.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    runtime.block_on(emulator.shutdown()).unwrap();
+}
