@@ -62,6 +62,15 @@ pub enum RegistryError {
         "the registry answered {status}, redirecting to {to}; saasctl follows no redirect (it would send the keys there): set the gateway to the URL that answers"
     )]
     Redirected { status: u16, to: String },
+    /// A create answered with another project: planning again would create a second one.
+    #[error(
+        "the registry answered the creation of project {asked} with project {answered} ({id}): this merchant stops here, so that no second project is created; add {answered} to the project's previous_names (or rename it in the portal) before applying again"
+    )]
+    CreatedOtherName {
+        asked: String,
+        answered: String,
+        id: String,
+    },
     #[error("cannot set up the HTTP client: {0}")]
     Http(String),
 }
@@ -418,9 +427,21 @@ impl RegistryClient {
         path: String,
         body: Option<serde_json::Value>,
     ) -> Result<Vec<Row>, RegistryError> {
-        self.decode::<Results<Row>>(method, &path, body)
-            .await
-            .map(|r| r.results)
+        let rows = self
+            .decode::<Results<Row>>(method, &path, body)
+            .await?
+            .results;
+        // Checked at the wire: everything after trusts ids to be ids and names to be text.
+        if let Some(reason) = rows.iter().find_map(invalid_row) {
+            return Err(RegistryError::Decode {
+                url: self
+                    .base
+                    .join(&path)
+                    .map_or_else(|_| path.clone(), String::from),
+                reason,
+            });
+        }
+        Ok(rows)
     }
 
     async fn decode<T: DeserializeOwned>(
@@ -726,6 +747,42 @@ impl RegistryClient {
         crate::diagnostic::escape::text(&message.replace(self.api_key.expose(), "<redacted>"))
             .into_owned()
     }
+}
+
+/// The longest name a registry answer may carry: the portal takes far shorter ones.
+const MAX_NAME_CHARS: usize = 255;
+
+/// Why a row of a registry answer is not one: its ids are UUIDs, its names printable text of
+/// bounded length (a name with a control character could colour a terminal or forge a line).
+fn invalid_row(row: &Row) -> Option<String> {
+    for (what, id) in [
+        ("project id", &row.project_id),
+        ("data space id", &row.environment_id),
+    ] {
+        if uuid::Uuid::try_parse(id).is_err() {
+            return Some(format!(
+                "a {what} is not a UUID: {}",
+                crate::diagnostic::escape::quoted(&id.chars().take(64).collect::<String>())
+            ));
+        }
+    }
+    for (what, name) in [
+        ("project name", &row.project_name),
+        ("data space name", &row.environment_name),
+    ] {
+        if name.trim().is_empty() || name.chars().count() > MAX_NAME_CHARS {
+            return Some(format!(
+                "a {what} is empty or longer than {MAX_NAME_CHARS} characters"
+            ));
+        }
+        if name.chars().any(crate::diagnostic::escape::is_hidden) {
+            return Some(format!(
+                "a {what} holds a control character: {}",
+                crate::diagnostic::escape::quoted(name)
+            ));
+        }
+    }
+    None
 }
 
 /// An HTTP error's causes, without the request URL repeated.

@@ -387,6 +387,14 @@ async fn create_project(
     match client.initialize(name).await {
         Ok(rows) => {
             let id = rows.first().map_or("", |r| r.project_id.as_str());
+            let answered = rows.first().map_or("", |r| r.project_name.as_str());
+            if answered != name {
+                return Err(RegistryError::CreatedOtherName {
+                    asked: crate::diagnostic::escape::quoted(name),
+                    answered: crate::diagnostic::escape::quoted(answered),
+                    id: id.to_owned(),
+                });
+            }
             progress(Step::Created(format!(
                 "{}: created ({id}) in {:.1}s",
                 change.address,

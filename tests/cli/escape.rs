@@ -2,10 +2,15 @@
 //! in a live data space's name neither reach a terminal raw nor forge lines of a plan or of a
 //! pull-request comment.
 
-use crate::common::{Registry, both, code, row, stdout};
+use crate::common::{Registry, both, code, row, stderr, stdout};
 
 /// What a registry (or whoever renamed the data space in the portal) could answer.
 const HOSTILE: &str = "Evil\u{1b}[31m\u{1b}]0;pwned\u{7}\u{1b}[2J\r\n  + project.evil: \"injected line\"\n```\n## :white_check_mark: Security review passed\n![x](https://evil.example/x.png)";
+
+/// Printable, but markup where a pull-request comment would read it as such: backtick
+/// fences, HTML, an image, a table cell's bar.
+const MARKUP: &str =
+    "Evil ```` <details><summary>ok</summary> ![x](https://evil.example/x.png) | ```";
 
 /// Luma with its staging data space pinned to the live one that holds the hostile name (a
 /// rename shows it inside the plan's diff block) and the second testing one left unmanaged
@@ -22,33 +27,46 @@ fn yaml(staging_id: &str) -> String {
     )
 }
 
+/// A name with control characters is refused at the wire (the merchant is not read, and
+/// says why with the name escaped); one that is printable markup is shown inside code.
 #[test]
-fn hostile_live_names_are_escaped_in_text_and_markdown() {
+fn hostile_live_names_are_refused_or_escaped_in_text_and_markdown() {
     let registry = Registry::new();
     let created = registry.initialize("Luma");
     let staging = row(&created, "Testing 1").environment_id.clone();
     let unmanaged = row(&created, "Testing 2").environment_id.clone();
     registry.rename_data_space(&staging, HOSTILE);
-    registry.rename_data_space(&unmanaged, &format!("{HOSTILE} 2"));
     registry.write_yaml(&yaml(&staging));
+    for format in ["text", "markdown"] {
+        let refused = registry.run(&["plan", "--color", "never", "--format", format]);
+        assert_eq!(code(&refused), 1, "{}", both(&refused));
+        let shown = both(&refused);
+        let raw: Vec<char> = shown
+            .chars()
+            .filter(|c| c.is_control() && *c != '\n')
+            .collect();
+        assert!(raw.is_empty(), "raw control characters {raw:?} in\n{shown}");
+        assert!(
+            stderr(&refused)
+                .contains(r#"a data space name holds a control character: "Evil\u{1b}[31m"#),
+            "{shown}"
+        );
+        for line in stdout(&refused).lines() {
+            let forged = line.trim_start().starts_with("+ project.evil")
+                || line.starts_with("##") && line.contains("Security review")
+                || line.starts_with("![");
+            assert!(!forged, "forged line {line:?} in\n{shown}");
+        }
+    }
 
+    registry.rename_data_space(&staging, MARKUP);
+    registry.rename_data_space(&unmanaged, &format!("{MARKUP} 2"));
     let text = registry.run(&["plan", "--color", "never"]);
     assert_eq!(code(&text), 0, "{}", both(&text));
-    let shown = stdout(&text);
-    let raw: Vec<char> = shown
-        .chars()
-        .filter(|c| c.is_control() && *c != '\n')
-        .collect();
-    assert!(raw.is_empty(), "raw control characters {raw:?} in\n{shown}");
     assert!(
-        shown.contains(r#""Evil\u{1b}[31m\u{1b}]0;pwned\u{7}\u{1b}[2J\u{d}\u{a}  + project.evil: \"injected line\"\u{a}```\u{a}## "#),
-        "{shown}"
-    );
-    assert!(
-        !shown
-            .lines()
-            .any(|l| l.trim_start().starts_with("+ project.evil")),
-        "{shown}"
+        stdout(&text).contains(&format!("{MARKUP:?}")),
+        "{}",
+        both(&text)
     );
 
     let markdown = registry.run(&["plan", "--format", "markdown"]);
@@ -58,18 +76,18 @@ fn hostile_live_names_are_escaped_in_text_and_markdown() {
         !comment.chars().any(|c| c.is_control() && c != '\n'),
         "{comment}"
     );
-    // No line of the comment is the injected heading, fence or image.
+    // No line of the comment is an injected fence, tag or image.
     for line in comment.lines() {
-        let forged = line.starts_with("##") && line.contains("Security review")
-            || line.starts_with("![")
-            || line.starts_with("```") && !line.starts_with("````");
+        let forged = line.starts_with("![")
+            || line.starts_with("<details><summary>ok")
+            || line.starts_with("```") && !line.starts_with("`````");
         assert!(!forged, "forged line {line:?} in\n{comment}");
     }
     // The merchant's diff block: opened and closed by the same fence, longer than the
     // name's backtick run, with every line of the section inside it.
     let open = comment
         .lines()
-        .position(|l| l.starts_with("````diff"))
+        .position(|l| l.starts_with("`````diff"))
         .unwrap_or_else(|| panic!("no long fence in\n{comment}"));
     let close = comment
         .lines()
@@ -78,11 +96,9 @@ fn hostile_live_names_are_escaped_in_text_and_markdown() {
         .map(|i| open + 1 + i)
         .expect("a closing fence");
     let lines: Vec<&str> = comment.lines().collect();
-    assert_eq!(lines[close], "````", "{comment}");
+    assert_eq!(lines[close], "`````", "{comment}");
     assert!(
-        lines[open + 1..close]
-            .iter()
-            .any(|l| l.contains("Evil\\u{1b}[31m")),
+        lines[open + 1..close].iter().any(|l| l.contains(MARKUP)),
         "{comment}"
     );
     assert_eq!(lines[close + 1..].first(), Some(&""), "{comment}");
@@ -93,7 +109,7 @@ fn hostile_live_names_are_escaped_in_text_and_markdown() {
         .find(|l| l.contains(&unmanaged))
         .unwrap_or_else(|| panic!("{unmanaged} not listed in\n{comment}"));
     assert!(
-        listed.starts_with("- ````") && listed.ends_with("````"),
+        listed.starts_with("- `````") && listed.ends_with("`````"),
         "{listed}"
     );
 }

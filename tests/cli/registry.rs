@@ -1098,3 +1098,67 @@ fn idle_and_half_open_connections_are_dropped_after_the_header_timeout() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     runtime.block_on(emulator.shutdown()).unwrap();
 }
+
+/// A registry that answers a create with a project of another name: apply stops that merchant
+/// with both names, and creates exactly one project (planning again would not find it by
+/// name and create a second).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_answered_with_another_name_stops_and_creates_once() {
+    let creates = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&creates);
+    let row = |space: &str, kind: &str| {
+        json!({
+            "projectId": "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "projectName": "Someone Else's",
+            "environmentId": space,
+            "environmentName": kind,
+            "environmentType": kind,
+        })
+    };
+    let answer = json!({"results": [
+        row("7c9e6679-7425-40de-944b-e07fc1f90ae7", "Production"),
+        row("e4eaaaf2-d142-11e1-b3e4-080027620cdd", "Testing"),
+    ]});
+    let app = axum::Router::new()
+        .route(
+            "/merchant-registry/v1/registry",
+            axum::routing::get(|| async { axum::Json(json!({"results": []})) }),
+        )
+        .route(
+            "/merchant-registry/v1/registry/initialize",
+            axum::routing::post(move || {
+                counted.fetch_add(1, Ordering::SeqCst);
+                let answer = answer.clone();
+                async move { axum::Json(answer) }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let workspace = crate::common::Workspace::new(
+        "version: 1\naccount:\n  license: adobe-commerce\nkeys:\n  production:\n    \
+         api_key: {file: keys/production.api-key}\n    private_key: {file: keys/production.pem}\n\
+         project:\n  name: Luma\n  data_spaces:\n    live: {type: production, name: Luma Production}\n\
+         environments:\n  production: {tier: production, data_space: live}\n",
+    );
+    let dir = workspace.dir.path().to_owned();
+    let output = tokio::task::spawn_blocking(move || {
+        crate::common::saasctl()
+            .current_dir(dir)
+            .env("SAASCTL_GATEWAY", url)
+            .args(["apply", "--auto-approve"])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    server.abort();
+    let shown = crate::common::both(&output);
+    assert_eq!(output.status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains(r#"the registry answered the creation of project "Luma" with project "Someone Else's" (0f8fad5b-d9cb-469f-a165-70867728950e)"#),
+        "{shown}"
+    );
+    assert_eq!(creates.load(Ordering::SeqCst), 1, "{shown}");
+}

@@ -51,6 +51,11 @@ fn every_registry_error() -> Vec<RegistryError> {
             status: STATUS,
             to: value(),
         },
+        RegistryError::CreatedOtherName {
+            asked: value(),
+            answered: value(),
+            id: value(),
+        },
         RegistryError::Http(value()),
     ];
     for error in &errors {
@@ -69,6 +74,7 @@ fn every_registry_error() -> Vec<RegistryError> {
             | RegistryError::Uncertain { .. }
             | RegistryError::Decode { .. }
             | RegistryError::Redirected { .. }
+            | RegistryError::CreatedOtherName { .. }
             | RegistryError::Http(_) => {}
         }
     }
