@@ -146,37 +146,76 @@ impl Node {
         }
     }
 
-    /// Removes the node at `route` from its mapping or sequence; the root cannot be removed.
-    pub fn remove(&mut self, route: &Route) -> bool {
-        let Some((last, parent)) = route.0.split_last() else {
+    /// Removes the nodes at `routes` from their mappings and sequences, in one walk of the
+    /// document however many there are (a file may have thousands of wrong keys); the root
+    /// cannot be removed. Whether every route named a node.
+    pub fn remove_all(&mut self, routes: &[Route]) -> bool {
+        let all: std::collections::HashSet<&[Step]> =
+            routes.iter().map(|r| r.0.as_slice()).collect();
+        if all.contains(&[][..]) {
             return false;
-        };
-        let mut node = self;
-        for step in parent {
-            let child = match (&mut node.value, step) {
-                (Value::Mapping(entries), Step::Key(key)) => entries
-                    .iter_mut()
-                    .find(|(k, _)| k.is_key(key))
-                    .map(|(_, v)| v),
-                (Value::Sequence(items), Step::Index(index)) => items.get_mut(*index),
-                _ => None,
-            };
-            match child {
-                Some(child) => node = child,
-                None => return false,
-            }
         }
-        match (&mut node.value, last) {
-            (Value::Mapping(entries), Step::Key(key)) => {
-                let before = entries.len();
-                entries.retain(|(k, _)| !k.is_key(key));
-                entries.len() != before
+        // A node inside another one to remove goes with it.
+        let wanted: std::collections::HashSet<&[Step]> = all
+            .iter()
+            .copied()
+            .filter(|r| !(1..r.len()).any(|len| all.contains(&r[..len])))
+            .collect();
+        // Only the ancestors of a wanted node are walked into.
+        let ancestors: std::collections::HashSet<&[Step]> = wanted
+            .iter()
+            .flat_map(|r| (0..r.len()).map(move |len| &r[..len]))
+            .collect();
+        let mut removed = 0;
+        self.remove_under(&mut Vec::new(), &wanted, &ancestors, &mut removed);
+        removed == wanted.len()
+    }
+
+    fn remove_under(
+        &mut self,
+        route: &mut Vec<Step>,
+        wanted: &std::collections::HashSet<&[Step]>,
+        ancestors: &std::collections::HashSet<&[Step]>,
+        removed: &mut usize,
+    ) {
+        if !ancestors.contains(route.as_slice()) {
+            return;
+        }
+        match &mut self.value {
+            Value::Mapping(entries) => {
+                entries.retain_mut(|(key, value)| {
+                    let Some(name) = key.key_text() else {
+                        return true;
+                    };
+                    route.push(Step::Key(name));
+                    let keep = if wanted.contains(route.as_slice()) {
+                        *removed += 1;
+                        false
+                    } else {
+                        value.remove_under(route, wanted, ancestors, removed);
+                        true
+                    };
+                    route.pop();
+                    keep
+                });
             }
-            (Value::Sequence(items), Step::Index(index)) if *index < items.len() => {
-                items.remove(*index);
-                true
+            Value::Sequence(items) => {
+                let mut index = 0;
+                items.retain_mut(|item| {
+                    route.push(Step::Index(index));
+                    index += 1;
+                    let keep = if wanted.contains(route.as_slice()) {
+                        *removed += 1;
+                        false
+                    } else {
+                        item.remove_under(route, wanted, ancestors, removed);
+                        true
+                    };
+                    route.pop();
+                    keep
+                });
             }
-            _ => false,
+            _ => {}
         }
     }
 
@@ -392,5 +431,32 @@ impl<'de> Visitor<'de> for ValueVisitor {
         }
         entries.shrink_to_fit();
         Ok(Value::Mapping(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remove_all_takes_every_route_in_one_walk() {
+        let mut node: Node =
+            serde_saphyr::from_str("a: {b: 1, c: 2}\nd: [p, q, r]\ne: 3\n").unwrap();
+        let route = |steps: &[Step]| Route(steps.to_vec());
+        let key = |k: &str| Step::Key(k.to_owned());
+        assert!(node.remove_all(&[
+            route(&[key("a"), key("b")]),
+            route(&[key("d"), Step::Index(0)]),
+            route(&[key("d"), Step::Index(2)]),
+            // Inside a node that goes: taken with it.
+            route(&[key("e")]),
+            route(&[key("e"), key("f")]),
+        ]));
+        assert_eq!(
+            node.to_json(),
+            serde_json::json!({"a": {"c": 2}, "d": ["q"]})
+        );
+        assert!(!node.remove_all(&[route(&[key("missing")])]));
+        assert!(!node.remove_all(&[Route::root()]));
     }
 }

@@ -326,14 +326,10 @@ pub fn check(loaded: &mut Loaded, document_rules: DocumentRules) -> Vec<Diagnost
 }
 
 /// The model of `document` without the nodes at `wrong`, if it then fits the schema.
-fn model_without(document: &Node, mut wrong: Vec<Route>) -> Option<Config> {
+fn model_without(document: &Node, wrong: Vec<Route>) -> Option<Config> {
     let mut pruned = document.clone();
-    // Deepest and last first, so removing a list item never shifts one still to remove.
-    wrong.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| b.0.cmp(&a.0)));
-    for route in &wrong {
-        if !pruned.remove(route) {
-            return None;
-        }
+    if !pruned.remove_all(&wrong) {
+        return None;
     }
     if !schema::validate(&pruned).is_empty() {
         return None;

@@ -91,6 +91,78 @@ fn code_len(line: &str) -> usize {
     line.trim_end().len()
 }
 
+/// One annotation to draw: where, how, and its label.
+struct Mark<'a> {
+    kind: AnnotationKind,
+    location: &'a Location,
+    label: std::borrow::Cow<'a, str>,
+}
+
+/// Annotations this many lines apart or closer share one snippet.
+const NEAR_LINES: usize = 5;
+
+/// The snippets that draw `marks` over `text`: each holds only the lines its annotations are
+/// on (and those between them), never the whole file, so rendering a finding costs the lines
+/// it shows, not the file's size, however many findings a large file has.
+fn snippets<'a>(
+    text: &'a str,
+    path: &str,
+    mut marks: Vec<Mark<'a>>,
+) -> Vec<Snippet<'a, annotate_snippets::Annotation<'a>>> {
+    marks.sort_by_key(|m| m.location.position.line);
+    let mut clusters: Vec<Vec<Mark<'a>>> = Vec::new();
+    for mark in marks {
+        match clusters.last_mut() {
+            Some(cluster)
+                if cluster.last().is_some_and(|last| {
+                    mark.location.position.line <= last.location.position.line + NEAR_LINES
+                }) =>
+            {
+                cluster.push(mark);
+            }
+            _ => clusters.push(vec![mark]),
+        }
+    }
+    // The primary annotation's snippet first: the report's `-->` names where it is.
+    clusters.sort_by_key(|cluster| {
+        !cluster
+            .iter()
+            .any(|m| matches!(m.kind, AnnotationKind::Primary))
+    });
+    clusters
+        .into_iter()
+        .map(|cluster| {
+            let ranges: Vec<std::ops::Range<usize>> = cluster
+                .iter()
+                .map(|m| underline(text, m.location))
+                .collect();
+            let first = ranges.iter().map(|r| r.start).min().unwrap_or(0);
+            let last = ranges.iter().map(|r| r.end).max().unwrap_or(0);
+            let start = text[..first].rfind('\n').map_or(0, |i| i + 1);
+            let end = text[last..].find('\n').map_or(text.len(), |i| last + i);
+            let line = cluster
+                .iter()
+                .map(|m| m.location.position.line)
+                .min()
+                .unwrap_or(1)
+                .max(1);
+            cluster.into_iter().zip(ranges).fold(
+                Snippet::source(&text[start..end])
+                    .line_start(line)
+                    .path(path.to_owned())
+                    .fold(true),
+                |snippet, (mark, range)| {
+                    snippet.annotation(
+                        mark.kind
+                            .span(range.start - start..range.end - start)
+                            .label(mark.label),
+                    )
+                },
+            )
+        })
+        .collect()
+}
+
 /// What was read (names in messages and labels, paths) is shown escaped ([`shown`]).
 fn report<'a>(diagnostic: &'a Diagnostic, sources: &'a Sources) -> Vec<Group<'a>> {
     let title = level(diagnostic.severity)
@@ -101,26 +173,27 @@ fn report<'a>(diagnostic: &'a Diagnostic, sources: &'a Sources) -> Vec<Group<'a>
     let mut groups = Vec::new();
     let primary = match sources.get(file) {
         Some(text) => {
-            let mut snippet = Snippet::source(text)
-                .path(path.clone())
-                .fold(true)
-                .annotation(
-                    AnnotationKind::Primary
-                        .span(underline(text, &diagnostic.location))
-                        .label(shown(&diagnostic.label)),
-                );
-            for related in diagnostic
-                .related
-                .iter()
-                .filter(|r| r.location.file == file)
-            {
-                snippet = snippet.annotation(
-                    AnnotationKind::Context
-                        .span(underline(text, &related.location))
-                        .label(shown(&related.label)),
-                );
-            }
-            title.element(snippet)
+            let mut marks = vec![Mark {
+                kind: AnnotationKind::Primary,
+                location: &diagnostic.location,
+                label: shown(&diagnostic.label),
+            }];
+            marks.extend(
+                diagnostic
+                    .related
+                    .iter()
+                    .filter(|r| r.location.file == file)
+                    .map(|related| Mark {
+                        kind: AnnotationKind::Context,
+                        location: &related.location,
+                        label: shown(&related.label),
+                    }),
+            );
+            snippets(text, &path, marks)
+                .into_iter()
+                .fold(Group::with_title(title), |group, snippet| {
+                    group.element(snippet)
+                })
         }
         None => title.element(
             annotate_snippets::Origin::path(path)
@@ -136,13 +209,19 @@ fn report<'a>(diagnostic: &'a Diagnostic, sources: &'a Sources) -> Vec<Group<'a>
     {
         if let Some(text) = sources.get(&related.location.file) {
             groups.push(
-                Group::with_title(Level::NOTE.secondary_title(shown(&related.label))).element(
-                    Snippet::source(text)
-                        .path(shown(&related.location.file))
-                        .fold(true)
-                        .annotation(
-                            AnnotationKind::Context.span(underline(text, &related.location)),
-                        ),
+                snippets(
+                    text,
+                    &shown(&related.location.file),
+                    vec![Mark {
+                        kind: AnnotationKind::Context,
+                        location: &related.location,
+                        label: std::borrow::Cow::Borrowed(""),
+                    }],
+                )
+                .into_iter()
+                .fold(
+                    Group::with_title(Level::NOTE.secondary_title(shown(&related.label))),
+                    |group, snippet| group.element(snippet),
                 ),
             );
         }
