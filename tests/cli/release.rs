@@ -1,5 +1,5 @@
 //! Releases: the version and where it was built from, the changelog, the man pages, the
-//! assets `.ci/dist` builds, and the container image's root.
+//! assets `.ci/dist` builds, the container image's root, and the action's install script.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -565,3 +565,150 @@ environments:
         url: {env: SHOP_DATABASE_URL}
         crypt_key: {env: SHOP_CRYPT_KEY}
 "#;
+
+/// A loopback HTTP server (python3's) serving `dir` as a releases URL, stopped when dropped.
+struct Releases {
+    server: std::process::Child,
+    url: String,
+}
+
+impl Releases {
+    /// Serves `v<version>/` with the archive (changed by `tamper`) and its checksum.
+    fn new(dir: &Path, tamper: impl FnOnce(&Path)) -> Self {
+        let dist = dist();
+        let tag = dir.join(format!("v{}", env!("CARGO_PKG_VERSION")));
+        std::fs::create_dir_all(&tag).expect("tag dir");
+        for file in [
+            format!("{}.tar.gz", dist.name),
+            format!("{}.tar.gz.sha256", dist.name),
+        ] {
+            std::fs::copy(dist.dir.join(&file), tag.join(&file)).expect("copy asset");
+        }
+        tamper(&tag.join(format!("{}.tar.gz", dist.name)));
+        let mut server = Command::new("python3")
+            .args([
+                "-u",
+                "-m",
+                "http.server",
+                "0",
+                "--bind",
+                "127.0.0.1",
+                "--directory",
+            ])
+            .arg(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start python3 -m http.server");
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(server.stdout.take().expect("stdout")),
+            &mut line,
+        )
+        .expect("read the server's address");
+        // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
+        let port = line
+            .split_whitespace()
+            .skip_while(|word| *word != "port")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no port in {line}"));
+        Self {
+            server,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Releases {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+/// action/install.sh as the action's install step runs it.
+fn install(releases: &str, version: &str, root: &Path) -> Output {
+    Command::new("bash")
+        .arg(repo().join("action/install.sh"))
+        .env("SAASCTL_VERSION", version)
+        .env("SAASCTL_ROOT", root)
+        .env("SAASCTL_RELEASES", releases)
+        .env("SAASCTL_SOURCE", repo())
+        .env("SAASCTL_FALLBACK_DRY_RUN", "1")
+        .output()
+        .expect("run install.sh")
+}
+
+#[test]
+fn the_action_installs_the_verified_release_binary_in_seconds() {
+    let served = tempfile::tempdir().expect("temp dir");
+    let releases = Releases::new(served.path(), |_| {});
+    let root = tempfile::tempdir().expect("temp dir");
+    let version = format!("v{}", env!("CARGO_PKG_VERSION"));
+    let started = std::time::Instant::now();
+    let output = install(&releases.url, &version, root.path());
+    let took = started.elapsed();
+    assert_eq!(code(&output), 0, "{}", both(&output));
+    assert!(!both(&output).contains("dry run"), "{}", both(&output));
+    assert!(took.as_secs() < 10, "installing took {took:?}");
+    let installed = Command::new(root.path().join("bin/saasctl"))
+        .arg("--version")
+        .output()
+        .expect("run the installed saasctl");
+    assert!(
+        stdout(&installed).starts_with(&format!("saasctl {} (", env!("CARGO_PKG_VERSION"))),
+        "{}",
+        both(&installed)
+    );
+    // The cache's copy is used as is: nothing downloaded, the server may be gone.
+    drop(releases);
+    let again = install("http://127.0.0.1:1", &version, root.path());
+    assert_eq!(code(&again), 0, "{}", both(&again));
+    assert!(stderr(&again).contains("cached"), "{}", both(&again));
+}
+
+#[test]
+fn the_action_refuses_a_tampered_archive() {
+    let served = tempfile::tempdir().expect("temp dir");
+    let releases = Releases::new(served.path(), |archive| {
+        let mut bytes = std::fs::read(archive).expect("read archive");
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 1;
+        std::fs::write(archive, bytes).expect("tamper");
+    });
+    let root = tempfile::tempdir().expect("temp dir");
+    let output = install(&releases.url, env!("CARGO_PKG_VERSION"), root.path());
+    assert_eq!(code(&output), 1, "{}", both(&output));
+    assert!(
+        stderr(&output).contains("does not match its published checksum"),
+        "{}",
+        both(&output)
+    );
+    assert!(!root.path().join("bin").exists());
+}
+
+#[test]
+fn the_action_builds_from_source_only_when_no_asset_matches() {
+    let served = tempfile::tempdir().expect("temp dir");
+    let releases = Releases::new(served.path(), |_| {});
+    let root = tempfile::tempdir().expect("temp dir");
+    // A version with no release: the fallback, whose cargo command the dry run prints.
+    let output = install(&releases.url, "0.0.0", root.path());
+    assert_eq!(code(&output), 0, "{}", both(&output));
+    assert!(
+        stderr(&output).contains("has no saasctl-0.0.0-x86_64-unknown-linux-gnu.tar.gz"),
+        "{}",
+        both(&output)
+    );
+    let expected = format!(
+        "dry run: cargo install --locked --force --root {} --path {}\n",
+        root.path().display(),
+        repo().display()
+    );
+    assert_eq!(stdout(&output), expected);
+    // A server that fails (not a 404) is an error, never a silent build from source.
+    drop(releases);
+    let down = install("http://127.0.0.1:1", "0.0.0", root.path());
+    assert_eq!(code(&down), 1, "{}", both(&down));
+    assert!(!stdout(&down).contains("dry run"), "{}", both(&down));
+}
