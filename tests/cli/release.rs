@@ -712,3 +712,12 @@ fn the_action_builds_from_source_only_when_no_asset_matches() {
     assert_eq!(code(&down), 1, "{}", both(&down));
     assert!(!stdout(&down).contains("dry run"), "{}", both(&down));
 }
+
+/// The GitLab example installs the release it is shipped with.
+#[test]
+fn the_gitlab_example_pins_this_version() {
+    let text = std::fs::read_to_string(repo().join("examples/ci/gitlab/.gitlab-ci.yml"))
+        .expect("read the GitLab example");
+    let pin = format!("SAASCTL_VERSION: \"{}\"", env!("CARGO_PKG_VERSION"));
+    assert!(text.contains(&pin), "no {pin}");
+}
