@@ -9,8 +9,14 @@ use jsonschema::paths::LocationSegment;
 use super::document::{Node, Route, Step};
 use super::model::Config;
 
-/// Where editors find the published schema; examples point at the checked-in copy instead.
-pub const SCHEMA_ID: &str = "https://saasctl.dev/schemas/saasctl.schema.json";
+/// Where editors find the schema of this version: the file at its release tag (also attached
+/// to the release as `saasctl-<version>.schema.json`), so a YAML written by `init` is checked
+/// against the format of the saasctl that wrote it. Examples point at the checked-in copy.
+pub const SCHEMA_ID: &str = concat!(
+    "https://raw.githubusercontent.com/saasctl/saasctl/v",
+    env!("CARGO_PKG_VERSION"),
+    "/schemas/saasctl.schema.json"
+);
 
 /// The JSON Schema, as checked in at `schemas/saasctl.schema.json`.
 pub fn schema_json() -> serde_json::Value {

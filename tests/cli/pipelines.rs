@@ -18,6 +18,8 @@ use crate::common::{both, code, repo, scrubbed, stderr, stdout};
 const SINGLE: &str = "examples/ci/github/saasctl.yml";
 const SHARDED: &str = "examples/ci/github/saasctl-sharded.yml";
 const GITLAB: &str = "examples/ci/gitlab/.gitlab-ci.yml";
+/// This repository's release workflow (not an example: linted with them).
+const RELEASE: &str = ".github/workflows/release.yml";
 
 /// The merchants the pipelines manage, laid out as in examples/agency.
 const MERCHANTS: [&str; 3] = ["acme", "globex", "initech"];
@@ -140,9 +142,12 @@ fn github_workflows_pass_actionlint() {
         checkout.path().join("action.yml"),
     )
     .expect("copy action.yml");
-    for path in [SINGLE, SHARDED] {
+    for path in [SINGLE, SHARDED, RELEASE] {
         let text = std::fs::read_to_string(repo().join(path)).expect("read workflow");
-        assert!(text.contains("uses: saasctl/saasctl@main"), "{path}");
+        assert!(
+            path == RELEASE || text.contains("uses: saasctl/saasctl@main"),
+            "{path}"
+        );
         let local = text.replace("uses: saasctl/saasctl@main", "uses: ./");
         let name = Path::new(path).file_name().expect("file name");
         std::fs::write(workflows.join(name), local).expect("write workflow");
@@ -170,7 +175,12 @@ fn github_workflows_pass_actionlint() {
         .filter_map(|step| step["run"].as_str())
         .collect();
     assert!(scripts.len() >= 2);
-    for script in scripts {
+    // And the scripts the action and the release run.
+    let files: Vec<String> = ["action/install.sh", ".ci/dist"]
+        .iter()
+        .map(|path| std::fs::read_to_string(repo().join(path)).expect("read script"))
+        .collect();
+    for script in scripts.into_iter().chain(files.iter().map(String::as_str)) {
         let mut shellcheck = Command::new("shellcheck")
             .args(["--shell", "bash", "-"])
             .stdin(Stdio::piped())

@@ -1,10 +1,15 @@
-//! Releases: the version and where it was built from, the changelog.
+//! Releases: the version and where it was built from, the changelog, the man pages, the
+//! assets `.ci/dist` builds, the container image's root, and the action's install script.
 
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::SystemTime;
 
 use clap::CommandFactory;
 
-use crate::common::{both, code, repo, run_in, stderr, stdout};
+use crate::common::{Registry, both, code, repo, run_in, stderr, stdout};
+use crate::mariadb;
 
 /// The short commit of the checkout the tests run in.
 fn head_commit() -> String {
@@ -199,4 +204,521 @@ fn the_man_page_names_every_variable_saasctl_reads() {
             environment.join("\n")
         );
     }
+}
+
+/// What `.ci/dist` wrote into target/dist/ for this version and the host.
+struct Dist {
+    dir: PathBuf,
+    /// `saasctl-<version>-<target>`: the archive's name and its top directory.
+    name: String,
+}
+
+impl Dist {
+    fn archive(&self) -> PathBuf {
+        self.dir.join(format!("{}.tar.gz", self.name))
+    }
+
+    /// The archive unpacked into `into`; the path of its binary.
+    fn unpack(&self, into: &Path) -> PathBuf {
+        let output = Command::new("tar")
+            .arg("-xzf")
+            .arg(self.archive())
+            .arg("-C")
+            .arg(into)
+            .output()
+            .expect("run tar");
+        assert!(output.status.success(), "{}", both(&output));
+        into.join(&self.name).join("saasctl")
+    }
+}
+
+/// The release assets, built by `.ci/dist` (a fat-LTO build: minutes) unless target/dist
+/// holds an archive newer than every source it is built from: a test run after a change
+/// rebuilds it, one after that reuses it.
+fn dist() -> &'static Dist {
+    static DIST: OnceLock<Dist> = OnceLock::new();
+    DIST.get_or_init(|| {
+        let version = env!("CARGO_PKG_VERSION");
+        let dist = Dist {
+            dir: repo().join("target/dist"),
+            name: format!("saasctl-{version}-x86_64-unknown-linux-gnu"),
+        };
+        let built = std::fs::metadata(dist.archive())
+            .and_then(|m| m.modified())
+            .ok();
+        let current = built.is_some_and(|built| newest_source() <= built);
+        if !current {
+            let output = Command::new("bash")
+                .arg(repo().join(".ci/dist"))
+                .env_remove("CARGO_TARGET_DIR")
+                .output()
+                .expect("run .ci/dist");
+            assert!(
+                output.status.success(),
+                ".ci/dist failed:\n{}",
+                both(&output)
+            );
+        }
+        dist
+    })
+}
+
+/// When the newest of the files a release is built from was changed.
+fn newest_source() -> SystemTime {
+    let mut newest = SystemTime::UNIX_EPOCH;
+    let mut pending: Vec<PathBuf> = ["src", "build.rs", "Cargo.toml", "Cargo.lock", ".ci/dist"]
+        .iter()
+        .map(|path| repo().join(path))
+        .collect();
+    while let Some(path) = pending.pop() {
+        let metadata = std::fs::metadata(&path).expect("source metadata");
+        if metadata.is_dir() {
+            pending.extend(
+                std::fs::read_dir(&path)
+                    .expect("read dir")
+                    .map(|entry| entry.expect("entry").path()),
+            );
+        } else {
+            newest = newest.max(metadata.modified().expect("mtime"));
+        }
+    }
+    newest
+}
+
+#[test]
+fn dist_writes_a_static_archive_its_checksum_the_schema_and_an_sbom() {
+    let dist = dist();
+    let version = env!("CARGO_PKG_VERSION");
+    // The checksum verifies, as a user checks it.
+    let check = Command::new("sha256sum")
+        .args(["-c", &format!("{}.tar.gz.sha256", dist.name)])
+        .current_dir(&dist.dir)
+        .output()
+        .expect("run sha256sum");
+    assert!(check.status.success(), "{}", both(&check));
+    let schema = std::fs::read_to_string(dist.dir.join(format!("saasctl-{version}.schema.json")))
+        .expect("schema asset");
+    assert_eq!(schema.trim_end(), saasctl::config::schema_text().trim_end());
+    let sbom: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dist.dir.join(format!("saasctl-{version}.cdx.json")))
+            .expect("SBOM asset"),
+    )
+    .expect("SBOM is JSON");
+    assert_eq!(sbom["bomFormat"], "CycloneDX");
+    let components = sbom["components"].as_array().expect("components");
+    assert!(
+        components.iter().any(|c| c["name"] == "reqwest"),
+        "{components:?}"
+    );
+
+    let unpacked = tempfile::tempdir().expect("temp dir");
+    let binary = dist.unpack(unpacked.path());
+    let top = unpacked.path().join(&dist.name);
+    for file in [
+        "LICENSE-MIT",
+        "LICENSE-APACHE",
+        "README.md",
+        "CHANGELOG.md",
+        "completions/saasctl.bash",
+        "completions/_saasctl",
+        "completions/saasctl.fish",
+        "man/man1/saasctl.1",
+        "man/man1/saasctl-plan.1",
+    ] {
+        assert!(top.join(file).is_file(), "the archive has no {file}");
+    }
+    let file = Command::new("file")
+        .arg(&binary)
+        .output()
+        .expect("run file");
+    assert!(
+        stdout(&file).contains("static-pie linked") || stdout(&file).contains("statically linked"),
+        "{}",
+        stdout(&file)
+    );
+    let ldd = Command::new("ldd").arg(&binary).output().expect("run ldd");
+    assert!(!both(&ldd).contains("=>"), "{}", both(&ldd));
+    let size = std::fs::metadata(&binary).expect("binary").len();
+    assert!(size < 20 << 20, "{size} bytes");
+}
+
+/// The final stage of the Containerfile: what it copies where, its user, workdir, entrypoint.
+struct Image {
+    copies: Vec<(Option<String>, String, String)>,
+    user: String,
+    workdir: String,
+    entrypoint: String,
+}
+
+fn containerfile() -> Image {
+    let text = std::fs::read_to_string(repo().join("Containerfile")).expect("Containerfile");
+    // Continuation lines joined, comments dropped; the last FROM starts the image.
+    let joined = text.replace("\\\n", " ");
+    let lines: Vec<&str> = joined
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .collect();
+    let last = lines
+        .iter()
+        .rposition(|line| line.starts_with("FROM "))
+        .expect("a FROM");
+    assert_eq!(lines[last], "FROM scratch");
+    let mut image = Image {
+        copies: Vec::new(),
+        user: String::new(),
+        workdir: String::new(),
+        entrypoint: String::new(),
+    };
+    for line in &lines[last + 1..] {
+        let (instruction, rest) = line.split_once(' ').expect("an instruction");
+        match instruction {
+            "COPY" => {
+                let mut words: Vec<&str> = rest.split_whitespace().collect();
+                let from = words
+                    .first()
+                    .and_then(|w| w.strip_prefix("--from="))
+                    .map(str::to_owned);
+                if from.is_some() {
+                    words.remove(0);
+                }
+                assert_eq!(words.len(), 2, "one source per COPY: {line}");
+                image
+                    .copies
+                    .push((from, words[0].to_owned(), words[1].to_owned()));
+            }
+            "USER" => image.user = rest.to_owned(),
+            "WORKDIR" => image.workdir = rest.to_owned(),
+            "ENTRYPOINT" => {
+                let words: Vec<String> = serde_json::from_str(rest).expect("exec-form ENTRYPOINT");
+                assert_eq!(words.len(), 1, "{line}");
+                image.entrypoint = words[0].clone();
+            }
+            "ARG" | "LABEL" => {}
+            other => panic!("the image's layout in this test does not know {other}: {line}"),
+        }
+    }
+    image
+}
+
+/// The image's root in a directory, laid out from the Containerfile: its context's files from
+/// the checkout, the unpack stage's CA bundle as this Debian host has it, and the binary from
+/// the release archive.
+struct Root {
+    dir: tempfile::TempDir,
+    image: Image,
+}
+
+impl Root {
+    fn new() -> Self {
+        let image = containerfile();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let unpacked = tempfile::tempdir().expect("temp dir");
+        let binary = dist().unpack(unpacked.path());
+        let inside = |path: &str| dir.path().join(path.trim_start_matches('/'));
+        for (from, source, dest) in &image.copies {
+            let source = match (from.as_deref(), source.as_str()) {
+                (None, path) => repo().join(path),
+                (Some("unpack"), "/etc/ssl/certs/ca-certificates.crt") => {
+                    PathBuf::from("/etc/ssl/certs/ca-certificates.crt")
+                }
+                (Some("unpack"), "/dist/saasctl") => binary.clone(),
+                other => panic!("the image's layout in this test does not know COPY {other:?}"),
+            };
+            copy_into(&source, &inside(dest));
+        }
+        let (uid, gid) = image.user.split_once(':').expect("USER uid:gid");
+        assert_ne!(
+            uid.parse::<u32>().expect("numeric uid"),
+            0,
+            "the image runs as root"
+        );
+        // The user is in the image's passwd, so tools (and people) see a name.
+        let passwd = std::fs::read_to_string(inside("/etc/passwd")).expect("image passwd");
+        assert!(
+            passwd.contains(&format!(":x:{uid}:{gid}:")),
+            "{uid}:{gid} not in {passwd}"
+        );
+        std::fs::create_dir_all(inside(&image.workdir)).expect("workdir");
+        // Nothing else: no shell, no libc, no loader, no /dev (getrandom is a system call).
+        for absent in ["bin", "lib", "lib64", "usr/lib", "usr/bin", "dev", "proc"] {
+            assert!(!inside(absent).exists(), "{absent} in the image root");
+        }
+        Self { dir, image }
+    }
+
+    fn path(&self, inside: &str) -> PathBuf {
+        self.dir.path().join(inside.trim_start_matches('/'))
+    }
+
+    /// Copies `from` into the workdir as `name`, owned by the image's user.
+    fn add(&self, from: &Path, name: &str) -> String {
+        let at = format!("{}/{name}", self.image.workdir);
+        copy_into(from, &self.path(&at));
+        let output = Command::new("chown")
+            .args(["-R", &self.image.user])
+            .arg(self.path(&at))
+            .output()
+            .expect("run chown");
+        assert!(output.status.success(), "{}", both(&output));
+        at
+    }
+
+    /// The entrypoint run as the container runs it: that root, that user, that directory, no
+    /// environment but `env`.
+    fn run(&self, env: &[(&str, &str)], args: &[&str]) -> Output {
+        let (uid, gid) = self.image.user.split_once(':').expect("USER uid:gid");
+        let mut command = Command::new("unshare");
+        command
+            .arg(format!("--root={}", self.dir.path().display()))
+            .arg(format!("--wd={}", self.image.workdir))
+            .args(["--setuid", uid, "--setgid", gid])
+            .arg(&self.image.entrypoint)
+            .args(args)
+            .env_clear()
+            .envs(env.iter().copied())
+            .stdin(Stdio::null());
+        command.output().expect("run unshare")
+    }
+}
+
+/// `cp -a`: a file or a directory's contents.
+fn copy_into(source: &Path, dest: &Path) {
+    std::fs::create_dir_all(dest.parent().expect("a parent")).expect("create parent");
+    let mut from = source.as_os_str().to_owned();
+    if source.is_dir() {
+        from.push("/.");
+    }
+    let output = Command::new("cp")
+        .arg("-a")
+        .arg(from)
+        .arg(dest)
+        .output()
+        .expect("run cp");
+    assert!(output.status.success(), "{}", both(&output));
+}
+
+#[test]
+fn the_image_runs_as_its_user_in_an_empty_root_and_reaches_localhost() {
+    let root = Root::new();
+    let version = root.run(&[], &["--version"]);
+    assert_eq!(code(&version), 0, "{}", both(&version));
+    assert!(
+        stdout(&version).starts_with(&format!("saasctl {} (", env!("CARGO_PKG_VERSION"))),
+        "{}",
+        stdout(&version)
+    );
+
+    // The examples validate: the quickstart whole, every example without its secrets (the
+    // files they name are the merchants', not in the repository).
+    let examples = root.add(&repo().join("examples"), "examples");
+    let quickstart = root.run(&[], &["validate", &format!("{examples}/quickstart")]);
+    assert_eq!(code(&quickstart), 0, "{}", both(&quickstart));
+    let all = root.run(&[], &["validate", "--no-secrets", &examples]);
+    assert_eq!(code(&all), 0, "{}", both(&all));
+    assert!(
+        stdout(&all).contains("0 errors, 0 warnings"),
+        "{}",
+        both(&all)
+    );
+
+    // A plan against the emulator and MariaDB, both by the name localhost.
+    let registry = Registry::new();
+    let db = mariadb::server().database("");
+    std::fs::write(registry.path().join("saasctl.yaml"), PLAN_YAML).expect("yaml");
+    let workspace = root.add(registry.path(), "merchant");
+    let gateway = registry.url().replace("127.0.0.1", "localhost");
+    let database = db.url().replace("@127.0.0.1:", "@localhost:");
+    assert!(gateway.contains("localhost") && database.contains("@localhost:"));
+    let output = root.run(
+        &[
+            ("SAASCTL_GATEWAY", &gateway),
+            ("SHOP_DATABASE_URL", &database),
+            ("SHOP_CRYPT_KEY", "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN"),
+        ],
+        &["plan", &workspace],
+    );
+    assert_eq!(code(&output), 0, "{}", both(&output));
+    let plan = stdout(&output);
+    assert!(plan.contains("Shop Production"), "{plan}");
+    assert!(plan.contains("production_api_key"), "{plan}");
+}
+
+/// One installation with a database, keys from the emulator's portal.
+const PLAN_YAML: &str = r#"version: 1
+account:
+  license: adobe-commerce
+keys:
+  production:
+    api_key: {file: keys/production.api-key}
+    private_key: {file: keys/production.pem}
+project:
+  name: Shop
+  data_spaces:
+    live: {type: production, name: Shop Production}
+environments:
+  production:
+    tier: production
+    data_space: live
+    websites: [base]
+    target:
+      mysql:
+        url: {env: SHOP_DATABASE_URL}
+        crypt_key: {env: SHOP_CRYPT_KEY}
+"#;
+
+/// A loopback HTTP server (python3's) serving `dir` as a releases URL, stopped when dropped.
+struct Releases {
+    server: std::process::Child,
+    url: String,
+}
+
+impl Releases {
+    /// Serves `v<version>/` with the archive (changed by `tamper`) and its checksum.
+    fn new(dir: &Path, tamper: impl FnOnce(&Path)) -> Self {
+        let dist = dist();
+        let tag = dir.join(format!("v{}", env!("CARGO_PKG_VERSION")));
+        std::fs::create_dir_all(&tag).expect("tag dir");
+        for file in [
+            format!("{}.tar.gz", dist.name),
+            format!("{}.tar.gz.sha256", dist.name),
+        ] {
+            std::fs::copy(dist.dir.join(&file), tag.join(&file)).expect("copy asset");
+        }
+        tamper(&tag.join(format!("{}.tar.gz", dist.name)));
+        let mut server = Command::new("python3")
+            .args([
+                "-u",
+                "-m",
+                "http.server",
+                "0",
+                "--bind",
+                "127.0.0.1",
+                "--directory",
+            ])
+            .arg(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start python3 -m http.server");
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(server.stdout.take().expect("stdout")),
+            &mut line,
+        )
+        .expect("read the server's address");
+        // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
+        let port = line
+            .split_whitespace()
+            .skip_while(|word| *word != "port")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no port in {line}"));
+        Self {
+            server,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Releases {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+/// action/install.sh as the action's install step runs it.
+fn install(releases: &str, version: &str, root: &Path) -> Output {
+    Command::new("bash")
+        .arg(repo().join("action/install.sh"))
+        .env("SAASCTL_VERSION", version)
+        .env("SAASCTL_ROOT", root)
+        .env("SAASCTL_RELEASES", releases)
+        .env("SAASCTL_SOURCE", repo())
+        .env("SAASCTL_FALLBACK_DRY_RUN", "1")
+        .output()
+        .expect("run install.sh")
+}
+
+#[test]
+fn the_action_installs_the_verified_release_binary_in_seconds() {
+    let served = tempfile::tempdir().expect("temp dir");
+    let releases = Releases::new(served.path(), |_| {});
+    let root = tempfile::tempdir().expect("temp dir");
+    let version = format!("v{}", env!("CARGO_PKG_VERSION"));
+    let started = std::time::Instant::now();
+    let output = install(&releases.url, &version, root.path());
+    let took = started.elapsed();
+    assert_eq!(code(&output), 0, "{}", both(&output));
+    assert!(!both(&output).contains("dry run"), "{}", both(&output));
+    assert!(took.as_secs() < 10, "installing took {took:?}");
+    let installed = Command::new(root.path().join("bin/saasctl"))
+        .arg("--version")
+        .output()
+        .expect("run the installed saasctl");
+    assert!(
+        stdout(&installed).starts_with(&format!("saasctl {} (", env!("CARGO_PKG_VERSION"))),
+        "{}",
+        both(&installed)
+    );
+    // The cache's copy is used as is: nothing downloaded, the server may be gone.
+    drop(releases);
+    let again = install("http://127.0.0.1:1", &version, root.path());
+    assert_eq!(code(&again), 0, "{}", both(&again));
+    assert!(stderr(&again).contains("cached"), "{}", both(&again));
+}
+
+#[test]
+fn the_action_refuses_a_tampered_archive() {
+    let served = tempfile::tempdir().expect("temp dir");
+    let releases = Releases::new(served.path(), |archive| {
+        let mut bytes = std::fs::read(archive).expect("read archive");
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 1;
+        std::fs::write(archive, bytes).expect("tamper");
+    });
+    let root = tempfile::tempdir().expect("temp dir");
+    let output = install(&releases.url, env!("CARGO_PKG_VERSION"), root.path());
+    assert_eq!(code(&output), 1, "{}", both(&output));
+    assert!(
+        stderr(&output).contains("does not match its published checksum"),
+        "{}",
+        both(&output)
+    );
+    assert!(!root.path().join("bin").exists());
+}
+
+#[test]
+fn the_action_builds_from_source_only_when_no_asset_matches() {
+    let served = tempfile::tempdir().expect("temp dir");
+    let releases = Releases::new(served.path(), |_| {});
+    let root = tempfile::tempdir().expect("temp dir");
+    // A version with no release: the fallback, whose cargo command the dry run prints.
+    let output = install(&releases.url, "0.0.0", root.path());
+    assert_eq!(code(&output), 0, "{}", both(&output));
+    assert!(
+        stderr(&output).contains("has no saasctl-0.0.0-x86_64-unknown-linux-gnu.tar.gz"),
+        "{}",
+        both(&output)
+    );
+    let expected = format!(
+        "dry run: cargo install --locked --force --root {} --path {}\n",
+        root.path().display(),
+        repo().display()
+    );
+    assert_eq!(stdout(&output), expected);
+    // A server that fails (not a 404) is an error, never a silent build from source.
+    drop(releases);
+    let down = install("http://127.0.0.1:1", "0.0.0", root.path());
+    assert_eq!(code(&down), 1, "{}", both(&down));
+    assert!(!stdout(&down).contains("dry run"), "{}", both(&down));
+}
+
+/// The GitLab example installs the release it is shipped with.
+#[test]
+fn the_gitlab_example_pins_this_version() {
+    let text = std::fs::read_to_string(repo().join("examples/ci/gitlab/.gitlab-ci.yml"))
+        .expect("read the GitLab example");
+    let pin = format!("SAASCTL_VERSION: \"{}\"", env!("CARGO_PKG_VERSION"));
+    assert!(text.contains(&pin), "no {pin}");
 }
