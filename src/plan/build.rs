@@ -5,9 +5,9 @@ use std::path::Path;
 
 use super::model::{
     Action, Binding, Change, FORMAT_VERSION, Kind, MerchantPlan, Named, Object, Plan, Summary,
-    Unmanaged, ValueChange,
+    Unmanaged, ValueChange, ValueReason,
 };
-use crate::config::{Config, Environment, KeySetName, Loaded};
+use crate::config::{Config, Environment, KeySetName, Loaded, TargetKind};
 use crate::diagnostic::{Diagnostic, JsonDiagnostic};
 use crate::digest::json_digest;
 use crate::keys::KeyFingerprint;
@@ -414,14 +414,22 @@ fn value_changes(
         .into_iter()
         .filter_map(|(path, after)| {
             let stored = installation.values.get(&path);
+            let in_database = installation.target == TargetKind::Mysql;
+            let reason = match stored {
+                Some(Stored::Key {
+                    encrypted: false, ..
+                }) if in_database => Some(ValueReason::StoredUnencrypted),
+                _ => None,
+            };
             let same = match (stored, &after) {
                 (Some(Stored::EncryptedTwice { .. }), _) => false,
-                (Some(stored), Some(after)) => stored.shown() == after,
+                (Some(stored), Some(after)) => stored.shown() == after && reason.is_none(),
                 _ => false,
             };
             (!same).then(|| ValueChange {
                 before: stored.map(|s| s.shown().to_owned()),
                 path,
+                reason: reason.filter(|_| stored.map(Stored::shown) == after.as_deref()),
                 after,
             })
         })

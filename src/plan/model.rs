@@ -187,6 +187,28 @@ pub struct ValueChange {
     /// Absent when it is known only after apply (the id of an object still to be created).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
+    /// Why a value that reads the same still changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<ValueReason>,
+}
+
+/// Why an installation's value is rewritten although it reads as the binding's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueReason {
+    /// A key value in the database in plain text: Magento reads it (`KeyEncrypted` falls back
+    /// to the stored text), but the Admin stores it encrypted, and so does apply.
+    StoredUnencrypted,
+}
+
+impl std::fmt::Display for ValueReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ValueReason::StoredUnencrypted => {
+                "stored unencrypted; Magento's Admin stores it encrypted"
+            }
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

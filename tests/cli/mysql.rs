@@ -220,6 +220,49 @@ fn the_binding_is_written_encrypted_once_and_drift_is_repaired() {
 }
 
 #[test]
+fn a_key_stored_in_plain_text_is_planned_as_an_update_and_written_encrypted() {
+    let site = Site::new("", RAW_KEY);
+    let apply = site.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    // As a hand-written row would hold it: Magento reads it (KeyEncrypted falls back), but
+    // the Admin never stores it so.
+    let api_key = site.decrypt(API_KEY_PATH);
+    site.db.sql(&format!(
+        "UPDATE core_config_data SET value = '{api_key}' WHERE path = '{API_KEY_PATH}'"
+    ));
+    let plan = site.run(&["plan", "--detailed-exitcode", "--color", "never"]);
+    assert_eq!(code(&plan), 2, "{}", both(&plan));
+    let line = stdout(&plan)
+        .lines()
+        .find(|l| l.contains("production_api_key:"))
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("no update of the API key: {}", both(&plan)));
+    assert!(
+        line.ends_with("(stored unencrypted; Magento's Admin stores it encrypted)"),
+        "{line}"
+    );
+    assert!(!both(&plan).contains(&api_key), "the key itself was shown");
+    let json = site.run(&["plan", "--format", "json"]);
+    assert!(
+        stdout(&json).contains(r#""reason": "stored_unencrypted""#),
+        "{}",
+        both(&json)
+    );
+
+    let apply = site.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    assert!(
+        site.db
+            .value(API_KEY_PATH)
+            .expect("stored")
+            .starts_with("0:3:")
+    );
+    assert_eq!(site.decrypt(API_KEY_PATH), api_key);
+    let again = site.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&again), 0, "{}", both(&again));
+}
+
+#[test]
 fn a_wrong_crypt_key_is_refused_before_anything_is_written() {
     let site = Site::new("", RAW_KEY);
     let apply = site.run(&["apply", "--auto-approve"]);

@@ -172,6 +172,7 @@ mod tests {
             path: PATH_ENVIRONMENT_ID.to_owned(),
             before: Some(crate::rules::testing::id(4)),
             after: Some(crate::rules::testing::id(3)),
+            reason: None,
         }];
         let markdown = super::markdown::render(&plan);
         let warning = markdown.find("> [!WARNING]").expect("a data-loss warning");

@@ -155,12 +155,15 @@ pub fn value_lines(change: &Change) -> Vec<String> {
         .values
         .iter()
         .map(|value| {
-            let line = format!(
+            let mut line = format!(
                 "{}: {} -> {}",
                 value.path,
                 value.before.as_deref().unwrap_or("(not set)"),
                 value.after.as_deref().unwrap_or("(known after apply)")
             );
+            if let Some(reason) = value.reason {
+                line.push_str(&format!(" ({reason})"));
+            }
             escape::text(&line).into_owned()
         })
         .collect()
