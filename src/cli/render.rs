@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use clap::builder::TypedValueParser;
 
 use super::{Error, ExitStatus, RegistryArgs, runtime};
+use crate::config::Secret;
 use crate::diagnostic::render_human;
-use crate::magento::{self, render::Format as MagentoFormat};
+use crate::magento::render::Format as MagentoFormat;
 use crate::run::render::{Outcome, Request, render};
 
 /// Print an environment's binding as Magento config values.
@@ -20,7 +21,8 @@ pub struct Args {
     #[arg(default_value = "saasctl.yaml")]
     pub paths: Vec<PathBuf>,
 
-    /// env: dotenv `CONFIG__DEFAULT__…` lines; env-php: the `app/etc/env.php` fragment;
+    /// env: dotenv `CONFIG__DEFAULT__…` lines; shell: the same for `set -a; . FILE`; docker:
+    /// for `docker run --env-file` (no private key); env-php: the `app/etc/env.php` fragment;
     /// config-set: `bin/magento config:set` commands; json: path -> value.
     #[arg(
         long,
@@ -35,8 +37,43 @@ pub struct Args {
     #[arg(long)]
     pub include_secrets: bool,
 
+    /// The installation's `crypt/key` (app/etc/env.php), as `{env: NAME}` or `{file: PATH}`:
+    /// env-php's key values are then encrypted as `config:set --lock-env` writes them. A
+    /// mysql target's crypt_key is used without it.
+    #[arg(long, value_name = "SECRET", value_parser = SecretReference)]
+    pub crypt_key: Option<Secret>,
+
     #[command(flatten)]
     pub registry: RegistryArgs,
+}
+
+/// A secret reference as the YAML writes it; never the secret itself, which would show in
+/// the process list. A refused value is not echoed: it may be the secret.
+#[derive(Clone)]
+struct SecretReference;
+
+impl clap::builder::TypedValueParser for SecretReference {
+    type Value = Secret;
+
+    fn parse_ref(
+        &self,
+        _command: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Secret, clap::Error> {
+        value
+            .to_str()
+            .and_then(|text| serde_saphyr::from_str::<Secret>(text).ok())
+            .ok_or_else(|| {
+                let flag = arg.map_or_else(String::new, |a| format!("{a}: "));
+                clap::Error::raw(
+                    clap::error::ErrorKind::ValueValidation,
+                    format!(
+                        "{flag}expected a reference such as {{env: NAME}} or {{file: PATH}}, never the secret itself\n"
+                    ),
+                )
+            })
+    }
 }
 
 pub fn run(args: Args, color: bool) -> Result<ExitStatus, Error> {
@@ -44,8 +81,11 @@ pub fn run(args: Args, color: bool) -> Result<ExitStatus, Error> {
         environment: args.environment,
         paths: args.paths,
         connector: args.registry.connector(),
+        format: args.format,
+        include_secrets: args.include_secrets,
+        crypt_key: args.crypt_key,
     };
-    let binding = match runtime()?.block_on(render(request))? {
+    let text = match runtime()?.block_on(render(request))? {
         Outcome::Invalid(files) => {
             let diagnostics = files.all_diagnostics();
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
@@ -56,9 +96,8 @@ pub fn run(args: Args, color: bool) -> Result<ExitStatus, Error> {
             );
             return Ok(ExitStatus::Refused);
         }
-        Outcome::Rendered(binding) => binding,
+        Outcome::Rendered(text) => text,
     };
-    let text = magento::render::render(&binding, args.format, args.include_secrets);
     if args.include_secrets {
         // Asked for on purpose: the one output that bypasses the redaction layer.
         super::emit_out(&text);

@@ -263,9 +263,70 @@ pub struct Environment {
 pub enum Target {
     /// The installation's MySQL / MariaDB database (`core_config_data`, `store_website`).
     Mysql(MysqlTarget),
-    /// A dotenv file of `CONFIG__DEFAULT__…` lines, relative to this YAML file; only the
-    /// binding's lines are touched.
-    EnvFile(#[schemars(length(min = 1))] String),
+    /// A file of `CONFIG__DEFAULT__…` lines, relative to this YAML file; only the binding's
+    /// lines are touched. A path alone is a dotenv file; `{path, format}` names the dialect.
+    EnvFile(EnvFileTarget),
+}
+
+/// An env file: its path, and the dialect of the program that loads it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum EnvFileTarget {
+    /// A dotenv file.
+    Path(#[schemars(length(min = 1))] String),
+    Spec(EnvFileSpec),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvFileSpec {
+    /// Relative to this YAML file.
+    #[schemars(length(min = 1))]
+    pub path: String,
+    /// `dotenv` (default), `shell` or `docker`.
+    #[serde(default)]
+    pub format: EnvFileFormat,
+}
+
+impl EnvFileTarget {
+    pub fn path(&self) -> &str {
+        match self {
+            EnvFileTarget::Path(path) | EnvFileTarget::Spec(EnvFileSpec { path, .. }) => path,
+        }
+    }
+
+    pub fn format(&self) -> EnvFileFormat {
+        match self {
+            EnvFileTarget::Path(_) => EnvFileFormat::Dotenv,
+            EnvFileTarget::Spec(spec) => spec.format,
+        }
+    }
+}
+
+/// How an env file is written, for the program that loads it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EnvFileFormat {
+    // Read by dotenv libraries (Symfony Dotenv, python-dotenv, Docker Compose's `env_file`):
+    // a private key in double quotes with `\n` escapes.
+    #[default]
+    Dotenv,
+    // Loaded by a POSIX shell (`set -a; . FILE`): a private key in double quotes with real
+    // line breaks.
+    Shell,
+    // `docker run --env-file`: one `NAME=VALUE` per line, taken literally; it cannot carry a
+    // private key.
+    Docker,
+}
+
+impl EnvFileFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnvFileFormat::Dotenv => "dotenv",
+            EnvFileFormat::Shell => "shell",
+            EnvFileFormat::Docker => "docker",
+        }
+    }
 }
 
 impl Target {

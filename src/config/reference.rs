@@ -95,28 +95,37 @@ fn walk(root: &Value, node: &Value, path: String, required: &'static str, out: &
         }
         return;
     }
+    // A value of several shapes (a path, or `{path, format}`): its kinds, then the fields of
+    // the shapes that have some.
+    let shapes = match target.get("anyOf").and_then(Value::as_array) {
+        Some(branches) => branches.iter().map(|b| resolve(root, b)).collect(),
+        None => vec![target],
+    };
+    let kinds: Vec<String> = shapes.iter().map(|shape| kind(root, shape)).collect();
     out.push(Field {
         path: path.clone(),
-        kind: kind(root, target),
+        kind: kinds.join(" or "),
         required,
         description,
     });
-    let required_children = required_of(target);
-    for (key, child) in properties(target) {
-        walk(
-            root,
-            child,
-            format!("{path}.{key}"),
-            yes_no(required_children.contains(key)),
-            out,
-        );
+    for shape in shapes {
+        let required_children = required_of(shape);
+        for (key, child) in properties(shape) {
+            walk(
+                root,
+                child,
+                format!("{path}.{key}"),
+                yes_no(required_children.contains(key)),
+                out,
+            );
+        }
     }
     if let Some(child) = target.get("additionalProperties").filter(|v| v.is_object()) {
         walk(root, child, format!("{path}.<key>"), "no", out);
     }
 }
 
-/// `node` with `$ref` followed and a nullable `anyOf` reduced to its non-null branch.
+/// `node` with `$ref` followed and a nullable `anyOf` reduced to its one non-null branch.
 fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
     if let Some(name) = node
         .get("$ref")
@@ -125,17 +134,16 @@ fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
     {
         return resolve(root, &root["$defs"][name]);
     }
-    let branch = node
+    let branches: Vec<&Value> = node
         .get("anyOf")
         .and_then(Value::as_array)
-        .and_then(|branches| {
-            branches
-                .iter()
-                .find(|b| b.get("type") != Some(&"null".into()))
-        });
-    match branch {
-        Some(branch) => resolve(root, branch),
-        None => node,
+        .into_iter()
+        .flatten()
+        .filter(|b| b.get("type") != Some(&"null".into()))
+        .collect();
+    match branches.as_slice() {
+        [branch] => resolve(root, branch),
+        _ => node,
     }
 }
 
@@ -232,7 +240,8 @@ mod tests {
             "| `keys.production.api_key` | `{env: …}` or `{file: …}` | yes |",
             "| `environments.<key>.websites` | list of string | no |",
             "| `environments.<key>.target.mysql.crypt_key` | `{env: …}` or `{file: …}` | yes |",
-            "| `environments.<key>.target.env_file` | string | one of |",
+            "| `environments.<key>.target.env_file` | string or mapping | one of |",
+            "| `environments.<key>.target.env_file.format` | `dotenv` \\| `shell` \\| `docker` | no |",
         ] {
             assert!(reference.contains(row), "{row}\n{reference}");
         }

@@ -1,17 +1,20 @@
-//! The `env_file` target: a dotenv file of which saasctl owns only the binding's
-//! `CONFIG__DEFAULT__…` lines; every other byte is kept as it is.
+//! The `env_file` target: a file of `NAME=VALUE` lines of which saasctl owns only the
+//! binding's `CONFIG__DEFAULT__…` lines; every other byte is kept as it is. Its dialect is the
+//! one of the program that loads it: a dotenv library, a POSIX shell, or `docker --env-file`.
 
 use std::ops::Range;
 use std::path::Path;
 
 use super::MagentoError;
 use super::binding::Binding;
-use super::render::{dotenv_quote, env_var_name};
+use super::render::env_var_name;
+use crate::config::EnvFileFormat;
 use crate::file::{io_reason, write_private};
 
-/// A parsed dotenv file: its logical lines, which concatenate back to the exact input.
+/// A parsed env file: its logical lines, which concatenate back to the exact input.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EnvFile {
+    format: EnvFileFormat,
     lines: Vec<Line>,
 }
 
@@ -31,13 +34,14 @@ struct Assignment {
 }
 
 impl EnvFile {
-    /// Parses any text; what is not an assignment is kept as an opaque line.
-    pub fn parse(text: &str) -> Self {
+    /// Parses any text as `format` reads it; what is not an assignment is kept as an opaque
+    /// line.
+    pub fn parse(text: &str, format: EnvFileFormat) -> Self {
         let mut lines = Vec::new();
         let mut pos = 0;
         while pos < text.len() {
             let rest = &text[pos..];
-            let (len, assignment) = match parse_assignment(rest) {
+            let (len, assignment) = match parse_assignment(rest, format) {
                 Some((end, assignment)) => (line_end(rest, end), Some(assignment)),
                 None => (line_end(rest, 0), None),
             };
@@ -47,7 +51,15 @@ impl EnvFile {
             });
             pos += len;
         }
-        Self { lines }
+        Self { format, lines }
+    }
+
+    /// An empty file of `format`.
+    pub fn empty(format: EnvFileFormat) -> Self {
+        Self {
+            format,
+            lines: Vec::new(),
+        }
     }
 
     /// The file's text, byte for byte what was parsed (or updated).
@@ -55,7 +67,7 @@ impl EnvFile {
         self.lines.iter().map(|l| l.raw.as_str()).collect()
     }
 
-    /// A variable's value as dotenv readers see it: the last assignment wins.
+    /// A variable's value as the file's reader sees it: the last assignment wins.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.lines
             .iter()
@@ -77,8 +89,9 @@ impl EnvFile {
     /// The file with the binding's values: lines of our keys whose value differs are
     /// rewritten (their `export`, spacing and comment kept), missing keys are appended in
     /// binding order, and nothing else changes. Refused when the result would not read back
-    /// as the binding (an unterminated quote earlier in the file would swallow our lines).
-    pub fn updated(&self, binding: &Binding) -> Result<String, UnsafeUpdate> {
+    /// as the binding (an unterminated quote earlier in the file would swallow our lines), or
+    /// when the dialect cannot carry a value.
+    pub fn updated(&self, binding: &Binding) -> Result<String, MagentoError> {
         let mut lines = self.lines.clone();
         let mut missing = Vec::new();
         for entry in binding.entries() {
@@ -93,7 +106,7 @@ impl EnvFile {
                 }
                 found = true;
                 if a.value != value {
-                    let token = dotenv_quote(value);
+                    let token = quote(self.format, &entry.path, value)?;
                     let start = a.token.start;
                     line.raw.replace_range(a.token.clone(), &token);
                     line.assignment = Some(Assignment {
@@ -104,7 +117,7 @@ impl EnvFile {
                 }
             }
             if !found {
-                missing.push(format!("{key}={}", dotenv_quote(value)));
+                missing.push(format!("{key}={}", quote(self.format, &entry.path, value)?));
             }
         }
         let mut text: String = lines.iter().map(|l| l.raw.as_str()).collect();
@@ -120,7 +133,7 @@ impl EnvFile {
             text.push_str(&line);
             text.push_str(newline);
         }
-        let check = EnvFile::parse(&text);
+        let check = EnvFile::parse(&text, self.format);
         let reads_back = binding
             .entries()
             .iter()
@@ -128,20 +141,84 @@ impl EnvFile {
         if reads_back {
             Ok(text)
         } else {
-            Err(UnsafeUpdate)
+            Err(MagentoError::UnsafeEnvUpdate)
         }
     }
 }
 
-/// The update would not read back as the binding (see [`EnvFile::updated`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UnsafeUpdate;
+/// `value` as a token of `format` that its reader reads back byte for byte.
+pub fn quote(format: EnvFileFormat, path: &str, value: &str) -> Result<String, MagentoError> {
+    match format {
+        EnvFileFormat::Dotenv => Ok(dotenv_quote(value)),
+        EnvFileFormat::Shell => Ok(shell_quote(value)),
+        // Docker takes the rest of the line as it is: no quotes, no escapes, no line break.
+        EnvFileFormat::Docker if value.contains(['\n', '\r']) => Err(MagentoError::MultiLine {
+            path: path.to_owned(),
+        }),
+        EnvFileFormat::Docker => Ok(value.to_owned()),
+    }
+}
 
-/// Reads a dotenv file; a missing file is an empty one (apply creates it).
-pub fn read(path: &Path) -> Result<EnvFile, MagentoError> {
+/// Characters that need no quoting in any dialect.
+fn is_bare(value: &str) -> bool {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "_-.,/:@+=%".contains(c);
+    !value.is_empty() && value.chars().all(safe)
+}
+
+/// A dotenv value: bare when it has only safe characters, single-quoted (literal in every
+/// dotenv reader) when it has no quote, backslash or line break, else double-quoted with
+/// backslash escapes and `\$` so no reader interpolates it.
+pub fn dotenv_quote(value: &str) -> String {
+    if is_bare(value) {
+        return value.to_owned();
+    }
+    if !value.contains(['\'', '\n', '\r', '\\']) {
+        return format!("'{value}'");
+    }
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '$' => out.push_str("\\$"),
+            '`' => out.push_str("\\`"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A POSIX shell word for `set -a; . FILE`: bare, single-quoted when it holds no quote or
+/// line break, else double-quoted with the four characters the shell interprets there escaped
+/// and line breaks kept as they are.
+fn shell_quote(value: &str) -> String {
+    if is_bare(value) {
+        return value.to_owned();
+    }
+    if !value.contains(['\'', '\n', '\r']) {
+        return format!("'{value}'");
+    }
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        if matches!(c, '\\' | '"' | '$' | '`') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+/// Reads an env file; a missing file is an empty one (apply creates it).
+pub fn read(path: &Path, format: EnvFileFormat) -> Result<EnvFile, MagentoError> {
     match crate::file::read_regular_text(path, crate::file::MAX_DATA_BYTES) {
-        Ok(text) => Ok(EnvFile::parse(&text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(EnvFile::default()),
+        Ok(text) => Ok(EnvFile::parse(&text, format)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(EnvFile::empty(format)),
         Err(e) => Err(MagentoError::Read {
             path: path.display().to_string(),
             reason: io_reason(&e),
@@ -154,7 +231,7 @@ const WRITE_LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3
 
 /// Updates the file at `path` with `binding`, atomically and with mode 0600. Returns whether
 /// anything changed (an unchanged file is not rewritten).
-pub fn write(path: &Path, binding: &Binding) -> Result<bool, MagentoError> {
+pub fn write(path: &Path, format: EnvFileFormat, binding: &Binding) -> Result<bool, MagentoError> {
     let fail = |e: std::io::Error| MagentoError::Write {
         path: path.display().to_string(),
         reason: io_reason(&e),
@@ -173,15 +250,16 @@ pub fn write(path: &Path, binding: &Binding) -> Result<bool, MagentoError> {
             path: path.display().to_string(),
             reason: e.to_string(),
         })?;
-    let file = read(path)?;
+    let file = read(path, format)?;
     let before = file.to_text();
-    let after = file
-        .updated(binding)
-        .map_err(|UnsafeUpdate| MagentoError::Write {
+    let after = file.updated(binding).map_err(|e| match e {
+        MagentoError::UnsafeEnvUpdate => MagentoError::Write {
             path: path.display().to_string(),
             reason: "an unterminated quote in the file would swallow the binding's lines"
                 .to_owned(),
-        })?;
+        },
+        other => other,
+    })?;
     if after == before && path.exists() {
         return Ok(false);
     }
@@ -196,10 +274,14 @@ fn line_end(rest: &str, from: usize) -> usize {
         .map_or(rest.len(), |i| from + i + 1)
 }
 
-/// `[export ]KEY=VALUE [# comment]`: returns where the value token ends and the assignment.
-fn parse_assignment(rest: &str) -> Option<(usize, Assignment)> {
+/// `[export ]KEY=VALUE [# comment]` (docker: `KEY=VALUE`, the value taken as it is): returns
+/// where the value token ends and the assignment.
+fn parse_assignment(rest: &str, format: EnvFileFormat) -> Option<(usize, Assignment)> {
     let blank = |c: char| c == ' ' || c == '\t';
     let physical = &rest[..line_end(rest, 0)];
+    if format == EnvFileFormat::Docker {
+        return docker_assignment(physical);
+    }
     let mut i = physical.len() - physical.trim_start_matches(blank).len();
     if let Some(after) = physical[i..].strip_prefix("export")
         && after.starts_with(blank)
@@ -225,7 +307,7 @@ fn parse_assignment(rest: &str) -> Option<(usize, Assignment)> {
             (end, rest[start + 1..end - 1].to_owned())
         }
         Some('"') => {
-            let (len, value) = double_quoted(&rest[start + 1..])?;
+            let (len, value) = double_quoted(&rest[start + 1..], format)?;
             (start + 1 + len + 1, value)
         }
         _ => {
@@ -249,13 +331,45 @@ fn parse_assignment(rest: &str) -> Option<(usize, Assignment)> {
     ))
 }
 
+/// `docker --env-file`'s reading: leading blanks dropped, `#` lines are comments, the name
+/// ends at `=`, the value is the rest of the line as it is.
+fn docker_assignment(physical: &str) -> Option<(usize, Assignment)> {
+    let line = physical.trim_end_matches(['\n', '\r']);
+    let start_of_name = line.len() - line.trim_start().len();
+    let (name, value) = line[start_of_name..].split_once('=')?;
+    if name.is_empty() || name.starts_with('#') || name.contains(char::is_whitespace) {
+        return None;
+    }
+    let start = start_of_name + name.len() + 1;
+    Some((
+        line.len(),
+        Assignment {
+            key: name.to_owned(),
+            value: value.to_owned(),
+            token: start..line.len(),
+        },
+    ))
+}
+
 /// A double-quoted value after its opening quote: (bytes up to the closing quote, value).
-fn double_quoted(text: &str) -> Option<(usize, String)> {
+/// A shell reads only `\\`, `\"`, `\$` and a backquote as escapes; dotenv readers also `\n`, `\r`,
+/// `\t` and `\'`.
+fn double_quoted(text: &str, format: EnvFileFormat) -> Option<(usize, String)> {
     let mut value = String::new();
     let mut chars = text.char_indices();
     while let Some((i, c)) = chars.next() {
         match c {
             '"' => return Some((i, value)),
+            '\\' if format == EnvFileFormat::Shell => match chars.next() {
+                Some((_, e @ ('\\' | '"' | '$' | '`'))) => value.push(e),
+                // A line continuation: both characters vanish.
+                Some((_, '\n')) => {}
+                Some((_, other)) => {
+                    value.push('\\');
+                    value.push(other);
+                }
+                None => return None,
+            },
             '\\' => match chars.next() {
                 Some((_, 'n')) => value.push('\n'),
                 Some((_, 'r')) => value.push('\r'),
@@ -286,7 +400,7 @@ mod tests {
         let other = crate::file::lock_existing(dir.path(), std::time::Duration::ZERO).unwrap();
         let writer = std::thread::spawn({
             let path = path.clone();
-            move || write(&path, &binding)
+            move || write(&path, EnvFileFormat::Dotenv, &binding)
         });
         std::thread::sleep(std::time::Duration::from_millis(200));
         assert!(
@@ -305,6 +419,7 @@ mod tests {
         let file = EnvFile::parse(
             "# c\nA=plain # comment\nexport B='single # not comment'\r\nC=\"x\\ny \\\"q\\\" \\$HOME\"\n\
              D = spaced\t\nE=\"multi\nline\"\nA=second\nnot an assignment\nF=#empty\nG=a#b",
+            EnvFileFormat::Dotenv,
         );
         assert_eq!(file.get("A"), Some("second"));
         assert_eq!(file.get("B"), Some("single # not comment"));
@@ -322,7 +437,9 @@ mod tests {
         let before = format!(
             "# deploy settings\r\nAPP_ENV=prod\r\n\r\nexport {OURS}='old-id'  # ours\r\nZ=\"keep\\n\"\r\n"
         );
-        let after = EnvFile::parse(&before).updated(&b).unwrap();
+        let after = EnvFile::parse(&before, EnvFileFormat::Dotenv)
+            .updated(&b)
+            .unwrap();
         let expected_line =
             format!("export {OURS}=0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d  # ours\r\n");
         assert!(
@@ -340,7 +457,7 @@ mod tests {
         assert_eq!(appended.len(), b.entries().len() - 1);
         assert_eq!(appended[0], "CONFIG__DEFAULT__MAGENTO_SAAS__ENVIRONMENT");
         assert!(after.ends_with("ENVIRONMENT=Production\r\n"), "{after}");
-        let reread = EnvFile::parse(&after);
+        let reread = EnvFile::parse(&after, EnvFileFormat::Dotenv);
         for (path, value) in reread.current(&b) {
             assert_eq!(value, b.get(path).map(|e| e.expose()), "{path}");
         }
@@ -351,19 +468,21 @@ mod tests {
     #[test]
     fn missing_final_newline_and_empty_file() {
         let b = binding();
-        let after = EnvFile::parse("A=1").updated(&b).unwrap();
+        let after = EnvFile::parse("A=1", EnvFileFormat::Dotenv)
+            .updated(&b)
+            .unwrap();
         assert!(after.starts_with("A=1\nCONFIG__DEFAULT__"), "{after}");
-        let fresh = EnvFile::default().updated(&b).unwrap();
+        let fresh = EnvFile::empty(EnvFileFormat::Dotenv).updated(&b).unwrap();
         assert!(fresh.starts_with("CONFIG__DEFAULT__MAGENTO_SAAS__ENVIRONMENT=production\n"));
     }
 
     #[test]
     fn an_unterminated_quote_that_would_swallow_our_lines_is_refused() {
         let b = binding();
-        assert_eq!(
-            EnvFile::parse("BROKEN=\"abc\n").updated(&b),
-            Err(UnsafeUpdate)
-        );
+        assert!(matches!(
+            EnvFile::parse("BROKEN=\"abc\n", EnvFileFormat::Dotenv).updated(&b),
+            Err(MagentoError::UnsafeEnvUpdate)
+        ));
     }
 
     #[test]
@@ -372,8 +491,8 @@ mod tests {
         let path = dir.path().join("staging.env");
         std::fs::write(&path, "KEEP=1\n").unwrap();
         let b = binding();
-        assert!(write(&path, &b).unwrap());
-        assert!(!write(&path, &b).unwrap());
+        assert!(write(&path, EnvFileFormat::Dotenv, &b).unwrap());
+        assert!(!write(&path, EnvFileFormat::Dotenv, &b).unwrap());
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.starts_with("KEEP=1\n"));
         #[cfg(unix)]
@@ -382,7 +501,7 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        assert!(write(&dir.path().join("new.env"), &b).unwrap());
+        assert!(write(&dir.path().join("new.env"), EnvFileFormat::Dotenv, &b).unwrap());
     }
 
     /// A small deterministic generator instead of proptest: odd inputs built from the pieces
@@ -407,11 +526,11 @@ mod tests {
             let text: String = (0..len)
                 .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
                 .collect();
-            let file = EnvFile::parse(&text);
+            let file = EnvFile::parse(&text, EnvFileFormat::Dotenv);
             assert_eq!(file.to_text(), text);
             match file.updated(&b) {
                 Ok(after) => {
-                    let reread = EnvFile::parse(&after);
+                    let reread = EnvFile::parse(&after, EnvFileFormat::Dotenv);
                     for (path, value) in reread.current(&b) {
                         assert_eq!(value, b.get(path).map(|e| e.expose()), "{text:?}");
                     }
@@ -429,7 +548,8 @@ mod tests {
                     };
                     assert_eq!(others(&reread), others(&file), "{text:?}");
                 }
-                Err(UnsafeUpdate) => refused += 1,
+                Err(MagentoError::UnsafeEnvUpdate) => refused += 1,
+                Err(other) => panic!("{other}"),
             }
         }
         assert!(refused < 2500, "too many refusals: {refused}");
@@ -439,7 +559,11 @@ mod tests {
     fn rendered_values_parse_back() {
         for value in ["", "a b", "it's", "x\ny\r\n", "$HOME `x` \\ \"q\"", "é💥#"] {
             let line = format!("K={}\n", dotenv_quote(value));
-            assert_eq!(EnvFile::parse(&line).get("K"), Some(value), "{line}");
+            assert_eq!(
+                EnvFile::parse(&line, EnvFileFormat::Dotenv).get("K"),
+                Some(value),
+                "{line}"
+            );
         }
     }
 }

@@ -31,6 +31,13 @@ pub enum MagentoError {
         "the value of {path} holds the control character U+{code:04X}; saasctl writes no such value: remove it from the name it comes from"
     )]
     ControlCharacter { path: String, code: u32 },
+    #[error(
+        "{path} holds a multi-line value (a private key), which a docker env file cannot carry (one line per variable, taken literally): write it as dotenv or shell (`format: dotenv|shell` for an env_file target, `--format env|shell` for render), or into a mysql target"
+    )]
+    MultiLine { path: String },
+    /// The updated env file would not read back as the binding.
+    #[error("the env file would not read back as the binding")]
+    UnsafeEnvUpdate,
     #[error("{0} is not a path of the binding")]
     UnknownPath(String),
     #[error("cannot read {path}: {reason}")]

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::config::{
-    Config, KeySetName, Loaded, MysqlTarget, SecretError, Service, Target, TargetKind,
+    Config, EnvFileFormat, EnvFileTarget, KeySetName, Loaded, MysqlTarget, SecretError, Service,
+    Target, TargetKind,
 };
 use crate::keys::{PrivateKey, api_key_fingerprint};
 use crate::magento::MagentoError;
@@ -93,7 +94,7 @@ fn is_key_path(path: &str) -> bool {
 /// A targeted installation opened: its secrets read and its crypt key parsed, before any
 /// concurrent work; nothing is connected yet.
 pub enum Opened {
-    EnvFile(PathBuf),
+    EnvFile(PathBuf, EnvFileFormat),
     /// Boxed: a database's connection options are large.
     Mysql(Box<(MysqlDatabase, CryptKey)>),
 }
@@ -106,7 +107,7 @@ pub fn open(loaded: &Loaded, config: &Config) -> Result<Vec<(String, Opened)>, I
             continue;
         };
         let target = match target {
-            Target::EnvFile(path) => Ok(Opened::EnvFile(loaded.base_dir.join(path))),
+            Target::EnvFile(file) => open_env_file(loaded, config, file),
             Target::Mysql(mysql) => {
                 open_mysql(loaded, mysql).map(|opened| Opened::Mysql(Box::new(opened)))
             }
@@ -132,7 +133,7 @@ pub async fn check_writable(
 ) -> Result<(), InstallationError> {
     let checks = opened.iter().map(|(key, target)| async move {
         let checked = match target {
-            Opened::EnvFile(path) => directory_writable(path),
+            Opened::EnvFile(path, _) => directory_writable(path),
             Opened::Mysql(opened) => opened.0.check_writable().await.map_err(TargetError::from),
         };
         checked.map_err(|source| InstallationError {
@@ -184,9 +185,9 @@ pub async fn read(
 ) -> Result<BTreeMap<String, Installation>, InstallationError> {
     let reads = opened.iter().map(|(key, target)| async move {
         let installation = match target {
-            Opened::EnvFile(path) => {
+            Opened::EnvFile(path, format) => {
                 tracing::debug!(environment = key, path = %path.display(), "reading env file");
-                read_env_file(path, config)
+                read_env_file(path, *format, config)
             }
             Opened::Mysql(opened) => {
                 let url = opened.0.shown_url();
@@ -207,9 +208,27 @@ pub async fn read(
         .map(|read| read.into_iter().collect())
 }
 
+/// An env file target, refused before anything is read when its dialect cannot carry the
+/// binding (a docker env file and the private keys).
+fn open_env_file(
+    loaded: &Loaded,
+    config: &Config,
+    file: &EnvFileTarget,
+) -> Result<Opened, TargetError> {
+    let format = file.format();
+    if let Some((name, _)) = config.keys.iter().next() {
+        env_file::quote(format, &binding::private_key_path(name), "\n")?;
+    }
+    Ok(Opened::EnvFile(loaded.base_dir.join(file.path()), format))
+}
+
 /// An env file's values: plain text (Magento never decrypts environment values).
-fn read_env_file(path: &Path, config: &Config) -> Result<Installation, TargetError> {
-    let file = env_file::read(path)?;
+fn read_env_file(
+    path: &Path,
+    format: EnvFileFormat,
+    config: &Config,
+) -> Result<Installation, TargetError> {
+    let file = env_file::read(path, format)?;
     let mut values = BTreeMap::new();
     for path in binding_paths(config) {
         let Some(value) = file.get(&env_var_name(&path)) else {
@@ -317,9 +336,10 @@ pub async fn write(
     };
     let binding = binding_of(loaded, config, key, change).map_err(fail)?;
     match target {
-        Target::EnvFile(path) => {
-            let path = loaded.base_dir.join(path);
-            let changed = env_file::write(&path, &binding).map_err(|e| fail(e.into()))?;
+        Target::EnvFile(file) => {
+            let path = loaded.base_dir.join(file.path());
+            let changed =
+                env_file::write(&path, file.format(), &binding).map_err(|e| fail(e.into()))?;
             tracing::debug!(environment = key, path = %path.display(), changed, "wrote env file");
         }
         Target::Mysql(mysql) => {

@@ -16,7 +16,7 @@ use crate::live::{LiveDataSpace, LiveProject, LiveState};
 use crate::magento::binding::{Binding, BindingInput, KeyValues};
 use crate::magento::crypt::CryptKey;
 use crate::magento::mysql::MysqlTarget;
-use crate::magento::render::{Format, render as render_binding};
+use crate::magento::render::{Format, Keys, render as render_binding};
 use crate::plan::{MerchantInput, plan, render};
 use crate::registry::RegistryError;
 use crate::rules::Allowances;
@@ -176,8 +176,9 @@ fn outputs(secrets: &Secrets, shown: &Shown) -> Result<Vec<Output>, TestCaseErro
         data_space_type: DataSpaceType::Production,
     })
     .map_err(|e| TestCaseError::fail(e.to_string()))?;
-    for format in [Format::Env, Format::EnvPhp, Format::ConfigSet, Format::Json] {
-        let text = render_binding(&binding, format, false);
+    for format in Format::ALL {
+        let text = render_binding(&binding, format, Keys::REDACTED)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
         add(
             &format!("{format:?}"),
             text,

@@ -7,7 +7,10 @@ use super::connect::Connector;
 use super::installations::{TargetError, binding_of};
 use super::refresh::{plan_merchants, read_merchants};
 use super::{Files, MerchantErrors};
-use crate::magento::binding::Binding;
+use crate::config::{Secret, SecretError, Target};
+use crate::magento::MagentoError;
+use crate::magento::crypt::CryptKey;
+use crate::magento::render::{Format, Keys};
 use crate::plan::Kind;
 use crate::rules::Allowances;
 
@@ -15,12 +18,18 @@ pub struct Request {
     pub environment: String,
     pub paths: Vec<PathBuf>,
     pub connector: Connector,
+    pub format: Format,
+    pub include_secrets: bool,
+    /// `--crypt-key`: the installation's crypt key, for env.php (relative paths are relative
+    /// to the working directory). Without it, a mysql target's `crypt_key` is used.
+    pub crypt_key: Option<Secret>,
 }
 
 pub enum Outcome {
     /// The files have errors: nothing was read.
     Invalid(Files),
-    Rendered(Box<Binding>),
+    /// The binding in the asked form; with `include_secrets`, it holds the keys.
+    Rendered(String),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,10 +51,29 @@ pub enum RenderError {
         #[source]
         source: TargetError,
     },
+    #[error("--crypt-key applies to --format env-php only: the other forms are read as plain text")]
+    CryptKeyFormat,
+    #[error("--crypt-key: {0}")]
+    CryptKeySecret(#[from] SecretError),
+    #[error("cannot render environment `{environment}`: {source}")]
+    Form {
+        environment: String,
+        #[source]
+        source: MagentoError,
+    },
 }
 
-/// The binding of `request.environment`, declared in exactly one of the files.
+/// The binding of `request.environment`, declared in exactly one of the files, in
+/// `request.format`.
 pub async fn render(request: Request) -> Result<Outcome, RenderError> {
+    if request.crypt_key.is_some() && request.format != Format::EnvPhp {
+        return Err(RenderError::CryptKeyFormat);
+    }
+    let given_crypt_key = request
+        .crypt_key
+        .as_ref()
+        .map(|secret| secret.resolve(std::path::Path::new(".")))
+        .transpose()?;
     let environment = request.environment;
     let mut files = Files::load(&request.paths, None)?;
     if files.has_errors() {
@@ -79,11 +107,34 @@ pub async fn render(request: Request) -> Result<Outcome, RenderError> {
         .filter(|c| c.kind == Kind::Environment)
         .find(|c| c.address.ends_with(&format!(".{environment}")))
         .ok_or_else(unknown)?;
-    let binding = binding_of(loaded, config, &environment, change).map_err(|source| {
-        RenderError::Binding {
-            environment: environment.clone(),
-            source,
-        }
-    })?;
-    Ok(Outcome::Rendered(Box::new(binding)))
+    let binding_error = |source: TargetError| RenderError::Binding {
+        environment: environment.clone(),
+        source,
+    };
+    let binding = binding_of(loaded, config, &environment, change).map_err(binding_error)?;
+    let form_error = |source: MagentoError| RenderError::Form {
+        environment: environment.clone(),
+        source,
+    };
+    let target_crypt_key = match config.environments.get(&environment).map(|e| &e.target) {
+        Some(Some(Target::Mysql(mysql))) if request.format == Format::EnvPhp => Some(
+            mysql
+                .crypt_key
+                .resolve(&loaded.base_dir)
+                .map_err(|e| binding_error(e.into()))?,
+        ),
+        _ => None,
+    };
+    let crypt = given_crypt_key
+        .or(target_crypt_key)
+        .map(|key| CryptKey::parse(key.expose()))
+        .transpose()
+        .map_err(form_error)?;
+    let keys = Keys {
+        include_secrets: request.include_secrets,
+        crypt: crypt.as_ref(),
+    };
+    crate::magento::render::render(&binding, request.format, keys)
+        .map(Outcome::Rendered)
+        .map_err(form_error)
 }

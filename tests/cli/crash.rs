@@ -16,6 +16,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use emulator_process::{EmulatorProcess, KEY_PEM};
+use saasctl::config::EnvFileFormat;
 use saasctl::magento::env_file::EnvFile;
 use serde_json::Value;
 
@@ -121,7 +122,7 @@ impl Merchant {
         let text = std::fs::read_to_string(self.dir.path().join(format!("deploy/{name}.env")))
             .expect("the env file is never removed");
         assert!(text.starts_with(ENV_PROLOGUE), "{name}: {text}");
-        let file = EnvFile::parse(&text);
+        let file = EnvFile::parse(&text, EnvFileFormat::Dotenv);
         assert_eq!(file.to_text(), text);
         let bound = text
             .lines()

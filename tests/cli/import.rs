@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use saasctl::config::{DataSpaceType, KeySetName, SecretValue};
+use saasctl::config::{DataSpaceType, EnvFileFormat, KeySetName, SecretValue};
 use saasctl::magento::binding::{Binding, BindingInput, KeyValues};
 use saasctl::magento::crypt::CryptKey;
 use saasctl::magento::env_file;
@@ -76,7 +76,7 @@ fn bind_database(db: &Database, binding: &Binding) {
 /// Binds the installation configured by the env file at `path`.
 fn bind_env_file(path: &Path, binding: &Binding) {
     std::fs::create_dir_all(path.parent().expect("parent")).expect("env dir");
-    env_file::write(path, binding).expect("write env file");
+    env_file::write(path, EnvFileFormat::Dotenv, binding).expect("write env file");
 }
 
 /// The skeleton with its commented targets made live: `# ` removed after `prefix`.

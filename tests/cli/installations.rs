@@ -298,3 +298,122 @@ fn config_set_lines_parse_to_the_binding_in_a_posix_shell() {
     assert_eq!(checked, 4, "{checked} commands");
     assert_eq!(dashed, 1, "the private key, which starts with `-----BEGIN`");
 }
+
+/// A `shell` env file, loaded with `set -a; .`, gives Magento the exact key; a `docker` one
+/// is refused before anything is sent, naming what can carry a private key.
+#[test]
+fn env_file_dialects_are_written_for_their_consumer() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let shell = LUMA.replace(
+        "target: {env_file: deploy/staging.env}",
+        "target: {env_file: {path: deploy/staging.sh, format: shell}}",
+    );
+    std::fs::write(dir.path().join("saasctl.yaml"), &shell).expect("write yaml");
+    let apply = run(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    let pem = std::fs::read_to_string(dir.path().join("keys/production.pem")).expect("pem");
+    let loaded = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "set -a; . deploy/staging.sh; printf %s \"$CONFIG__DEFAULT__SERVICES_CONNECTOR__SERVICES_CONNECTOR_INTEGRATION__PRODUCTION_PRIVATE_KEY\"",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .expect("sh");
+    assert!(loaded.status.success(), "{}", both(&loaded));
+    assert_eq!(stdout(&loaded), pem.trim());
+    let again = run(dir.path(), &["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&again), 0, "{}", both(&again));
+
+    let docker = LUMA.replace(
+        "target: {env_file: deploy/staging.env}",
+        "target: {env_file: {path: deploy/staging.list, format: docker}}",
+    );
+    std::fs::write(dir.path().join("saasctl.yaml"), &docker).expect("write yaml");
+    let refused = run(dir.path(), &["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&refused), 1, "{}", both(&refused));
+    assert!(
+        stderr(&refused).contains("which a docker env file cannot carry")
+            && stderr(&refused).contains("format: dotenv|shell"),
+        "{}",
+        both(&refused)
+    );
+    assert!(!dir.path().join("deploy/staging.list").exists());
+}
+
+/// `render --format env-php --crypt-key {env: NAME}` writes the key values as
+/// `config:set --lock-env` does; a mysql-less environment without it says they are plain.
+#[test]
+fn render_env_php_encrypts_the_keys_with_the_given_crypt_key() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("saasctl.yaml"), LUMA).expect("write yaml");
+    let apply = run(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    let crypt_key = "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN";
+    let encrypted = saasctl()
+        .current_dir(dir.path())
+        .env("LUMA_CRYPT_KEY", crypt_key)
+        .args([
+            "render",
+            "production",
+            "--format",
+            "env-php",
+            "--include-secrets",
+        ])
+        .args(["--crypt-key", "{env: LUMA_CRYPT_KEY}"])
+        .output()
+        .expect("run saasctl");
+    assert_eq!(code(&encrypted), 0, "{}", both(&encrypted));
+    let text = stdout(&encrypted);
+    let api_key =
+        std::fs::read_to_string(dir.path().join("keys/production.api-key")).expect("api key");
+    assert!(
+        !text.contains(api_key.trim()) && !text.contains("BEGIN"),
+        "{text}"
+    );
+    let stored = text
+        .lines()
+        .find(|l| l.contains("'production_api_key'"))
+        .and_then(|l| l.split(" => '").nth(1))
+        .map(|v| v.trim_end_matches("',"))
+        .expect("the API key line");
+    assert_eq!(
+        crate::python::magento_crypt("decrypt", crypt_key, stored),
+        api_key.trim()
+    );
+    assert!(!both(&encrypted).contains(crypt_key));
+
+    let plain = run(dir.path(), &["render", "production", "--format", "env-php"]);
+    assert!(
+        stdout(&plain).contains("The key values are plain text"),
+        "{}",
+        both(&plain)
+    );
+    let literal = run(
+        dir.path(),
+        &[
+            "render",
+            "production",
+            "--format",
+            "env-php",
+            "--crypt-key",
+            crypt_key,
+        ],
+    );
+    assert_eq!(code(&literal), 64, "{}", both(&literal));
+    assert!(!both(&literal).contains(crypt_key), "{}", both(&literal));
+    let wrong_format = saasctl()
+        .current_dir(dir.path())
+        .env("LUMA_CRYPT_KEY", crypt_key)
+        .args([
+            "render",
+            "production",
+            "--format",
+            "env",
+            "--crypt-key",
+            "{env: LUMA_CRYPT_KEY}",
+        ])
+        .output()
+        .expect("run saasctl");
+    assert_eq!(code(&wrong_format), 1, "{}", both(&wrong_format));
+}
