@@ -157,7 +157,8 @@ fn finish(application: Application, ui: &Terminal, json: bool) -> Result<ExitSta
 }
 
 /// What must follow in Magento once its values changed: a cache clean after a database write,
-/// a redeploy for an env file, and after a data space change, every feed resent.
+/// a redeploy for an env file (and what PHP needs to pass the variables on), and after a data
+/// space change, every feed resent.
 fn print_next_steps(written: &[Written]) {
     if written.is_empty() {
         return;
@@ -166,10 +167,18 @@ fn print_next_steps(written: &[Written]) {
     for done in written {
         match done.target {
             TargetKind::Mysql => outln!("  {}: bin/magento cache:clean config", done.address),
-            TargetKind::EnvFile => outln!(
-                "  {}: redeploy (or restart PHP) so Magento reads the new environment values",
-                done.address
-            ),
+            TargetKind::EnvFile => {
+                outln!(
+                    "  {}: redeploy (or restart PHP) so Magento reads the new environment values.",
+                    done.address
+                );
+                // Magento reads only $_ENV; the stock php.ini ("GPCS") leaves it empty, and
+                // PHP-FPM clears the environment by default.
+                outln!(
+                    "    Magento sees them only with php.ini's variables_order = \"EGPCS\" and, under PHP-FPM,"
+                );
+                outln!("    the pool's clear_env = no (or an env[NAME] = $NAME line per variable)");
+            }
         }
         if done.rebound {
             outln!(

@@ -75,7 +75,13 @@ fn an_env_file_target_is_written_kept_and_repaired() {
         "{}",
         both(&apply)
     );
-    assert!(stdout(&apply).contains("redeploy"), "{}", both(&apply));
+    for step in [
+        "redeploy",
+        "variables_order = \"EGPCS\"",
+        "clear_env = no (or an env[NAME] = $NAME line per variable)",
+    ] {
+        assert!(stdout(&apply).contains(step), "{step}: {}", both(&apply));
+    }
 
     let text = std::fs::read_to_string(&env_path).expect("read env file");
     assert!(text.starts_with("# staging\nAPP_ENV=staging\n"), "{text}");
