@@ -342,9 +342,90 @@ pub fn io_reason(error: &std::io::Error) -> String {
     }
 }
 
+/// A file of secrets aimed into a git work tree that git does not ignore: one `git add -A`
+/// from a committed key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotIgnored {
+    /// The work tree's root.
+    pub root: std::path::PathBuf,
+    /// The `.gitignore` line that ignores the file: its path from the root.
+    pub line: String,
+}
+
+/// Whether a file of secrets at `path` would be exposed to git: inside a work tree and not
+/// ignored (a tracked file is not ignored). A directory that does not exist yet is fine: saasctl
+/// creates it with its own `.gitignore`. Asks `git check-ignore`, which knows every rule
+/// (nested `.gitignore`s, `info/exclude`, the global excludes); without git, reads the
+/// directory's `.gitignore` and accepts only a `*` or the file's own name there.
+pub fn git_exposure(path: &Path) -> Option<NotIgnored> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty())?;
+    let dir = fs::canonicalize(dir).ok()?;
+    let root = dir
+        .ancestors()
+        .find(|a| a.join(".git").exists())?
+        .to_owned();
+    let name = path.file_name()?;
+    let file = dir.join(name);
+    let line = format!("/{}", file.strip_prefix(&root).ok()?.display());
+    let asked = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&dir)
+        .args(["check-ignore", "-q", "--"])
+        .arg(name)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    let ignored = match asked.ok().and_then(|status| status.code()) {
+        Some(0) => true,
+        Some(1) => false,
+        // No git, or git cannot tell (not a work tree after all, a broken repository).
+        _ => ignored_by_own_gitignore(&dir, &name.to_string_lossy()),
+    };
+    (!ignored).then_some(NotIgnored { root, line })
+}
+
+/// The last rule of `dir/.gitignore` that names `name` (or `*`) ignores it.
+fn ignored_by_own_gitignore(dir: &Path, name: &str) -> bool {
+    let rules = fs::read_to_string(dir.join(".gitignore")).unwrap_or_default();
+    let mut ignored = false;
+    for rule in rules.lines().map(str::trim_end) {
+        let (negated, pattern) = match rule.strip_prefix('!') {
+            Some(pattern) => (true, pattern),
+            None => (false, rule),
+        };
+        let pattern = pattern.strip_prefix('/').unwrap_or(pattern);
+        if pattern == "*" || pattern == name {
+            ignored = !negated;
+        }
+    }
+    ignored
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn without_git_only_a_star_or_the_name_in_the_directory_ignores() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            ("", false),
+            ("*\n", true),
+            ("staging.env\n", true),
+            ("/staging.env\n", true),
+            ("*\n!staging.env\n", false),
+            ("other.env\n*.env\n", false),
+        ];
+        for (rules, ignored) in cases {
+            std::fs::write(dir.path().join(".gitignore"), rules).unwrap();
+            assert_eq!(
+                ignored_by_own_gitignore(dir.path(), "staging.env"),
+                ignored,
+                "{rules:?}"
+            );
+        }
+    }
 
     #[test]
     fn special_files_are_refused_without_blocking_and_large_ones_unread() {

@@ -44,6 +44,15 @@ pub enum TargetError {
         "the crypt_key cannot decrypt the value stored at {path}: it is not this installation's key (app/etc/env.php crypt/key); nothing is written"
     )]
     WrongCryptKey { path: String },
+    /// An env file of keys that git would pick up.
+    #[error(
+        "{path} would hold keys inside the git work tree {root}, and git does not ignore it: add the line `{line}` to {root}/.gitignore, or write the env file outside the work tree; nothing was sent"
+    )]
+    NotIgnoredByGit {
+        path: String,
+        root: String,
+        line: String,
+    },
     /// An env file's directory that this user cannot create files in.
     #[error(
         "cannot write into {dir} ({reason}): the env file is replaced through a file beside it; nothing was sent"
@@ -209,7 +218,7 @@ pub async fn read(
 }
 
 /// An env file target, refused before anything is read when its dialect cannot carry the
-/// binding (a docker env file and the private keys).
+/// binding (a docker env file and the private keys), or when git would pick it up.
 fn open_env_file(
     loaded: &Loaded,
     config: &Config,
@@ -219,7 +228,15 @@ fn open_env_file(
     if let Some((name, _)) = config.keys.iter().next() {
         env_file::quote(format, &binding::private_key_path(name), "\n")?;
     }
-    Ok(Opened::EnvFile(loaded.base_dir.join(file.path()), format))
+    let path = loaded.base_dir.join(file.path());
+    if let Some(exposed) = crate::file::git_exposure(&path) {
+        return Err(TargetError::NotIgnoredByGit {
+            path: path.display().to_string(),
+            root: exposed.root.display().to_string(),
+            line: exposed.line,
+        });
+    }
+    Ok(Opened::EnvFile(path, format))
 }
 
 /// An env file's values: plain text (Magento never decrypts environment values).

@@ -423,3 +423,60 @@ fn render_env_php_encrypts_the_keys_with_the_given_crypt_key() {
         .expect("run saasctl");
     assert_eq!(code(&wrong_format), 1, "{}", both(&wrong_format));
 }
+
+/// An env file of keys aimed into a directory of a git work tree that git does not ignore is
+/// refused with the line to add; once added (git agreeing), it is written. A directory that
+/// saasctl creates keeps itself out of git.
+#[test]
+fn an_env_file_that_git_would_pick_up_is_refused_with_the_line_to_add() {
+    crate::apt::ensure("git", "git");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .expect("git")
+    };
+    assert!(git(&["init", "-q"]).status.success());
+    std::fs::write(dir.path().join("saasctl.yaml"), LUMA).expect("write yaml");
+    std::fs::create_dir(dir.path().join("deploy")).expect("deploy dir");
+
+    let refused = run(dir.path(), &["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&refused), 1, "{}", both(&refused));
+    assert!(
+        stderr(&refused).contains("git does not ignore it: add the line `/deploy/staging.env` to"),
+        "{}",
+        both(&refused)
+    );
+    let apply = run(dir.path(), &["apply", "--auto-approve"]);
+    assert_ne!(code(&apply), 0, "{}", both(&apply));
+    assert!(!dir.path().join("deploy/staging.env").exists());
+
+    std::fs::write(dir.path().join(".gitignore"), "/deploy/staging.env\n").expect("gitignore");
+    let apply = run(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    assert!(
+        git(&["check-ignore", "-q", "deploy/staging.env"])
+            .status
+            .success()
+    );
+
+    // A directory saasctl makes: ignored by the .gitignore it writes there.
+    let fresh = LUMA.replace("deploy/staging.env", "secrets/staging.env");
+    std::fs::write(dir.path().join("saasctl.yaml"), fresh).expect("write yaml");
+    let apply = run(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    assert!(dir.path().join("secrets/staging.env").exists());
+    assert!(
+        git(&["check-ignore", "-q", "secrets/staging.env"])
+            .status
+            .success()
+    );
+    let status = git(&["status", "--porcelain", "--untracked-files=all"]);
+    assert!(
+        !stdout(&status).contains("staging.env"),
+        "{}",
+        both(&status)
+    );
+}
