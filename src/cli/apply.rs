@@ -43,6 +43,9 @@ pub struct Args {
     pub allow: AllowArgs,
 
     #[command(flatten)]
+    pub installations: super::InstallationArgs,
+
+    #[command(flatten)]
     pub shard: super::ShardArgs,
 }
 
@@ -77,7 +80,10 @@ pub fn run(args: Args, color: bool, quiet: bool) -> Result<ExitStatus, Error> {
     let request = Request {
         targets: args.targets,
         shard: args.shard.shard,
-        connector: args.registry.connector(),
+        connector: args
+            .registry
+            .connector()
+            .with_installations(args.installations.mode()),
         allowances: args.allow.allowances(),
         auto_approve: args.auto_approve,
         lock_timeout: std::time::Duration::from_secs(args.lock_timeout),

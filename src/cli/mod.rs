@@ -347,6 +347,31 @@ impl AllowArgs {
     }
 }
 
+/// Whether `plan` and `apply` touch the installation targets.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InstallationArgs {
+    /// read: read each installation target (and apply writes it); skip: neither read nor
+    /// write them, for a pipeline that cannot reach them or must not write them. An env file
+    /// missing here is planned as "written on apply", not as a change.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = InstallationMode::Read)]
+    pub installations: InstallationMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InstallationMode {
+    Read,
+    Skip,
+}
+
+impl InstallationArgs {
+    pub fn mode(&self) -> crate::run::connect::Installations {
+        match self.installations {
+            InstallationMode::Read => crate::run::connect::Installations::Read,
+            InstallationMode::Skip => crate::run::connect::Installations::Skip,
+        }
+    }
+}
+
 /// One failure as every command reports it: `error: ` and the message, escaped and redacted,
 /// on stderr.
 pub fn print_error(error: &Error) {

@@ -39,6 +39,9 @@ pub struct Args {
     pub allow: AllowArgs,
 
     #[command(flatten)]
+    pub installations: super::InstallationArgs,
+
+    #[command(flatten)]
     pub findings: super::validate::FindingArgs,
 
     #[command(flatten)]
@@ -72,7 +75,10 @@ pub fn run(args: Args, color: bool, quiet: bool) -> Result<ExitStatus, Error> {
     let request = Request {
         paths: args.paths,
         shard: args.shard.shard,
-        connector: args.registry.connector(),
+        connector: args
+            .registry
+            .connector()
+            .with_installations(args.installations.mode()),
         allowances: args.allow.allowances(),
         strict: args.findings.strict,
         save_to: args.out.clone().filter(|_| !to_stdout),

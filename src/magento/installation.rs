@@ -32,10 +32,25 @@ impl Stored {
     }
 }
 
+/// Whether an installation's values were read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    #[default]
+    Read,
+    /// An env file that does not exist on this machine (a fresh clone, a CI runner): apply
+    /// writes it whole, a plan does not count it as a change.
+    Missing,
+    /// `--installations=skip`: neither read nor written.
+    Skipped,
+}
+
 /// An installation's binding as read, and its websites where the target knows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Installation {
     pub target: crate::config::TargetKind,
+    #[serde(default)]
+    pub presence: Presence,
     /// The binding's paths that hold a value.
     pub values: BTreeMap<String, Stored>,
     /// `store_website` codes, `admin` excluded (`mysql` targets only).
@@ -44,6 +59,16 @@ pub struct Installation {
 }
 
 impl Installation {
+    /// An installation whose values are not known here.
+    pub fn unread(target: crate::config::TargetKind, presence: Presence) -> Self {
+        Self {
+            target,
+            presence,
+            values: BTreeMap::new(),
+            websites: None,
+        }
+    }
+
     /// The plain value at `path`, if any.
     pub fn plain(&self, path: &str) -> Option<&str> {
         match self.values.get(path)? {

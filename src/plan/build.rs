@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::model::{
-    Action, Binding, Change, FORMAT_VERSION, Kind, MerchantPlan, Named, Object, Plan, Summary,
-    Unmanaged, ValueChange, ValueReason,
+    Action, Binding, Change, FORMAT_VERSION, Kind, MerchantPlan, Named, NotRead, Object, Plan,
+    Summary, Unmanaged, ValueChange, ValueReason,
 };
 use crate::config::{Config, Environment, KeySetName, Loaded, TargetKind};
 use crate::diagnostic::{Diagnostic, JsonDiagnostic};
@@ -13,7 +13,7 @@ use crate::digest::json_digest;
 use crate::keys::KeyFingerprint;
 use crate::live::{LiveState, Matching, ProjectMatch, SpaceMatch, is_rename, match_config_with};
 use crate::magento::binding;
-use crate::magento::installation::{Installation, Stored};
+use crate::magento::installation::{Installation, Presence, Stored};
 use crate::rules::{self, Allowances, Context, LiveContext};
 
 /// One merchant file as the planner takes it.
@@ -198,6 +198,7 @@ fn merchant_changes(
         environment_id: None,
         values: Vec::new(),
         target: None,
+        not_read: None,
     };
     let address = format!("project.{slug}");
     match &matching.project {
@@ -278,7 +279,28 @@ fn merchant_changes(
             Some(SpaceMatch::Found { live, .. }) => Some(live.id.clone()),
             _ => None,
         };
+        let mut not_read = None;
         let (action, values, note) = match (&environment.target, input.installations.get(key)) {
+            (Some(_), Some(installation)) if installation.presence == Presence::Skipped => {
+                not_read = Some(NotRead::Skipped);
+                (
+                    Action::NoOp,
+                    Vec::new(),
+                    "binding; the installation is neither read nor written (--installations=skip)"
+                        .to_owned(),
+                )
+            }
+            (Some(target), Some(installation)) if installation.presence == Presence::Missing => {
+                not_read = Some(NotRead::MissingHere);
+                (
+                    Action::NoOp,
+                    Vec::new(),
+                    format!(
+                        "binding; its {} is not present here: written on apply",
+                        target.kind()
+                    ),
+                )
+            }
             (Some(target), Some(installation)) => {
                 let values = value_changes(config, environment, matching, input, installation);
                 let action = if values.is_empty() {
@@ -312,6 +334,7 @@ fn merchant_changes(
             environment_id: live,
             values,
             target: environment.target.as_ref().map(|t| t.kind()),
+            not_read,
             ..change(
                 format!("environment.{slug}.{key}"),
                 Kind::Environment,

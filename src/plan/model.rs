@@ -52,6 +52,11 @@ impl Plan {
         self.summary.create + self.summary.rename + self.summary.update > 0
     }
 
+    /// Whether applying does anything: a change, or an installation to write whole.
+    pub fn has_work(&self) -> bool {
+        self.has_changes() || self.changes.iter().any(Change::written_on_apply)
+    }
+
     /// The plans of an estate's shards as one, to be read (one pull-request comment): merchants,
     /// changes, findings and unmanaged objects in shard order, the summary counted again, refused
     /// if any part is. Its digests are of the parts' digests. `None` without plans.
@@ -174,6 +179,41 @@ pub struct Change {
     /// Where the installation's values are written: `mysql` or `env_file`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<crate::config::TargetKind>,
+    /// Why an installation with a target was not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_read: Option<NotRead>,
+}
+
+/// Why an installation's target was not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotRead {
+    /// An env file that does not exist where the plan was made: not a change (a fresh clone
+    /// holds no secrets), but apply writes it whole.
+    MissingHere,
+    /// `--installations=skip`: neither read nor written.
+    Skipped,
+}
+
+impl Change {
+    /// An env file that apply writes whole, though the plan counts no change for it.
+    pub fn written_on_apply(&self) -> bool {
+        self.not_read == Some(NotRead::MissingHere)
+    }
+
+    /// Whether apply writes this change's installation: its values change, or its env file is
+    /// missing here.
+    pub fn writes_installation(&self) -> bool {
+        self.kind == Kind::Environment
+            && self.target.is_some()
+            && (self.action == Action::Update || self.written_on_apply())
+    }
+
+    /// Whether renderers print the note: a no-op's note is shown only when it says something
+    /// the line does not.
+    pub fn shows_note(&self) -> bool {
+        self.action != Action::NoOp || self.adopted || self.not_read.is_some()
+    }
 }
 
 /// One config value of an installation: what it holds and what it will hold.

@@ -247,6 +247,7 @@ fn installations(environments: usize) -> impl Strategy<Value = Installations> {
                     .collect();
                     let installation = Installation {
                         target: crate::config::TargetKind::EnvFile,
+                        presence: crate::magento::installation::Presence::Read,
                         values,
                         websites: None,
                     };
@@ -272,6 +273,7 @@ fn write_installations(
             .entry(key.to_owned())
             .or_insert_with(|| Installation {
                 target: crate::config::TargetKind::EnvFile,
+                presence: crate::magento::installation::Presence::Read,
                 values: BTreeMap::new(),
                 websites: None,
             });

@@ -171,6 +171,7 @@ pub fn production_with_websites(websites: &[&str]) -> Setup {
 pub fn installation(values: &[(&str, Stored)], websites: Option<&[&str]>) -> Installation {
     Installation {
         target: crate::config::TargetKind::Mysql,
+        presence: crate::magento::installation::Presence::Read,
         values: values
             .iter()
             .map(|(path, stored)| ((*path).to_owned(), stored.clone()))

@@ -190,7 +190,7 @@ pub async fn apply(request: Request, ui: &dyn ApplyUi) -> Result<Done, ApplyErro
         let allowances = resolve(&files, &merchants, &request.allowances)?;
         let mut plan = plan_merchants(&files, &merchants, &allowances);
         plan.unread = unread.iter().map(MerchantError::unread).collect();
-        let asking = !request.auto_approve && plan.has_changes() && !plan.refused;
+        let asking = !request.auto_approve && plan.has_work() && !plan.refused;
         ui.review(&plan, asking);
         if plan.refused {
             return Ok(Done {
@@ -198,7 +198,7 @@ pub async fn apply(request: Request, ui: &dyn ApplyUi) -> Result<Done, ApplyErro
                 report: Report::empty(ReportStatus::Refused),
             });
         }
-        if !plan.has_changes() {
+        if !plan.has_work() {
             let report = if unread.is_empty() {
                 Report::empty(ReportStatus::NoChanges)
             } else {
@@ -322,7 +322,7 @@ async fn apply_saved(
         }
         let current = plan_merchants(&files, &merchants, &saved.allowances);
         check_saved(path, &saved, &current)?;
-        if !current.has_changes() {
+        if !current.has_work() {
             ui.step("No changes.");
             return Ok(Done {
                 outcome: Ending::NoChanges { left_out: 0 },
@@ -619,7 +619,7 @@ pub fn report(
     for merchant in &planned.merchants {
         let changes: Vec<&Change> = planned
             .changes_of(&merchant.slug)
-            .filter(|c| c.action != Action::NoOp)
+            .filter(|c| c.action != Action::NoOp || c.written_on_apply())
             .collect();
         if changes.is_empty() {
             continue;
@@ -680,9 +680,7 @@ pub fn report(
             });
         }
         // The installations apply writes (`write_installations`).
-        for change in changes.iter().filter(|c| {
-            c.kind == Kind::Environment && c.action == Action::Update && c.target.is_some()
-        }) {
+        for change in changes.iter().filter(|c| c.writes_installation()) {
             let installation = if let Some(w) = written
                 .iter()
                 .find(|w| w.file == merchant.file && w.address == change.address)

@@ -53,6 +53,8 @@ pub struct Connector {
     pub options: ClientOptions,
     /// How many merchants are read at once: the work is network-bound, the gateway shared.
     pub parallelism: usize,
+    /// Whether installation targets are read (and so written), or left alone.
+    pub installations: Installations,
     /// One HTTP client for the run: every merchant's requests share its connection pool.
     http: OnceLock<reqwest::Client>,
     /// Each gateway's limit on requests at once, shared by its merchants.
@@ -61,6 +63,15 @@ pub struct Connector {
     /// Merchants connect concurrently; provisioning keys of an embedded registry is one at a
     /// time, since files of one directory share its registry and key files.
     provisioning: tokio::sync::Mutex<()>,
+}
+
+/// `--installations`: a pipeline that cannot reach an installation (or must not write one on a
+/// throwaway runner) plans and applies the registry alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Installations {
+    #[default]
+    Read,
+    Skip,
 }
 
 /// A merchant's client for its project's key set, and the fingerprints of all its key sets.
@@ -77,11 +88,17 @@ impl Connector {
             gateway_override,
             options,
             parallelism: DEFAULT_PARALLELISM,
+            installations: Installations::Read,
             http: OnceLock::new(),
             throttles: Mutex::default(),
             embedded: EmbeddedRegistries::default(),
             provisioning: tokio::sync::Mutex::new(()),
         }
+    }
+
+    pub fn with_installations(mut self, installations: Installations) -> Self {
+        self.installations = installations;
+        self
     }
 
     /// The gateway `config`'s project key set would be read through (a URL, or `embedded`),

@@ -180,7 +180,7 @@ pub fn has_changes(planned: &Plan, file: &str) -> bool {
 }
 
 /// Writes every installation whose values `plan` (made after the registry changes, so its ids
-/// are the registry's) updates. Returns what was written and every failure.
+/// are the registry's) updates, and every env file missing here. Returns what was written and every failure.
 pub async fn write_installations(
     files: &Files,
     merchants: &[Merchant],
@@ -199,7 +199,7 @@ pub async fn write_installations(
         };
         for change in plan
             .changes_of(&planned.slug)
-            .filter(|c| c.kind == Kind::Environment && c.action == Action::Update)
+            .filter(|c| c.writes_installation())
         {
             let prefix = format!("environment.{}.", planned.slug);
             let key = change.address.strip_prefix(&prefix).unwrap_or_default();

@@ -737,6 +737,7 @@ environments:
     /// An installation bound to data space `space`, serving `websites` when known.
     fn bound(space: u32, websites: Option<&[&str]>) -> Installation {
         Installation {
+            presence: crate::magento::installation::Presence::Read,
             target: if websites.is_some() {
                 crate::config::TargetKind::Mysql
             } else {
@@ -914,6 +915,7 @@ environments:
         );
         let unbound = Installation {
             target: crate::config::TargetKind::Mysql,
+            presence: crate::magento::installation::Presence::Read,
             values: BTreeMap::new(),
             websites: Some(vec!["base".into()]),
         };

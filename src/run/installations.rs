@@ -14,7 +14,7 @@ use crate::magento::MagentoError;
 use crate::magento::binding::{self, Binding, BindingInput, KeyValues};
 use crate::magento::crypt::{CryptKey, StoredValue};
 use crate::magento::env_file;
-use crate::magento::installation::{Installation, Stored};
+use crate::magento::installation::{Installation, Presence, Stored};
 use crate::magento::mysql::{MysqlError, MysqlTarget as MysqlDatabase};
 use crate::magento::render::env_var_name;
 use crate::plan::{Binding as PlannedBinding, Change, Object};
@@ -133,6 +133,21 @@ pub fn open(loaded: &Loaded, config: &Config) -> Result<Vec<(String, Opened)>, I
     Ok(opened)
 }
 
+/// Every targeted installation of `config`, left alone (`--installations=skip`).
+pub fn skipped(config: &Config) -> BTreeMap<String, Installation> {
+    config
+        .environments
+        .iter()
+        .filter_map(|(key, environment)| {
+            let target = environment.target.as_ref()?;
+            Some((
+                key.clone(),
+                Installation::unread(target.kind(), Presence::Skipped),
+            ))
+        })
+        .collect()
+}
+
 /// Checks, before anything is sent, that every opened installation can be written: the
 /// database user's privileges on `core_config_data`, an env file's directory (or the nearest
 /// one that exists, which a write creates the rest under).
@@ -245,6 +260,10 @@ fn read_env_file(
     format: EnvFileFormat,
     config: &Config,
 ) -> Result<Installation, TargetError> {
+    // A fresh clone or a CI runner holds no env file: it is written where it is deployed.
+    if std::fs::symlink_metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+        return Ok(Installation::unread(TargetKind::EnvFile, Presence::Missing));
+    }
     let file = env_file::read(path, format)?;
     let mut values = BTreeMap::new();
     for path in binding_paths(config) {
@@ -263,6 +282,7 @@ fn read_env_file(
     }
     Ok(Installation {
         target: TargetKind::EnvFile,
+        presence: Presence::Read,
         values,
         websites: None,
     })
@@ -306,6 +326,7 @@ async fn read_mysql(
     }
     Ok(Installation {
         target: TargetKind::Mysql,
+        presence: Presence::Read,
         values,
         websites: Some(stored.websites),
     })
@@ -343,9 +364,12 @@ pub async fn write(
     let Some(environment) = config.environments.get(key) else {
         return Ok(None);
     };
-    let (Some(target), false) = (&environment.target, change.values.is_empty()) else {
+    let Some(target) = &environment.target else {
         return Ok(None);
     };
+    if change.values.is_empty() && !change.written_on_apply() {
+        return Ok(None);
+    }
     let fail = |source: TargetError| InstallationError {
         file: loaded.file.clone(),
         environment: key.to_owned(),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use futures::{StreamExt, stream};
 
-use super::connect::{Connection, Connector, read_live};
+use super::connect::{Connection, Connector, Installations, read_live};
 use super::files::{CheckedFile, Entry};
 use super::{Files, MerchantError, MerchantErrors, installations};
 use crate::config::Loaded;
@@ -176,13 +176,18 @@ async fn read(loaded: &Loaded, connector: &Connector) -> Result<Read, MerchantEr
             file: loaded.file.clone(),
         })?;
     let connection = connector.connect(loaded, config).await?;
-    let targets = installations::open(loaded, config)?;
-    // An installation that could not be written refuses its merchant before any request.
-    installations::check_writable(loaded, &targets).await?;
-    let (live, installations) = tokio::join!(
-        read_live(&connection.client, config),
-        installations::read(loaded, config, &targets)
-    );
+    let (live, installations) = if connector.installations == Installations::Skip {
+        let live = read_live(&connection.client, config).await;
+        (live, Ok(installations::skipped(config)))
+    } else {
+        let targets = installations::open(loaded, config)?;
+        // An installation that could not be written refuses its merchant before any request.
+        installations::check_writable(loaded, &targets).await?;
+        tokio::join!(
+            read_live(&connection.client, config),
+            installations::read(loaded, config, &targets)
+        )
+    };
     let live = live.map_err(|source| MerchantError::Read {
         file: loaded.file.clone(),
         source,

@@ -480,3 +480,86 @@ fn an_env_file_that_git_would_pick_up_is_refused_with_the_line_to_add() {
         both(&status)
     );
 }
+
+/// On a fresh clone (or a CI runner) the env file is not there: the plan says it is written on
+/// apply and counts no change; `--installations=skip` neither reads nor writes any target.
+#[test]
+fn a_missing_env_file_is_no_change_and_skip_touches_no_target() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A database target behind a closed loopback port: reading it would fail.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    let yaml = LUMA.replace(
+        "  production: {tier: production, data_space: live, websites: [base]}",
+        "  production:\n    tier: production\n    data_space: live\n    websites: [base]\n    \
+         target: {mysql: {url: {env: LUMA_DATABASE_URL}, crypt_key: {env: LUMA_CRYPT_KEY}}}",
+    );
+    std::fs::write(dir.path().join("saasctl.yaml"), &yaml).expect("write yaml");
+    let with_db = |args: &[&str]| {
+        saasctl()
+            .current_dir(dir.path())
+            .env(
+                "LUMA_DATABASE_URL",
+                format!("mysql://magento:secret@127.0.0.1:{port}/magento"),
+            )
+            .env("LUMA_CRYPT_KEY", "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN")
+            .args(args)
+            .output()
+            .expect("run saasctl")
+    };
+    let unreachable = with_db(&["plan"]);
+    assert_eq!(code(&unreachable), 1, "{}", both(&unreachable));
+
+    let applied = with_db(&["apply", "--auto-approve", "--installations", "skip"]);
+    assert_eq!(code(&applied), 0, "{}", both(&applied));
+    assert!(
+        !dir.path().join("deploy").exists(),
+        "skip wrote the env file"
+    );
+    let plan = with_db(&[
+        "plan",
+        "--installations=skip",
+        "--detailed-exitcode",
+        "--color",
+        "never",
+    ]);
+    assert_eq!(code(&plan), 0, "{}", both(&plan));
+    assert!(
+        stdout(&plan).contains("neither read nor written (--installations=skip)"),
+        "{}",
+        both(&plan)
+    );
+
+    // Without the database: the env file missing here is a note, not a change.
+    std::fs::write(dir.path().join("saasctl.yaml"), LUMA).expect("write yaml");
+    let plan = run(
+        dir.path(),
+        &["plan", "--detailed-exitcode", "--color", "never"],
+    );
+    assert_eq!(code(&plan), 0, "{}", both(&plan));
+    assert!(
+        stdout(&plan).contains("its env_file is not present here: written on apply"),
+        "{}",
+        both(&plan)
+    );
+    assert!(stdout(&plan).contains("No changes."), "{}", both(&plan));
+    assert!(!stdout(&plan).contains("(not set) ->"), "{}", both(&plan));
+    let markdown = run(dir.path(), &["plan", "--format", "markdown"]);
+    assert!(
+        stdout(&markdown).contains("not present here: written on apply"),
+        "{}",
+        both(&markdown)
+    );
+    // Where it is deployed, apply writes it whole; then nothing is left to do.
+    let apply = run(dir.path(), &["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    let text = std::fs::read_to_string(dir.path().join("deploy/staging.env")).expect("env file");
+    assert!(
+        env_value(&text, "services_connector/services_id/environment_name") == Some("Luma Staging"),
+        "{text}"
+    );
+    let again = run(dir.path(), &["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&again), 0, "{}", both(&again));
+    assert!(stdout(&again).contains("No changes."), "{}", both(&again));
+}

@@ -229,10 +229,7 @@ impl Parts {
                 let mut diff = String::new();
                 for change in &changes {
                     let _ = writeln!(diff, "{}", change_line(change));
-                    if let Some(note) = change
-                        .note
-                        .as_ref()
-                        .filter(|_| change.action != Action::NoOp || change.adopted)
+                    if let Some(note) = change.note.as_ref().filter(|_| change.shows_note())
                     {
                         let _ = writeln!(diff, "#     {}", escape::text(note));
                     }

@@ -69,11 +69,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
                 Action::NoOp => Style::new().dimmed(),
             };
             let _ = writeln!(out, "  {}", paint(style, &line));
-            if let Some(note) = change
-                .note
-                .as_ref()
-                .filter(|_| change.action != Action::NoOp || change.adopted)
-            {
+            if let Some(note) = change.note.as_ref().filter(|_| change.shows_note()) {
                 let _ = writeln!(out, "      {}", escape::text(note));
             }
             for line in value_lines(change) {
