@@ -467,8 +467,6 @@ fn named(name: &str, id: Option<&String>, kind: Option<crate::config::DataSpaceT
     })
 }
 
-/// Address slugs: the project name lower-cased, other characters as `-`. Merchants sharing
-/// one get `-2`, `-3`… in the order of their files, whatever order they were given in.
 /// A `--allow-rebind` selector that names no environment, or several.
 #[derive(Debug, thiserror::Error)]
 pub enum AllowanceError {
@@ -539,16 +537,17 @@ pub fn resolve_allowances(
     })
 }
 
+/// Address slugs: each merchant's name (`merchant_name`), or a file's stem when it has no
+/// model. Merchants sharing one get `-2`, `-3`… in the order of their files, whatever order
+/// they were given in.
 fn slugs(merchants: &[MerchantInput]) -> Vec<String> {
     let bases: Vec<String> = merchants
         .iter()
         .map(|m| {
-            let name = m
-                .loaded
-                .config
-                .as_ref()
-                .map_or_else(|| file_stem(&m.loaded.path), |c| c.project.name.clone());
-            slugify(&name)
+            match &m.loaded.config {
+                Some(config) => merchant_name(config),
+                None => slugify(&file_stem(&m.loaded.path)),
+            }
         })
         .collect();
     let mut order: Vec<usize> = (0..merchants.len()).collect();
@@ -568,6 +567,16 @@ fn slugs(merchants: &[MerchantInput]) -> Vec<String> {
         slugs[i] = slug;
     }
     slugs
+}
+
+/// How plans name a merchant: its `merchant:`, else its project's first name, which a declared
+/// rename keeps.
+fn merchant_name(config: &Config) -> String {
+    if let Some(merchant) = &config.merchant {
+        return merchant.clone();
+    }
+    let project = &config.project;
+    slugify(project.previous_names.first().unwrap_or(&project.name))
 }
 
 fn slugify(name: &str) -> String {
@@ -638,6 +647,38 @@ mod tests {
             (4, 3, false)
         );
         assert!(plan.has_changes());
+    }
+
+    #[test]
+    fn a_project_rename_leaves_every_address_unchanged() {
+        let state = live(&[(
+            1,
+            "Luma",
+            &[
+                (2, "Luma Production", P),
+                (3, "Luma Staging", T),
+                (4, "Luma QA", T),
+            ],
+        )]);
+        let addresses = |yaml: &str| {
+            let (loaded, _) = load(yaml);
+            let plan = plan(&[input(&loaded, &state)], &Allowances::default());
+            let addresses: Vec<String> = plan.changes.iter().map(|c| c.address.clone()).collect();
+            (addresses, plan.changes[0].action)
+        };
+        let (before, action) = addresses(LUMA);
+        assert_eq!(action, Action::NoOp);
+        let renamed = LUMA.replace(
+            "  name: Luma\n",
+            "  name: Luma Europe\n  previous_names: [Luma]\n",
+        );
+        let (after, action) = addresses(&renamed);
+        assert_eq!(action, Action::Rename, "{renamed}");
+        assert_eq!(after, before);
+        // An explicit merchant name wins over the project's.
+        let named = renamed.replace("version: 1\n", "version: 1\nmerchant: eu-store\n");
+        let (named, _) = addresses(&named);
+        assert!(named.iter().all(|a| a.contains(".eu-store")), "{named:?}");
     }
 
     #[test]
