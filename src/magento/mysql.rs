@@ -184,35 +184,49 @@ impl MysqlTarget {
         }
     }
 
+    /// The stored value of each of `paths` that has a row with a non-NULL value.
+    async fn values(
+        &self,
+        connection: &mut MySqlConnection,
+        paths: &[String],
+    ) -> Result<BTreeMap<String, String>, MysqlError> {
+        let mut values = BTreeMap::new();
+        if paths.is_empty() {
+            return Ok(values);
+        }
+        let placeholders = vec!["?"; paths.len()].join(", ");
+        let sql = format!(
+            "SELECT path, value FROM {}core_config_data \
+             WHERE scope = 'default' AND scope_id = 0 AND path IN ({placeholders})",
+            self.prefix
+        );
+        let mut query = sqlx::query(&sql);
+        for path in paths {
+            query = query.bind(path);
+        }
+        let rows = query
+            .fetch_all(&mut *connection)
+            .await
+            .map_err(self.query_error("reading core_config_data"))?;
+        for row in rows {
+            let path: String = row.try_get(0).map_err(self.query_error("reading a path"))?;
+            let value: Option<String> = row
+                .try_get(1)
+                .map_err(self.query_error("reading a value"))?;
+            if let Some(value) = value {
+                values.insert(path, value);
+            }
+        }
+        Ok(values)
+    }
+
     /// The stored values of `paths` and the installation's website codes.
     pub async fn read(&self, paths: &[String]) -> Result<Stored, MysqlError> {
         let mut connection = self.connect().await?;
-        let mut stored = Stored::default();
-        if !paths.is_empty() {
-            let placeholders = vec!["?"; paths.len()].join(", ");
-            let sql = format!(
-                "SELECT path, value FROM {}core_config_data \
-                 WHERE scope = 'default' AND scope_id = 0 AND path IN ({placeholders})",
-                self.prefix
-            );
-            let mut query = sqlx::query(&sql);
-            for path in paths {
-                query = query.bind(path);
-            }
-            let rows = query
-                .fetch_all(&mut connection)
-                .await
-                .map_err(self.query_error("reading core_config_data"))?;
-            for row in rows {
-                let path: String = row.try_get(0).map_err(self.query_error("reading a path"))?;
-                let value: Option<String> = row
-                    .try_get(1)
-                    .map_err(self.query_error("reading a value"))?;
-                if let Some(value) = value {
-                    stored.values.insert(path, value);
-                }
-            }
-        }
+        let mut stored = Stored {
+            values: self.values(&mut connection, paths).await?,
+            ..Stored::default()
+        };
         let sql = format!(
             "SELECT code FROM {}store_website WHERE website_id <> 0 ORDER BY website_id",
             self.prefix
@@ -270,9 +284,15 @@ impl MysqlTarget {
         Ok(())
     }
 
-    /// Writes `values` (path, stored value) in one transaction: insert or update on the unique
-    /// key (scope, scope_id, path). Nothing is written unless everything is.
-    pub async fn write(&self, values: &[(String, String)]) -> Result<(), MysqlError> {
+    /// Writes the rows (path, stored value) that `rows` picks from the current values of
+    /// `paths`, read in the same locked transaction: insert or update on the unique key
+    /// (scope, scope_id, path). Nothing is written unless everything is. Returns the paths
+    /// written.
+    pub async fn write<E: From<MysqlError>>(
+        &self,
+        paths: &[String],
+        rows: impl FnOnce(&BTreeMap<String, String>) -> Result<Vec<(String, String)>, E>,
+    ) -> Result<Vec<String>, E> {
         let mut connection = self.connect().await?;
         // One writer at a time per database (two configurations may share one): a named lock
         // the server releases with the connection, whatever ends it.
@@ -289,18 +309,24 @@ impl MysqlTarget {
         if locked != Some(1) {
             return Err(MysqlError::Busy {
                 url: self.shown.clone(),
-            });
+            }
+            .into());
         }
         let mut transaction = connection
             .begin()
             .await
             .map_err(self.query_error("starting a transaction"))?;
+        // What to write is decided on the rows as they are now, under the lock: a second
+        // configuration writing this database leaves it wholly as one of them, never mixed.
+        // Every saasctl writer holds the lock, so a plain read suffices.
+        let current = self.values(&mut transaction, paths).await?;
+        let values = rows(&current)?;
         let sql = format!(
             "INSERT INTO {}core_config_data (scope, scope_id, path, value) VALUES ('default', 0, ?, ?) \
              ON DUPLICATE KEY UPDATE value = VALUES(value)",
             self.prefix
         );
-        for (path, value) in values {
+        for (path, value) in &values {
             sqlx::query(&sql)
                 .bind(path)
                 .bind(value)
@@ -313,7 +339,7 @@ impl MysqlTarget {
             .await
             .map_err(self.query_error("committing"))?;
         let _ = connection.close().await;
-        Ok(())
+        Ok(values.into_iter().map(|(path, _)| path).collect())
     }
 }
 

@@ -543,11 +543,9 @@ pub fn resolve_allowances(
 fn slugs(merchants: &[MerchantInput]) -> Vec<String> {
     let bases: Vec<String> = merchants
         .iter()
-        .map(|m| {
-            match &m.loaded.config {
-                Some(config) => merchant_name(config),
-                None => slugify(&file_stem(&m.loaded.path)),
-            }
+        .map(|m| match &m.loaded.config {
+            Some(config) => merchant_name(config),
+            None => slugify(&file_stem(&m.loaded.path)),
         })
         .collect();
     let mut order: Vec<usize> = (0..merchants.len()).collect();

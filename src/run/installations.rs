@@ -385,24 +385,24 @@ pub async fn write(
         }
         Target::Mysql(mysql) => {
             let (database, crypt) = open_mysql(loaded, mysql).map_err(fail)?;
-            // Only the values that change: an unchanged key is never encrypted again.
-            let mut rows = Vec::new();
-            for value in &change.values {
-                let Some(entry) = binding.get(&value.path) else {
-                    continue;
-                };
-                let stored = if entry.is_secret() {
-                    crypt.encrypt(entry.expose()).map_err(|e| fail(e.into()))?
-                } else {
-                    entry.expose().to_owned()
-                };
-                rows.push((value.path.clone(), stored));
+            // Keys encrypted before the lock is taken (encryption can fail); which of them are
+            // written is decided under it.
+            let mut encrypted = BTreeMap::new();
+            for entry in binding.entries().iter().filter(|e| e.is_secret()) {
+                let stored = crypt.encrypt(entry.expose()).map_err(|e| fail(e.into()))?;
+                encrypted.insert(entry.path.clone(), stored);
             }
-            database.write(&rows).await.map_err(|e| fail(e.into()))?;
+            let paths: Vec<String> = binding.entries().iter().map(|e| e.path.clone()).collect();
+            let written = database
+                .write(&paths, |current| {
+                    rows_to_write(&binding, &crypt, &encrypted, current)
+                })
+                .await
+                .map_err(fail)?;
             tracing::debug!(
                 environment = key,
                 url = database.shown_url(),
-                paths = ?rows.iter().map(|(path, _)| path).collect::<Vec<_>>(),
+                paths = ?written,
                 "wrote core_config_data in one transaction"
             );
         }
@@ -418,6 +418,42 @@ pub async fn write(
         services: config.account.services.clone(),
         keys: environment.keys,
     }))
+}
+
+/// The binding's rows that the database does not hold as they are, against its current
+/// values: a key only when it does not decrypt to the binding's (an unchanged key is never
+/// encrypted again) or is stored in plain text.
+fn rows_to_write(
+    binding: &Binding,
+    crypt: &CryptKey,
+    encrypted: &BTreeMap<String, String>,
+    current: &BTreeMap<String, String>,
+) -> Result<Vec<(String, String)>, TargetError> {
+    let mut rows = Vec::new();
+    for entry in binding.entries() {
+        let stored = current.get(&entry.path);
+        let row = if entry.is_secret() {
+            let same = match stored.map(|value| crypt.classify(value)) {
+                Some(StoredValue::Encrypted(plain)) => plain.expose() == entry.expose(),
+                // Written since the plan with a key this crypt key cannot read.
+                Some(StoredValue::OtherKey) => {
+                    return Err(TargetError::WrongCryptKey {
+                        path: entry.path.clone(),
+                    });
+                }
+                _ => false,
+            };
+            (!same)
+                .then(|| encrypted.get(&entry.path).cloned())
+                .flatten()
+        } else {
+            (stored.map(String::as_str) != Some(entry.expose())).then(|| entry.expose().to_owned())
+        };
+        if let Some(value) = row {
+            rows.push((entry.path.clone(), value));
+        }
+    }
+    Ok(rows)
 }
 
 /// Environment `key`'s binding with real values: the declared ones, the ids the registry gave

@@ -1,7 +1,7 @@
 //! Planning files against the live registry: load and check every file, connect each merchant
 //! through its keys and read its account's live state (concurrently, with a bound), then plan.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use futures::{StreamExt, stream};
 
@@ -220,7 +220,30 @@ pub fn resolve(
     merchants: &[Merchant],
     allowances: &Allowances,
 ) -> Result<Allowances, AllowanceError> {
-    resolve_allowances(allowances, &inputs(files, merchants))
+    // A selector for an environment of a merchant that could not be read is left out: that
+    // merchant is reported unread, which says more than "names no environment".
+    let unread_environments: BTreeSet<&str> = files
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| !merchants.iter().any(|m| m.index == *index))
+        .filter_map(|(_, file)| file.loaded.config.as_ref())
+        .flat_map(|config| config.environments.keys().map(String::as_str))
+        .collect();
+    let mut asked = allowances.clone();
+    asked.rebind.retain(|selector| {
+        let environment = selector.rsplit('/').next().unwrap_or(selector);
+        !unread_environments.contains(environment)
+            || resolve_allowances(
+                &Allowances {
+                    new_project: false,
+                    rebind: [selector.clone()].into(),
+                },
+                &inputs(files, merchants),
+            )
+            .is_ok()
+    });
+    resolve_allowances(&asked, &inputs(files, merchants))
 }
 
 /// The plan of `files` against what was read.

@@ -7,7 +7,7 @@ use std::process::Output;
 
 use saasctl::magento::crypt::{CryptKey, Decrypted};
 
-use crate::common::{both, code, saasctl, stderr, stdout};
+use crate::common::{Registry, both, code, saasctl, stderr, stdout};
 use crate::mariadb::{self, Database, PASSWORD};
 
 const RAW_KEY: &str = "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN";
@@ -516,4 +516,69 @@ fn a_write_waits_while_another_saasctl_writes_the_database() {
     let output = apply.wait_with_output().expect("wait");
     assert_eq!(code(&output), 0, "{}", both(&output));
     assert!(site.db.value(API_KEY_PATH).is_some());
+}
+
+/// Two configurations writing one database: an apply paused after planning while another
+/// rebinds the installation still leaves it wholly as one of them, never mixed (what to write is
+/// decided under the database's write lock, against the rows as they are then).
+#[test]
+fn two_configurations_writing_one_database_never_leave_it_mixed() {
+    // One registry (a process both configurations reach) and one database.
+    let registry = Registry::new();
+    let db = mariadb::server().database("");
+    registry.write_yaml(&staging_on("staging", "[base]"));
+    std::fs::write(registry.path().join("b.yaml"), staging_on("qa", "[base]")).expect("b.yaml");
+    let command = |args: &[&str]| {
+        let mut command = registry.command(args);
+        command
+            .env("SAASCTL_GATEWAY", registry.url())
+            .env("LUMA_DATABASE_URL", db.url())
+            .env("LUMA_CRYPT_KEY", RAW_KEY);
+        command
+    };
+    let run = |args: &[&str]| command(args).output().expect("run saasctl");
+    let first = run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&first), 0, "{}", both(&first));
+    let id_path = "services_connector/services_id/environment_id";
+    let name_path = "services_connector/services_id/environment_name";
+    let staging_id = db.value(id_path).expect("bound");
+    // One value drifted: this apply plans to write that one path only.
+    db.sql(&format!(
+        "UPDATE core_config_data SET value = 'Old' WHERE path = '{name_path}'"
+    ));
+    let markers = tempfile::tempdir().expect("marker dir");
+    let marker = markers.path().join("paused");
+    let paused = command(&["apply", "--auto-approve"])
+        .env("SAASCTL_TEST_PAUSE_AT", "installation-0")
+        .env("SAASCTL_TEST_PAUSE_MARKER", &marker)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start apply");
+    let started = std::time::Instant::now();
+    while !marker.exists() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the apply never paused"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // Meanwhile the other configuration moves the installation to its data space.
+    let other = run(&[
+        "apply",
+        "b.yaml",
+        "--auto-approve",
+        "--allow-rebind",
+        "staging",
+    ]);
+    assert_eq!(code(&other), 0, "{}", both(&other));
+    assert_ne!(db.value(id_path), Some(staging_id.clone()));
+    std::fs::remove_file(&marker).expect("resume");
+    let output = paused.wait_with_output().expect("wait");
+    assert_eq!(code(&output), 0, "{}", both(&output));
+    assert_eq!(
+        (db.value(id_path), db.value(name_path)),
+        (Some(staging_id), Some("Luma Staging".to_owned())),
+        "the installation holds a mix of both configurations"
+    );
 }

@@ -164,6 +164,43 @@ fn an_unreachable_registry_is_an_error() {
     assert!(registry.rows().is_empty());
 }
 
+/// `--allow-rebind` naming an environment of a merchant that could not be read: that merchant
+/// is reported unread (exit 1), not the allowance as naming nothing (a usage error).
+#[test]
+fn an_allowance_for_an_unread_merchant_reports_the_merchant() {
+    let registry = Registry::new();
+    let dead = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        format!("http://{}/", listener.local_addr().expect("addr"))
+    };
+    let through = |yaml: &str, gateway: &str| {
+        yaml.replace(
+            "private_key: {file: keys/production.pem}",
+            &format!("private_key: {{file: keys/production.pem}}\n    gateway: {gateway}"),
+        )
+    };
+    registry.write_yaml(&through(LUMA, &registry.url()));
+    let globex = through(&LUMA.replace("name: Luma\n", "name: Globex\n"), &dead);
+    std::fs::write(registry.path().join("globex.yaml"), globex).expect("globex.yaml");
+    let output = registry
+        .command(&[
+            "plan",
+            "saasctl.yaml",
+            "globex.yaml",
+            "--allow-rebind",
+            "globex/staging",
+        ])
+        .output()
+        .expect("run saasctl");
+    assert_eq!(code(&output), 1, "{}", both(&output));
+    assert!(stdout(&output).contains("Not read"), "{}", both(&output));
+    assert!(
+        !both(&output).contains("names no environment"),
+        "{}",
+        both(&output)
+    );
+}
+
 #[test]
 fn previous_names_rename_the_project_and_its_data_spaces() {
     let registry = Registry::new();
