@@ -175,18 +175,26 @@ async fn read(loaded: &Loaded, connector: &Connector) -> Result<Read, MerchantEr
         .ok_or_else(|| MerchantError::Invalid {
             file: loaded.file.clone(),
         })?;
+    let targets = match connector.installations {
+        Installations::Skip => None,
+        Installations::Read => {
+            let targets = installations::open(loaded, config)?;
+            // An installation that could not be written refuses its merchant before anything
+            // is sent, or even connected.
+            installations::check_writable(loaded, &targets).await?;
+            Some(targets)
+        }
+    };
     let connection = connector.connect(loaded, config).await?;
-    let (live, installations) = if connector.installations == Installations::Skip {
-        let live = read_live(&connection.client, config).await;
-        (live, Ok(installations::skipped(config)))
-    } else {
-        let targets = installations::open(loaded, config)?;
-        // An installation that could not be written refuses its merchant before any request.
-        installations::check_writable(loaded, &targets).await?;
-        tokio::join!(
+    let (live, installations) = match &targets {
+        None => {
+            let live = read_live(&connection.client, config).await;
+            (live, Ok(installations::skipped(config)))
+        }
+        Some(targets) => tokio::join!(
             read_live(&connection.client, config),
-            installations::read(loaded, config, &targets)
-        )
+            installations::read(loaded, config, targets)
+        ),
     };
     let live = live.map_err(|source| MerchantError::Read {
         file: loaded.file.clone(),

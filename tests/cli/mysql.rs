@@ -457,25 +457,32 @@ fn a_connection_killed_mid_transaction_writes_nothing_and_the_next_apply_complet
 /// has everything to do (the registry was never changed).
 #[test]
 fn a_read_only_database_user_refuses_the_merchant_before_anything_is_sent() {
-    let site = Site::new("", RAW_KEY);
-    let reader = format!("ro_{}", site.db.name);
+    let registry = Registry::new();
+    let db = mariadb::server().database("");
+    registry.write_yaml(&yaml(""));
+    let reader = format!("ro_{}", db.name);
     mariadb::server()
         .root_sql(&format!(
             "CREATE USER '{reader}'@'127.0.0.1' IDENTIFIED BY 'Ro-pw-5e1d'; \
              GRANT SELECT ON {}.* TO '{reader}'@'127.0.0.1';",
-            site.db.name
+            db.name
         ))
         .expect("create the read-only user");
-    let read_only = site.db.url().replace(
+    let read_only = db.url().replace(
         &format!("saasctl:{PASSWORD}@"),
         &format!("{reader}:Ro-pw-5e1d@"),
     );
-    for args in [&["plan"][..], &["apply", "--auto-approve"]] {
-        let output = site
-            .command(RAW_KEY, args)
-            .env("LUMA_DATABASE_URL", &read_only)
+    let run = |url: &str, args: &[&str]| {
+        registry
+            .command(args)
+            .env("SAASCTL_GATEWAY", registry.url())
+            .env("LUMA_DATABASE_URL", url)
+            .env("LUMA_CRYPT_KEY", RAW_KEY)
             .output()
-            .expect("run saasctl");
+            .expect("run saasctl")
+    };
+    for args in [&["plan"][..], &["apply", "--auto-approve"]] {
+        let output = run(&read_only, args);
         assert_eq!(code(&output), 1, "{args:?}: {}", both(&output));
         let shown = both(&output);
         assert!(
@@ -485,10 +492,13 @@ fn a_read_only_database_user_refuses_the_merchant_before_anything_is_sent() {
         );
         assert!(!shown.contains("Ro-pw-5e1d"), "{shown}");
     }
-    assert_eq!(site.db.value(API_KEY_PATH), None);
-    let plan = site.run(&["plan", "--detailed-exitcode"]);
+    // The registry's own count: not one request was sent.
+    assert_eq!(registry.requests(), 0);
+    assert_eq!(db.value(API_KEY_PATH), None);
+    let plan = run(&db.url(), &["plan", "--detailed-exitcode"]);
     assert_eq!(code(&plan), 2, "{}", both(&plan));
     assert!(stdout(&plan).contains("+ project.luma"), "{}", both(&plan));
+    assert!(registry.requests() > 0);
 }
 
 /// Another saasctl writing the same database (two configurations may share one): the write
