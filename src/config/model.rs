@@ -17,8 +17,8 @@ pub struct Config {
     #[schemars(range(min = 1, max = 1))]
     pub version: u32,
     /// How plans name this merchant (`project.NAME`, `--allow-rebind NAME/ENV`). Without it,
-    /// the project's first name: the first of `previous_names`, else `name`, lower-cased; so a
-    /// declared rename leaves every plan address as it was.
+    /// the file's name without its extension, lower-cased; never the project's name, so a
+    /// rename leaves every plan address as it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9-]*$"), length(max = 63))]
     pub merchant: Option<String>,
@@ -198,8 +198,8 @@ pub struct Project {
         pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
     ))]
     pub id: Option<String>,
-    /// Names the project had before, oldest first; a live project with one of them is
-    /// renamed, never guessed.
+    /// Names the project had before; a live project with one of them is renamed, never
+    /// guessed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub previous_names: Vec<String>,
     /// The project's data spaces ("SaaS environments"), by logical key.

@@ -537,15 +537,16 @@ pub fn resolve_allowances(
     })
 }
 
-/// Address slugs: each merchant's name (`merchant_name`), or a file's stem when it has no
-/// model. Merchants sharing one get `-2`, `-3`… in the order of their files, whatever order
-/// they were given in.
+/// Address slugs, from the file and never from the project, whose name a rename changes: its
+/// `merchant:`, else its file name without the extension, lower-cased with other characters as
+/// `-`. Merchants sharing one get `-2`, `-3`… in the order of their files, whatever order they
+/// were given in.
 fn slugs(merchants: &[MerchantInput]) -> Vec<String> {
     let bases: Vec<String> = merchants
         .iter()
-        .map(|m| match &m.loaded.config {
-            Some(config) => merchant_name(config),
-            None => slugify(&file_stem(&m.loaded.path)),
+        .map(|m| {
+            let declared = m.loaded.config.as_ref().and_then(|c| c.merchant.clone());
+            declared.unwrap_or_else(|| slugify(&file_stem(&m.loaded.path)))
         })
         .collect();
     let mut order: Vec<usize> = (0..merchants.len()).collect();
@@ -567,17 +568,8 @@ fn slugs(merchants: &[MerchantInput]) -> Vec<String> {
     slugs
 }
 
-/// How plans name a merchant: its `merchant:`, else its project's first name, which a declared
-/// rename keeps.
-fn merchant_name(config: &Config) -> String {
-    if let Some(merchant) = &config.merchant {
-        return merchant.clone();
-    }
-    let project = &config.project;
-    slugify(project.previous_names.first().unwrap_or(&project.name))
-}
-
-fn slugify(name: &str) -> String {
+/// A name as plans write it: lower-cased ASCII letters and digits, anything else as one `-`.
+pub fn slugify(name: &str) -> String {
     let mut slug = String::new();
     for c in name.trim().chars() {
         if c.is_ascii_alphanumeric() {
@@ -628,7 +620,7 @@ mod tests {
 
     #[test]
     fn a_new_project_is_created_with_its_data_spaces() {
-        let (loaded, _) = load(LUMA);
+        let (loaded, _) = load_as("luma.yaml", LUMA);
         let plan = plan(
             &[input(&loaded, &LiveState::default())],
             &Allowances::default(),
@@ -659,7 +651,7 @@ mod tests {
             ],
         )]);
         let addresses = |yaml: &str| {
-            let (loaded, _) = load(yaml);
+            let (loaded, _) = load_as("luma.yaml", yaml);
             let plan = plan(&[input(&loaded, &state)], &Allowances::default());
             let addresses: Vec<String> = plan.changes.iter().map(|c| c.address.clone()).collect();
             (addresses, plan.changes[0].action)
@@ -673,7 +665,8 @@ mod tests {
         let (after, action) = addresses(&renamed);
         assert_eq!(action, Action::Rename, "{renamed}");
         assert_eq!(after, before);
-        // An explicit merchant name wins over the project's.
+        // Named after the file, or its merchant: field.
+        assert!(after.iter().all(|a| a.contains(".luma")), "{after:?}");
         let named = renamed.replace("version: 1\n", "version: 1\nmerchant: eu-store\n");
         let (named, _) = addresses(&named);
         assert!(named.iter().all(|a| a.contains(".eu-store")), "{named:?}");
@@ -764,12 +757,12 @@ mod tests {
 
     #[test]
     fn colliding_slugs_are_numbered_by_file_whatever_the_input_order() {
-        let (a, _) = load_as("a.yaml", LUMA);
-        let (b, _) = load_as("b.yaml", &LUMA.replace("name: Luma\n", "name: LUMA!\n"));
-        let (c, _) = load_as(
-            "c.yaml",
-            &LUMA.replace("name: Luma\n", "name: \"Ünïcode\"\n"),
+        let (a, _) = load_as("a/luma.yaml", LUMA);
+        let (b, _) = load_as(
+            "b/Luma!.yaml",
+            &LUMA.replace("name: Luma\n", "name: Other\n"),
         );
+        let (c, _) = load_as("c/Ünïcode.yaml", LUMA);
         for inputs in [
             vec![
                 input(&a, &LiveState::default()),
@@ -786,7 +779,10 @@ mod tests {
                 .iter()
                 .map(|m| (m.slug.as_str(), m.file.as_str()))
                 .collect();
-            assert_eq!(slugs, vec![("luma", "a.yaml"), ("luma-2", "b.yaml")]);
+            assert_eq!(
+                slugs,
+                vec![("luma", "a/luma.yaml"), ("luma-2", "b/Luma!.yaml")]
+            );
         }
         assert_eq!(
             plan(&[input(&c, &LiveState::default())], &Allowances::default()).merchants[0].slug,

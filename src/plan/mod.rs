@@ -7,5 +7,7 @@ mod model;
 mod properties;
 pub mod render;
 
-pub use build::{AllowanceError, MerchantInput, installed, offline_plan, plan, resolve_allowances};
+pub use build::{
+    AllowanceError, MerchantInput, installed, offline_plan, plan, resolve_allowances, slugify,
+};
 pub use model::*;

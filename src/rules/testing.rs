@@ -84,6 +84,9 @@ pub fn load(yaml: &str) -> (Loaded, Vec<Diagnostic>) {
 pub fn load_as(name: &str, yaml: &str) -> (Loaded, Vec<Diagnostic>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("yaml's directory");
+    }
     std::fs::write(&path, yaml).expect("write yaml");
     let (mut loaded, mut diagnostics) = crate::rules::check_file(&path);
     let shown = name.to_owned();

@@ -149,7 +149,7 @@ pub fn skeleton(license: License, merchant: &str) -> Result<String, InitError> {
 # Next: set the variables named below, uncomment each installation's `target`, then run
 # `saasctl import` to write in the live project, data spaces and bindings.
 version: 1
-account:
+{merchant_line}account:
 {license_line:<37}# {allowance}
 keys:
   production:                        # Admin: Commerce Services Connector > API keys
@@ -164,6 +164,17 @@ project:
 {data_spaces}environments:
 {environments}",
         license_line = format!("  license: {}", license.as_str()),
+        // The schema's limit: 63 characters.
+        merchant_line = match crate::plan::slugify(merchant).get(..63).map_or_else(
+            || crate::plan::slugify(merchant),
+            |cut| cut.trim_end_matches('-').to_owned()
+        ) {
+            slug if slug.is_empty() => String::new(),
+            slug => format!(
+                "{:<39}# how plans name it: project.{slug}, --allow-rebind {slug}/ENV\n",
+                format!("merchant: {slug}")
+            ),
+        },
         project = scalar(merchant),
     ))
 }

@@ -283,7 +283,7 @@ fn apply_json_reports_each_change_and_installation() {
     assert_eq!(report["status"], "no_changes", "{}", both(&again));
     assert_eq!(report["merchants"], serde_json::json!([]));
     assert!(
-        stderr(&again).contains("luma (saasctl.yaml)"),
+        stderr(&again).contains("saasctl (saasctl.yaml)"),
         "{}",
         both(&again)
     );

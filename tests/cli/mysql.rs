@@ -497,7 +497,11 @@ fn a_read_only_database_user_refuses_the_merchant_before_anything_is_sent() {
     assert_eq!(db.value(API_KEY_PATH), None);
     let plan = run(&db.url(), &["plan", "--detailed-exitcode"]);
     assert_eq!(code(&plan), 2, "{}", both(&plan));
-    assert!(stdout(&plan).contains("+ project.luma"), "{}", both(&plan));
+    assert!(
+        stdout(&plan).contains("+ project.saasctl"),
+        "{}",
+        both(&plan)
+    );
     assert!(registry.requests() > 0);
 }
 

@@ -427,7 +427,7 @@ fn the_sharded_pipeline_runs_against_the_emulator() {
     let comment = estate.file("plan.md");
     assert!(comment.starts_with("<!-- saasctl-plan -->\n"), "{comment}");
     assert!(comment.contains("**Plan: 9 to create, 0 to rename, 0 to update.**"));
-    for merchant in ["acme-hardware", "globex", "initech-supplies"] {
+    for merchant in ["acme", "globex", "initech"] {
         assert_eq!(
             comment.matches(&format!("<b>{merchant}</b>")).count(),
             1,

@@ -260,7 +260,7 @@ fn the_one_unclaimed_data_space_of_a_type_is_adopted() {
     let text = stdout(&plan);
     let qa = text
         .lines()
-        .position(|l| l.contains("data_space.luma.qa"))
+        .position(|l| l.contains("data_space.saasctl.qa"))
         .unwrap_or_else(|| panic!("no qa line in {text}"));
     let lines: Vec<&str> = text.lines().collect();
     assert!(
@@ -681,18 +681,18 @@ fn json_plan_has_the_documented_shape() {
     let changes = plan["changes"].as_array().expect("changes[]");
     let project = changes
         .iter()
-        .find(|c| c["address"] == "project.luma")
-        .expect("project.luma");
+        .find(|c| c["address"] == "project.saasctl")
+        .expect("project.saasctl");
     assert_eq!(project["action"], "create");
     assert!(
         changes
             .iter()
-            .any(|c| c["address"] == "data_space.luma.staging")
+            .any(|c| c["address"] == "data_space.saasctl.staging")
     );
     assert!(
         changes
             .iter()
-            .any(|c| c["address"] == "environment.luma.production")
+            .any(|c| c["address"] == "environment.saasctl.production")
     );
     assert_eq!(plan["summary"]["create"], 4, "{}", plan["summary"]);
     assert_eq!(plan["summary"]["rename"], 0, "{}", plan["summary"]);
@@ -783,7 +783,7 @@ fn one_merchants_failure_does_not_hide_the_others_plans() {
         .expect("run saasctl");
     let text = both(&output);
     assert_eq!(code(&output), 1, "{text}");
-    assert!(stdout(&output).contains("project.luma"), "{text}");
+    assert!(stdout(&output).contains("project.saasctl"), "{text}");
     assert!(stderr(&output).contains("broken.yaml"), "{text}");
 }
 
@@ -902,7 +902,7 @@ fn merchants_not_read_are_named_in_every_plan_format_and_never_read_as_no_change
         .find("Not read")
         .expect("a section of merchants not read");
     assert!(
-        named < text.find("luma (saasctl.yaml)").expect("luma"),
+        named < text.find("saasctl (saasctl.yaml)").expect("saasctl"),
         "{text}"
     );
     assert!(
@@ -1126,7 +1126,7 @@ fn plan_out_writes_through_a_symlink_refuses_special_files_and_takes_dash() {
     let json: serde_json::Value =
         serde_json::from_slice(&dash.stdout).expect("plan JSON on stdout");
     assert_eq!(json["format_version"], "1");
-    assert!(stderr(&dash).contains("project.luma"), "{}", both(&dash));
+    assert!(stderr(&dash).contains("project.saasctl"), "{}", both(&dash));
 }
 
 #[test]
