@@ -872,6 +872,21 @@ mod tests {
         assert_eq!(again.read(|s| s.accounts.len()), 1);
         drop(again);
 
+        // A version-1 file opens, migrated; the first change saves it as version 2.
+        std::fs::write(
+            &path,
+            VERSION_1.replace("API_KEY_HASH", &api_key_hash("old")),
+        )
+        .unwrap();
+        let old = Store::open(Some(&path)).unwrap();
+        let caller = old.read(|s| s.caller("old")).expect("the old key");
+        assert_eq!(old.read(|s| s.registry(&caller)).len(), 1);
+        old.mutate(|s| s.initialize(&caller, "Other")).unwrap();
+        drop(old);
+        let saved: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(saved["version"], 2);
+
         std::fs::write(&path, "{ torn").unwrap();
         let err = Store::open(Some(&path)).unwrap_err();
         assert!(err.to_string().contains("state.json"), "{err}");
