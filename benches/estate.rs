@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 
-use saasctl::config::{License, SecretValue};
+use saasctl::config::{KeySetName, License, SecretValue};
 use saasctl::emulator::portal::{NewAccount, register};
 use saasctl::emulator::{Emulator, EmulatorConfig, Faults, RunningEmulator};
 use saasctl::keys::PrivateKey;
@@ -460,6 +460,7 @@ fn estate(
                         public_key: key.public_key().to_pem(),
                         license: License::AdobeCommerce,
                         mage_id: None,
+                        environment: KeySetName::Production,
                     },
                 )
                 .await

@@ -9,7 +9,7 @@ use tokio::sync::Mutex;
 
 use super::portal::{NewAccount, PortalError, generate_key, register};
 use super::{Emulator, EmulatorConfig, EmulatorError, RunningEmulator};
-use crate::config::{KeySet, License, Secret, SecretValue};
+use crate::config::{KeySet, KeySetName, License, Secret, SecretValue};
 use crate::file::io_reason;
 use crate::file::write_private;
 use crate::keys::PrivateKey;
@@ -65,10 +65,12 @@ impl EmbeddedRegistries {
 }
 
 /// Makes sure the key set's files exist and that the embedded registry knows the key: a
-/// missing `{file:}` key is generated (0600), and the key is registered under its API key.
+/// missing `{file:}` key is generated (0600), and the key is registered under its API key as
+/// an account of its own, its environment the key set's `name`.
 pub async fn provision(
     url: &str,
     license: License,
+    name: KeySetName,
     set: &KeySet,
     base_dir: &Path,
 ) -> Result<(), EmbeddedError> {
@@ -99,6 +101,7 @@ pub async fn provision(
             public_key: private_key.public_key().to_pem(),
             license,
             mage_id: None,
+            environment: name,
         },
     )
     .await;

@@ -14,8 +14,8 @@ use axum::{Extension, Json};
 use serde::de::DeserializeOwned;
 
 use super::faults::Dice;
-use super::portal::{self, NewAccount};
-use super::state::{Account, Refusal, Store};
+use super::portal::{self, NewAccount, NewKey, RegisteredAccount};
+use super::state::{Caller, Refusal, Store};
 use crate::keys::PublicKey;
 use crate::registry::jwt;
 use crate::registry::wire::{
@@ -54,8 +54,10 @@ pub(crate) fn router(app: App) -> Router {
         .layer(middleware::from_fn_with_state(app.clone(), authenticate))
         .layer(middleware::from_fn_with_state(app.clone(), inject_faults));
     Router::new()
+        .route("/", get(about))
         .nest("/merchant-registry/v1", registry)
         .route("/portal/accounts", post(register_account))
+        .route("/portal/accounts/{mage_id}/keys", post(add_key))
         .route("/portal/requests", get(request_count))
         // Read by `JsonBody`, for the registry and the portal alike.
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -93,26 +95,27 @@ fn client_id_invalid() -> Response {
     (StatusCode::UNAUTHORIZED, Json(body)).into_response()
 }
 
-/// Lets a request through only with a known API key in both headers and a token that verifies
-/// against that account's public key; hands the account to the handler.
+/// Lets a request through only with an active API key in both headers and a token that
+/// verifies against that key's public key; hands the caller to the handler.
 async fn authenticate(State(app): State<App>, mut request: Request, next: Next) -> Response {
     let headers = request.headers();
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let account = match (header("magento-api-key"), header("x-api-key")) {
-        (Some(key), Some(same)) if key == same => app.store.read(|s| s.account(key).cloned()),
+    // An unknown or revoked API key is unknown to the gateway.
+    let caller = match (header("magento-api-key"), header("x-api-key")) {
+        (Some(key), Some(same)) if key == same => app.store.read(|s| s.caller(key)),
         _ => None,
     };
-    let Some(account) = account else {
+    let Some(caller) = caller else {
         return client_id_invalid();
     };
     let verified = header("x-gw-signature").is_some_and(|token| {
-        PublicKey::from_pem(&account.public_key)
+        PublicKey::from_pem(&caller.public_key)
             .is_ok_and(|key| jwt::verify(token, &key, jwt::now_secs()).is_ok())
     });
     if !verified {
         return jwt_invalid();
     }
-    request.extensions_mut().insert(account);
+    request.extensions_mut().insert(caller);
     next.run(request).await
 }
 
@@ -197,6 +200,43 @@ fn registry_id(id: String) -> Result<String, Refusal> {
     }
 }
 
+/// `GET /`: what the emulator serves, for whoever opens its URL.
+const ABOUT: &str = "\
+saasctl emulator: the Commerce Services registry API and a key portal, for tests and rehearsals.
+
+Registry, as Magento calls it on https://commerce.adobe.io/ (production keys) and
+https://commerce-beta.adobe.io/ (sandbox keys). Every call sends the API key in both
+magento-api-key and x-api-key and a fresh RS256 token in x-gw-signature; an unknown or
+revoked API key is answered 401 \"Client ID is invalid\", a bad token 401 \"JWT is invalid\".
+  GET   /merchant-registry/v1/ping                                   200 when the keys are valid
+  GET   /merchant-registry/v1/registry                               every data space of the keys' projects, one row each
+  GET   /merchant-registry/v1/registry/projects/{projectId}          one project's rows
+  PATCH /merchant-registry/v1/registry/projects/{projectId}          rename a project: {\"projectName\"}
+  POST  /merchant-registry/v1/registry/initialize                    create a project and its licence's data spaces: {\"projectName\"}
+  GET   /merchant-registry/v1/registry/environments/{environmentId}  one data space
+  PATCH /merchant-registry/v1/registry/environments/{environmentId}  rename a data space: {\"environmentName\"}
+  POST  /merchant-registry/v1/registry/environments/{environmentId}/cleanup            delete its synced data (none here)
+  PUT   /merchant-registry/v1/registry/environments/{environmentId}/cloudid/{cloudId}  link a Commerce Cloud project
+
+Key portal, as the Commerce account portal's API keys page (no authentication):
+  POST  /portal/accounts                  a new account and its first key:
+        {\"publicKey\": PEM, \"license\": \"adobe-commerce\"|\"magento-open-source\",
+         \"environment\": \"production\"|\"sandbox\" (default production), \"apiKey\"?, \"mageId\"?};
+        answers 201 {\"apiKey\", \"mageId\", \"license\", \"environment\", \"revokedPrevious\"}
+  POST  /portal/accounts/{mageId}/keys    another key for that account, revoking the account's
+        previous key of the same environment (one active key per environment):
+        {\"publicKey\": PEM, \"environment\": \"production\"|\"sandbox\", \"apiKey\"?};
+        answers 201 as above; 404 for an unknown mageId
+  GET   /portal/requests                  how many registry requests were received
+
+Production and sandbox keys of one account see separate registries, as the two gateways are.
+`saasctl keys generate` is this portal's client; docs/guide.md (\"The emulator\") tells more.
+";
+
+async fn about() -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], ABOUT).into_response()
+}
+
 async fn ping() -> Response {
     status_body(StatusCode::OK, "pong")
 }
@@ -205,53 +245,50 @@ async fn not_found() -> Refusal {
     Refusal::new(404, wire::NOT_FOUND)
 }
 
-async fn list(
-    State(app): State<App>,
-    Extension(account): Extension<Account>,
-) -> Json<Results<Row>> {
+async fn list(State(app): State<App>, Extension(caller): Extension<Caller>) -> Json<Results<Row>> {
     Json(Results {
-        results: app.store.read(|s| s.registry(&account.api_key_hash)),
+        results: app.store.read(|s| s.registry(&caller)),
     })
 }
 
 async fn get_project(
     State(app): State<App>,
-    Extension(account): Extension<Account>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Json<Results<Row>>, Refusal> {
     let id = registry_id(id)?;
     Ok(Json(Results {
-        results: app.store.read(|s| s.project(&account.api_key_hash, &id)),
+        results: app.store.read(|s| s.project(&caller, &id)),
     }))
 }
 
 async fn get_environment(
     State(app): State<App>,
-    Extension(account): Extension<Account>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Json<Environment>, Refusal> {
     let id = registry_id(id)?;
-    app.store.read(|s| s.environment(&account, &id)).map(Json)
+    app.store.read(|s| s.environment(&caller, &id)).map(Json)
 }
 
 async fn initialize(
     State(app): State<App>,
-    Extension(account): Extension<Account>,
+    Extension(caller): Extension<Caller>,
     JsonBody(request): JsonBody<ProjectName>,
 ) -> Result<Json<Results<Row>>, Refusal> {
-    let results = mutate(&app, move |s| s.initialize(&account, &request.project_name)).await?;
+    let results = mutate(&app, move |s| s.initialize(&caller, &request.project_name)).await?;
     Ok(Json(Results { results }))
 }
 
 async fn rename_project(
     State(app): State<App>,
-    Extension(account): Extension<Account>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     JsonBody(request): JsonBody<ProjectName>,
 ) -> Result<Json<Results<Row>>, Refusal> {
     let id = registry_id(id)?;
     let results = mutate(&app, move |s| {
-        s.rename_project(&account, &id, &request.project_name)
+        s.rename_project(&caller, &id, &request.project_name)
     })
     .await?;
     Ok(Json(Results { results }))
@@ -259,13 +296,13 @@ async fn rename_project(
 
 async fn rename_environment(
     State(app): State<App>,
-    Extension(account): Extension<Account>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     JsonBody(request): JsonBody<EnvironmentName>,
 ) -> Result<Json<Environment>, Refusal> {
     let id = registry_id(id)?;
     mutate(&app, move |s| {
-        s.rename_environment(&account, &id, &request.environment_name)
+        s.rename_environment(&caller, &id, &request.environment_name)
     })
     .await
     .map(Json)
@@ -274,21 +311,21 @@ async fn rename_environment(
 /// The emulator holds no synced data, so cleaning up only checks the data space exists.
 async fn cleanup(
     State(app): State<App>,
-    Extension(account): Extension<Account>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Json<Cleanup>, Refusal> {
     let id = registry_id(id)?;
-    app.store.read(|s| s.environment(&account, &id))?;
+    app.store.read(|s| s.environment(&caller, &id))?;
     Ok(Json(Cleanup { environment_id: id }))
 }
 
 async fn set_cloud_id(
     State(app): State<App>,
-    Extension(account): Extension<Account>,
+    Extension(caller): Extension<Caller>,
     Path((id, cloud_id)): Path<(String, String)>,
 ) -> Result<Json<Environment>, Refusal> {
     let id = registry_id(id)?;
-    mutate(&app, move |s| s.set_cloud_id(&account, &id, &cloud_id))
+    mutate(&app, move |s| s.set_cloud_id(&caller, &id, &cloud_id))
         .await
         .map(Json)
 }
@@ -305,7 +342,6 @@ async fn mutate<T: Send + 'static>(
         .unwrap_or_else(|_| Err(Refusal::new(500, "the state writer stopped")))
 }
 
-/// The key portal's "Add New": registers a public key as a new account.
 /// `GET /portal/requests`: how many registry requests were received, for benchmarks that run
 /// the emulator as a process of its own.
 async fn request_count(State(app): State<App>) -> Json<serde_json::Value> {
@@ -313,11 +349,36 @@ async fn request_count(State(app): State<App>) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "requests": requests }))
 }
 
+/// The key portal's "Add New": registers a public key as a new account.
 async fn register_account(
     State(app): State<App>,
     JsonBody(request): JsonBody<NewAccount>,
 ) -> Result<Response, Refusal> {
     let (account, registered) = portal::new_account(request)?;
     mutate(&app, move |s| s.add_account(account)).await?;
+    Ok((StatusCode::CREATED, Json(registered)).into_response())
+}
+
+/// Another key for an account, as the portal's "Add New" on an existing account does: the
+/// account's previous key of that environment is revoked.
+async fn add_key(
+    State(app): State<App>,
+    Path(mage_id): Path<String>,
+    JsonBody(request): JsonBody<NewKey>,
+) -> Result<Response, Refusal> {
+    let environment = request.environment;
+    let (key, api_key) = portal::new_key(request)?;
+    let (added, mage_id) = mutate(&app, move |s| {
+        let added = s.add_key(&mage_id, key)?;
+        Ok((added, mage_id))
+    })
+    .await?;
+    let registered = RegisteredAccount {
+        api_key,
+        license: added.license,
+        mage_id,
+        environment,
+        revoked_previous: added.revoked_previous,
+    };
     Ok((StatusCode::CREATED, Json(registered)).into_response())
 }

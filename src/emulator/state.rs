@@ -5,23 +5,63 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{DataSpaceType, License};
+use crate::config::{DataSpaceType, KeySetName, License};
 use crate::file::io_reason;
 use crate::file::write_private;
 use crate::registry::wire::{self, AccountSyncStatus, Environment, EnvironmentType, Row};
 
-/// A merchant account: what the key portal registered. Neither the private key nor the API key
-/// is stored: the state file may sit in a repository's working tree.
+/// A merchant account: what the key portal registered, and every key it was given. Neither a
+/// private key nor an API key is stored: the state file may sit in a repository's working tree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Account {
+    pub mage_id: String,
+    pub license: License,
+    pub organization_id: String,
+    /// Revoked keys too: their API keys stay taken. At most one active key per environment,
+    /// as in Adobe's portal.
+    pub keys: Vec<AccountKey>,
+}
+
+/// One key pair of an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountKey {
+    /// Which gateway's registry the key opens: production and sandbox are separate registries.
+    pub environment: KeySetName,
     /// [`api_key_hash`] of the API key.
     pub api_key_hash: String,
     /// The public key, PEM.
     pub public_key: String,
+    /// When a newer key of its environment replaced it; a revoked key is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
+}
+
+/// What [`State::add_key`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyAdded {
+    /// The account's licence.
     pub license: License,
+    /// Whether the account's previous key of the environment was revoked.
+    pub revoked_previous: bool,
+}
+
+/// Who a registry request comes from: an account, through its active key of one environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
     pub mage_id: String,
     pub organization_id: String,
+    pub license: License,
+    pub environment: KeySetName,
+    /// The key's public half, PEM: what the request's token must verify against.
+    pub public_key: String,
+}
+
+impl Caller {
+    fn owns(&self, project: &Project) -> bool {
+        project.account == self.mage_id && project.keys == self.environment
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,8 +69,10 @@ pub struct Account {
 pub struct Project {
     pub id: String,
     pub name: String,
-    /// The owning account's [`api_key_hash`].
+    /// The owning account's mageId.
     pub account: String,
+    /// The environment of the keys that created it: only keys of that environment see it.
+    pub keys: KeySetName,
     pub data_spaces: Vec<DataSpace>,
 }
 
@@ -45,11 +87,26 @@ pub struct DataSpace {
     pub updated_at: String,
 }
 
+/// The state file's format. Version 1 (no `version` field) had one key per account and
+/// projects owned by that key's hash; it is read and migrated.
+const STATE_VERSION: u32 = 2;
+
 /// Everything the emulator knows; this is the state file's content.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
+    version: u32,
     pub accounts: Vec<Account>,
     pub projects: Vec<Project>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            version: STATE_VERSION,
+            accounts: Vec::new(),
+            projects: Vec::new(),
+        }
+    }
 }
 
 /// A request the registry refuses: answered with this status and message in an error body.
@@ -112,76 +169,150 @@ pub fn api_key_hash(api_key: &str) -> String {
 }
 
 impl State {
-    /// The account an API key belongs to.
-    pub fn account(&self, api_key: &str) -> Option<&Account> {
+    /// Reads a state file's JSON, of this format or migrated from version 1.
+    pub fn from_json(text: &[u8]) -> Result<Self, String> {
+        #[derive(Deserialize)]
+        struct Version {
+            version: Option<u32>,
+        }
+        let Version { version } = serde_json::from_slice(text).map_err(|e| e.to_string())?;
+        match version {
+            None => v1::State::from_json(text)?.migrate(),
+            Some(STATE_VERSION) => serde_json::from_slice(text).map_err(|e| e.to_string()),
+            Some(other) => Err(format!(
+                "it is of format version {other}, and this saasctl reads versions 1 and \
+                 {STATE_VERSION}: run a newer saasctl, or start with another --state file"
+            )),
+        }
+    }
+
+    /// Who an API key belongs to, if it is an active key.
+    pub fn caller(&self, api_key: &str) -> Option<Caller> {
         let hash = api_key_hash(api_key);
-        self.accounts.iter().find(|a| a.api_key_hash == hash)
+        self.accounts.iter().find_map(|account| {
+            let key = account
+                .keys
+                .iter()
+                .find(|k| k.api_key_hash == hash && k.revoked_at.is_none())?;
+            Some(Caller {
+                mage_id: account.mage_id.clone(),
+                organization_id: account.organization_id.clone(),
+                license: account.license,
+                environment: key.environment,
+                public_key: key.public_key.clone(),
+            })
+        })
+    }
+
+    /// Refuses an API key that any account was ever given.
+    fn check_new_key(&self, key: &AccountKey) -> Result<(), Refusal> {
+        let taken = self
+            .accounts
+            .iter()
+            .flat_map(|a| &a.keys)
+            .any(|k| k.api_key_hash == key.api_key_hash);
+        if taken {
+            return Err(Refusal::new(409, "API key already registered"));
+        }
+        Ok(())
     }
 
     pub fn add_account(&mut self, account: Account) -> Result<(), Refusal> {
-        if self
-            .accounts
-            .iter()
-            .any(|a| a.api_key_hash == account.api_key_hash)
-        {
-            return Err(Refusal::new(409, "API key already registered"));
+        for key in &account.keys {
+            self.check_new_key(key)?;
+        }
+        if self.accounts.iter().any(|a| a.mage_id == account.mage_id) {
+            return Err(Refusal::new(
+                409,
+                format!(
+                    "Account {id} already exists: add a key to it with POST /portal/accounts/{id}/keys",
+                    id = account.mage_id
+                ),
+            ));
         }
         self.accounts.push(account);
         Ok(())
     }
 
-    fn projects_of<'a>(&'a self, account_hash: &'a str) -> impl Iterator<Item = &'a Project> {
-        self.projects
-            .iter()
-            .filter(move |p| p.account == account_hash)
+    /// Adds a key to an account and revokes the account's active key of the same environment,
+    /// as Adobe's portal keeps one key per environment.
+    pub fn add_key(&mut self, mage_id: &str, key: AccountKey) -> Result<KeyAdded, Refusal> {
+        self.check_new_key(&key)?;
+        let account = self
+            .accounts
+            .iter_mut()
+            .find(|a| a.mage_id == mage_id)
+            .ok_or_else(|| {
+                Refusal::new(
+                    404,
+                    format!(
+                        "No account {mage_id} in this emulator: check the mageId, or register a \
+                         new account with POST /portal/accounts"
+                    ),
+                )
+            })?;
+        let now = now_stamp();
+        let mut revoked = false;
+        for old in &mut account.keys {
+            if old.environment == key.environment && old.revoked_at.is_none() {
+                old.revoked_at = Some(now.clone());
+                revoked = true;
+            }
+        }
+        account.keys.push(key);
+        Ok(KeyAdded {
+            license: account.license,
+            revoked_previous: revoked,
+        })
     }
 
-    fn project_mut(&mut self, account_hash: &str, id: &str) -> Result<&mut Project, Refusal> {
+    fn projects_of<'a>(&'a self, caller: &'a Caller) -> impl Iterator<Item = &'a Project> {
+        self.projects.iter().filter(move |p| caller.owns(p))
+    }
+
+    fn project_mut(&mut self, caller: &Caller, id: &str) -> Result<&mut Project, Refusal> {
         self.projects
             .iter_mut()
-            .find(|p| p.account == account_hash && p.id == id)
+            .find(|p| caller.owns(p) && p.id == id)
             .ok_or_else(Refusal::not_found)
     }
 
-    /// Where an environment id is: (project index, data space index), within one account.
-    fn locate(&self, account_hash: &str, id: &str) -> Result<(usize, usize), Refusal> {
+    /// Where an environment id is: (project index, data space index), among the caller's.
+    fn locate(&self, caller: &Caller, id: &str) -> Result<(usize, usize), Refusal> {
         self.projects
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.account == account_hash)
+            .filter(|(_, p)| caller.owns(p))
             .find_map(|(i, p)| Some((i, p.data_spaces.iter().position(|s| s.id == id)?)))
             .ok_or_else(Refusal::not_found)
     }
 
-    pub fn registry(&self, account_hash: &str) -> Vec<Row> {
-        self.projects_of(account_hash).flat_map(rows).collect()
+    pub fn registry(&self, caller: &Caller) -> Vec<Row> {
+        self.projects_of(caller).flat_map(rows).collect()
     }
 
-    /// A project's rows; none when the account has no such project.
-    pub fn project(&self, account_hash: &str, id: &str) -> Vec<Row> {
-        self.projects_of(account_hash)
+    /// A project's rows; none when the caller has no such project.
+    pub fn project(&self, caller: &Caller, id: &str) -> Vec<Row> {
+        self.projects_of(caller)
             .filter(|p| p.id == id)
             .flat_map(rows)
             .collect()
     }
 
-    pub fn environment(&self, account: &Account, id: &str) -> Result<Environment, Refusal> {
-        let (p, s) = self.locate(&account.api_key_hash, id)?;
+    pub fn environment(&self, caller: &Caller, id: &str) -> Result<Environment, Refusal> {
+        let (p, s) = self.locate(caller, id)?;
         let project = &self.projects[p];
-        Ok(environment(account, project, &project.data_spaces[s]))
+        Ok(environment(caller, project, &project.data_spaces[s]))
     }
 
     /// Creates a project with the data spaces of the account's licence.
-    pub fn initialize(&mut self, account: &Account, name: &str) -> Result<Vec<Row>, Refusal> {
+    pub fn initialize(&mut self, caller: &Caller, name: &str) -> Result<Vec<Row>, Refusal> {
         let name = checked_name(name)?;
-        if self
-            .projects_of(&account.api_key_hash)
-            .any(|p| p.name == name)
-        {
+        if self.projects_of(caller).any(|p| p.name == name) {
             return Err(Refusal::new(409, "Project name already exists"));
         }
         let now = now_stamp();
-        let spaces = account
+        let spaces = caller
             .license
             .initial_data_spaces()
             .into_iter()
@@ -200,7 +331,8 @@ impl State {
         let project = Project {
             id: uuid::Uuid::new_v4().to_string(),
             name: name.to_owned(),
-            account: account.api_key_hash.clone(),
+            account: caller.mage_id.clone(),
+            keys: caller.environment,
             data_spaces: spaces,
         };
         let rows = rows(&project);
@@ -210,30 +342,30 @@ impl State {
 
     pub fn rename_project(
         &mut self,
-        account: &Account,
+        caller: &Caller,
         id: &str,
         name: &str,
     ) -> Result<Vec<Row>, Refusal> {
         let name = checked_name(name)?;
         if self
-            .projects_of(&account.api_key_hash)
+            .projects_of(caller)
             .any(|p| p.name == name && p.id != id)
         {
             return Err(Refusal::new(409, "Project name already exists"));
         }
-        let project = self.project_mut(&account.api_key_hash, id)?;
+        let project = self.project_mut(caller, id)?;
         name.clone_into(&mut project.name);
         Ok(rows(project))
     }
 
     pub fn rename_environment(
         &mut self,
-        account: &Account,
+        caller: &Caller,
         id: &str,
         name: &str,
     ) -> Result<Environment, Refusal> {
         let name = checked_name(name)?;
-        let (p, index) = self.locate(&account.api_key_hash, id)?;
+        let (p, index) = self.locate(caller, id)?;
         let project = &mut self.projects[p];
         if project
             .data_spaces
@@ -250,31 +382,31 @@ impl State {
             name.clone_into(&mut space.name);
             space.updated_at = stamp_after(&space.created_at);
         }
-        Ok(environment(account, project, &project.data_spaces[index]))
+        Ok(environment(caller, project, &project.data_spaces[index]))
     }
 
     pub fn set_cloud_id(
         &mut self,
-        account: &Account,
+        caller: &Caller,
         id: &str,
         cloud_id: &str,
     ) -> Result<Environment, Refusal> {
-        let (p, index) = self.locate(&account.api_key_hash, id)?;
+        let (p, index) = self.locate(caller, id)?;
         let project = &mut self.projects[p];
         let space = &mut project.data_spaces[index];
         space.cloud_id = Some(cloud_id.to_owned());
         space.updated_at = stamp_after(&space.created_at);
-        Ok(environment(account, project, &project.data_spaces[index]))
+        Ok(environment(caller, project, &project.data_spaces[index]))
     }
 }
 
-fn environment(account: &Account, project: &Project, space: &DataSpace) -> Environment {
+fn environment(caller: &Caller, project: &Project, space: &DataSpace) -> Environment {
     Environment {
         environment_id: space.id.clone(),
-        mage_id: Some(account.mage_id.clone()),
+        mage_id: Some(caller.mage_id.clone()),
         ims_organization_id: None,
-        organization_id: Some(account.organization_id.clone()),
-        organization_name: Some(format!("Merchant {}", account.mage_id)),
+        organization_id: Some(caller.organization_id.clone()),
+        organization_name: Some(format!("Merchant {}", caller.mage_id)),
         project_id: project.id.clone(),
         project_name: project.name.clone(),
         environment_type: space.environment_type,
@@ -381,7 +513,7 @@ impl Store {
                 };
                 let text = crate::file::read_regular(path, crate::file::MAX_DATA_BYTES)
                     .map_err(|e| error(io_reason(&e)))?;
-                serde_json::from_slice(&text).map_err(|e| error(e.to_string()))?
+                State::from_json(&text).map_err(error)?
             }
             // A new file, in the directory the lock just made: starts empty.
             Some(_) | None => State::default(),
@@ -424,24 +556,138 @@ impl Store {
     }
 }
 
+/// The state file before accounts had keys per environment: one key per account, projects
+/// owned by its hash. Each account becomes one with that key as its production key.
+mod v1 {
+    use std::collections::HashMap;
+
+    use serde::Deserialize;
+
+    use super::{AccountKey, STATE_VERSION};
+    use crate::config::{KeySetName, License};
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Account {
+        api_key_hash: String,
+        public_key: String,
+        license: License,
+        mage_id: String,
+        organization_id: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Project {
+        id: String,
+        name: String,
+        /// The owning account's API key hash.
+        account: String,
+        data_spaces: Vec<super::DataSpace>,
+    }
+
+    #[derive(Deserialize)]
+    pub(super) struct State {
+        accounts: Vec<Account>,
+        projects: Vec<Project>,
+    }
+
+    impl State {
+        pub(super) fn from_json(text: &[u8]) -> Result<Self, String> {
+            serde_json::from_slice(text).map_err(|e| e.to_string())
+        }
+
+        pub(super) fn migrate(self) -> Result<super::State, String> {
+            let mut owners = HashMap::new();
+            let mut accounts: Vec<super::Account> = Vec::new();
+            for old in self.accounts {
+                if accounts.iter().any(|a| a.mage_id == old.mage_id) {
+                    return Err(format!(
+                        "two accounts have mageId {}, which format version {STATE_VERSION} \
+                         does not allow: give one of them another mageId in the file",
+                        old.mage_id
+                    ));
+                }
+                owners.insert(old.api_key_hash.clone(), old.mage_id.clone());
+                accounts.push(super::Account {
+                    mage_id: old.mage_id,
+                    license: old.license,
+                    organization_id: old.organization_id,
+                    keys: vec![AccountKey {
+                        environment: KeySetName::Production,
+                        api_key_hash: old.api_key_hash,
+                        public_key: old.public_key,
+                        revoked_at: None,
+                    }],
+                });
+            }
+            let projects = self
+                .projects
+                .into_iter()
+                .map(|old| {
+                    let account = owners.get(&old.account).ok_or_else(|| {
+                        format!("project {} belongs to no account in the file", old.id)
+                    })?;
+                    Ok(super::Project {
+                        id: old.id,
+                        name: old.name,
+                        account: account.clone(),
+                        keys: KeySetName::Production,
+                        data_spaces: old.data_spaces,
+                    })
+                })
+                .collect::<Result<_, String>>()?;
+            Ok(super::State {
+                version: STATE_VERSION,
+                accounts,
+                projects,
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn account(license: License) -> Account {
-        Account {
-            api_key_hash: api_key_hash("key"),
-            public_key: String::new(),
-            license,
-            mage_id: "MAG000000001".into(),
-            organization_id: "org".into(),
+    fn key(environment: KeySetName, api_key: &str) -> AccountKey {
+        AccountKey {
+            environment,
+            api_key_hash: api_key_hash(api_key),
+            public_key: format!("the public half of {api_key}"),
+            revoked_at: None,
         }
+    }
+
+    fn account(license: License, mage_id: &str, api_key: &str) -> Account {
+        Account {
+            mage_id: mage_id.into(),
+            license,
+            organization_id: "org".into(),
+            keys: vec![key(KeySetName::Production, api_key)],
+        }
+    }
+
+    /// A state holding `accounts`.
+    fn state_with(accounts: Vec<Account>) -> State {
+        let mut state = State::default();
+        for account in accounts {
+            state.add_account(account).unwrap();
+        }
+        state
+    }
+
+    fn caller(state: &State, api_key: &str) -> Caller {
+        state.caller(api_key).expect("an active key")
     }
 
     #[test]
     fn initialize_creates_the_licence_data_spaces() {
-        let mut state = State::default();
-        let commerce = account(License::AdobeCommerce);
+        let mut state = state_with(vec![
+            account(License::AdobeCommerce, "MAG000000001", "key"),
+            account(License::MagentoOpenSource, "MAG000000002", "other"),
+        ]);
+        let commerce = caller(&state, "key");
         let rows = state.initialize(&commerce, "Luma").unwrap();
         let spaces: Vec<_> = rows
             .iter()
@@ -455,18 +701,18 @@ mod tests {
                 ("Testing 2", EnvironmentType::Testing)
             ]
         );
-        let open = Account {
-            api_key_hash: api_key_hash("other"),
-            ..account(License::MagentoOpenSource)
-        };
+        let open = caller(&state, "other");
         assert_eq!(state.initialize(&open, "Luma").unwrap().len(), 1);
-        assert_eq!(state.registry(&api_key_hash("key")).len(), 3);
+        assert_eq!(state.registry(&commerce).len(), 3);
     }
 
     #[test]
     fn names_are_unique_and_unknown_ids_not_found() {
-        let mut state = State::default();
-        let acct = account(License::AdobeCommerce);
+        let mut state = state_with(vec![
+            account(License::AdobeCommerce, "MAG000000001", "key"),
+            account(License::AdobeCommerce, "MAG000000002", "someone else"),
+        ]);
+        let acct = caller(&state, "key");
         let rows = state.initialize(&acct, "Luma").unwrap();
         assert_eq!(state.initialize(&acct, "Luma").unwrap_err().status, 409);
         state.initialize(&acct, "Other").unwrap();
@@ -502,8 +748,101 @@ mod tests {
                 .status,
             404
         );
-        assert!(state.project(&api_key_hash("key"), "nope").is_empty());
-        assert!(state.project("someone-else", id).is_empty());
+        assert!(state.project(&acct, "nope").is_empty());
+        assert!(
+            state
+                .project(&caller(&state, "someone else"), id)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_new_key_revokes_the_previous_one_of_its_environment_and_keeps_the_projects() {
+        let mut state = state_with(vec![account(License::AdobeCommerce, "MAG1", "a")]);
+        let rows = state.initialize(&caller(&state, "a"), "Luma").unwrap();
+
+        let added = state.add_key("MAG1", key(KeySetName::Production, "b"));
+        assert_eq!(
+            added,
+            Ok(KeyAdded {
+                license: License::AdobeCommerce,
+                revoked_previous: true
+            })
+        );
+        assert_eq!(state.caller("a"), None, "the old key is revoked");
+        let b = caller(&state, "b");
+        assert_eq!(b.public_key, "the public half of b");
+        assert_eq!(state.registry(&b), rows);
+
+        // Sandbox is another registry: its first key revokes nothing and sees no project.
+        let added = state
+            .add_key("MAG1", key(KeySetName::Sandbox, "s"))
+            .unwrap();
+        assert!(!added.revoked_previous);
+        assert!(state.registry(&caller(&state, "s")).is_empty());
+        assert_eq!(caller(&state, "b").environment, KeySetName::Production);
+
+        // A revoked API key stays taken; an unknown account or a taken mageId is refused.
+        let reused = state.add_key("MAG1", key(KeySetName::Production, "a"));
+        assert_eq!(reused.unwrap_err().status, 409);
+        let unknown = state
+            .add_key("MAG9", key(KeySetName::Production, "c"))
+            .unwrap_err();
+        assert_eq!(unknown.status, 404);
+        assert!(unknown.message.contains("No account MAG9"), "{unknown:?}");
+        let taken = state
+            .add_account(account(License::AdobeCommerce, "MAG1", "d"))
+            .unwrap_err();
+        assert_eq!(taken.status, 409);
+        assert!(
+            taken.message.contains("/portal/accounts/MAG1/keys"),
+            "{taken:?}"
+        );
+        let keys = &state.accounts[0].keys;
+        assert_eq!(keys.len(), 3);
+        assert!(keys[0].revoked_at.is_some() && keys[1..].iter().all(|k| k.revoked_at.is_none()));
+    }
+
+    /// A state file as saasctl wrote it before accounts had keys per environment.
+    const VERSION_1: &str = r#"{
+  "accounts": [{"apiKeyHash": "API_KEY_HASH", "publicKey": "PEM", "license": "adobe-commerce",
+                "mageId": "MAG000000001", "organizationId": "org"}],
+  "projects": [{"id": "p1", "name": "Luma", "account": "API_KEY_HASH", "dataSpaces": [
+    {"id": "s1", "name": "Production", "environmentType": "Production", "cloudId": null,
+     "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-01T00:00:00.000Z"}]}]
+}"#;
+
+    #[test]
+    fn version_1_state_files_are_migrated_and_unknown_versions_refused() {
+        let text = VERSION_1.replace("API_KEY_HASH", &api_key_hash("old"));
+        let mut state = State::from_json(text.as_bytes()).unwrap();
+        let old = caller(&state, "old");
+        assert_eq!(
+            (
+                old.mage_id.as_str(),
+                old.environment,
+                old.public_key.as_str()
+            ),
+            ("MAG000000001", KeySetName::Production, "PEM")
+        );
+        assert_eq!(state.registry(&old)[0].project_name, "Luma");
+        // Saved in the new format, and read back the same.
+        let saved = serde_json::to_vec(&state).unwrap();
+        assert_eq!(State::from_json(&saved).unwrap(), state);
+        let added = state.add_key("MAG000000001", key(KeySetName::Production, "new"));
+        assert!(added.unwrap().revoked_previous);
+        assert_eq!(
+            state.registry(&caller(&state, "new"))[0].project_name,
+            "Luma"
+        );
+
+        let orphan = VERSION_1.replace("\"account\": \"API_KEY_HASH\"", "\"account\": \"x\"");
+        let err = State::from_json(orphan.as_bytes()).unwrap_err();
+        assert_eq!(err, "project p1 belongs to no account in the file");
+        let newer = State::from_json(br#"{"version": 3, "accounts": []}"#).unwrap_err();
+        assert!(newer.contains("format version 3"), "{newer}");
+        let torn = State::from_json(b"{ torn").unwrap_err();
+        assert!(torn.contains("line 1"), "{torn}");
     }
 
     #[test]
@@ -518,10 +857,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".saasctl").join("state.json");
         let store = Store::open(Some(&path)).unwrap();
-        store
-            .mutate(|s| s.add_account(account(License::AdobeCommerce)))
-            .unwrap();
-        let refused = store.mutate(|s| s.add_account(account(License::AdobeCommerce)));
+        let commerce = || account(License::AdobeCommerce, "MAG000000001", "key");
+        store.mutate(|s| s.add_account(commerce())).unwrap();
+        let refused = store.mutate(|s| s.add_account(commerce()));
         assert_eq!(refused.unwrap_err().status, 409);
         // One store at a time owns the file: a second is refused until the first is closed.
         let busy = Store::open(Some(&path)).unwrap_err();
@@ -533,6 +871,21 @@ mod tests {
         let again = Store::open(Some(&path)).unwrap();
         assert_eq!(again.read(|s| s.accounts.len()), 1);
         drop(again);
+
+        // A version-1 file opens, migrated; the first change saves it as version 2.
+        std::fs::write(
+            &path,
+            VERSION_1.replace("API_KEY_HASH", &api_key_hash("old")),
+        )
+        .unwrap();
+        let old = Store::open(Some(&path)).unwrap();
+        let caller = old.read(|s| s.caller("old")).expect("the old key");
+        assert_eq!(old.read(|s| s.registry(&caller)).len(), 1);
+        old.mutate(|s| s.initialize(&caller, "Other")).unwrap();
+        drop(old);
+        let saved: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(saved["version"], 2);
 
         std::fs::write(&path, "{ torn").unwrap();
         let err = Store::open(Some(&path)).unwrap_err();

@@ -133,7 +133,7 @@ impl Connector {
                         .url(&loaded.base_dir)
                         .await
                         .map_err(|e| fail(e.into()))?;
-                    embedded::provision(&url, config.account.license, set, &loaded.base_dir)
+                    embedded::provision(&url, config.account.license, name, set, &loaded.base_dir)
                         .await
                         .map_err(|e| fail(e.into()))?;
                     url

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use saasctl::config::{License, SecretValue};
+use saasctl::config::{KeySetName, License, SecretValue};
 use saasctl::emulator::{Emulator, EmulatorConfig, Faults, RunningEmulator, portal};
 use saasctl::keys::PrivateKey;
 use saasctl::registry::wire::{EnvironmentType, Row};
@@ -227,7 +227,8 @@ impl Registry {
             .expect("start emulator");
             let keys = portal::provision(
                 &emulator.url(),
-                License::AdobeCommerce,
+                &portal::KeyOwner::NewAccount(License::AdobeCommerce),
+                KeySetName::Production,
                 "production",
                 &dir.path().join("keys"),
             )

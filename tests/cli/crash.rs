@@ -63,16 +63,16 @@ environments:
 struct Merchant {
     dir: tempfile::TempDir,
     db: mariadb::Database,
-    api_key_hash: String,
+    mage_id: String,
 }
 
 impl Merchant {
     fn new(runtime: &tokio::runtime::Runtime, emulator: &EmulatorProcess) -> Self {
-        let api_key = runtime.block_on(emulator.register());
+        let account = runtime.block_on(emulator.register());
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("keys")).unwrap();
         std::fs::write(dir.path().join("keys/production.pem"), KEY_PEM).unwrap();
-        std::fs::write(dir.path().join("keys/production.api-key"), &api_key).unwrap();
+        std::fs::write(dir.path().join("keys/production.api-key"), &account.api_key).unwrap();
         std::fs::write(dir.path().join("saasctl.yaml"), YAML).unwrap();
         std::fs::create_dir(dir.path().join("deploy")).unwrap();
         for name in ["staging", "qa"] {
@@ -81,7 +81,7 @@ impl Merchant {
         Self {
             dir,
             db: mariadb::server().database(""),
-            api_key_hash: saasctl::digest::digest(api_key.as_bytes()),
+            mage_id: account.mage_id,
         }
     }
 
@@ -142,7 +142,7 @@ impl Merchant {
             .as_array()
             .unwrap()
             .iter()
-            .filter(|p| p["account"] == self.api_key_hash.as_str())
+            .filter(|p| p["account"] == self.mage_id.as_str())
             .map(|p| {
                 let spaces = p["dataSpaces"]
                     .as_array()

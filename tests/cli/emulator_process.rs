@@ -5,8 +5,8 @@ use std::io::BufRead;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use saasctl::config::License;
-use saasctl::emulator::portal::{self, NewAccount};
+use saasctl::config::{KeySetName, License};
+use saasctl::emulator::portal::{self, NewAccount, RegisteredAccount};
 use saasctl::keys::PrivateKey;
 
 /// The checked-in RSA test key (tests/fixtures/keys/README.md): every test account's key.
@@ -49,19 +49,19 @@ impl EmulatorProcess {
     }
 
     /// Registers [`KEY_PEM`]'s public half as a new Adobe Commerce account, as the key
-    /// portal's "Add New" does; answers the account's API key.
-    pub async fn register(&self) -> String {
+    /// portal's "Add New" does; answers the account's API key and mageId.
+    pub async fn register(&self) -> RegisteredAccount {
         let key = PrivateKey::from_pem(KEY_PEM).expect("the test key");
         let account = NewAccount {
             api_key: None,
             public_key: key.public_key().to_pem(),
             license: License::AdobeCommerce,
             mage_id: None,
+            environment: KeySetName::Production,
         };
         portal::register(&self.url, &account)
             .await
             .expect("register an account")
-            .api_key
     }
 
     /// SIGKILL: no handler runs, nothing is flushed.

@@ -143,15 +143,12 @@ fn summary(output: &Output) -> String {
     )
 }
 
-/// Per account (API key hash): project name -> sorted data space names, from the state file.
+/// Per account (mageId): project name -> sorted data space names, from the state file.
 fn projects_by_account(state: &Path) -> BTreeMap<String, Vec<(String, Vec<String>)>> {
     let state: Value = serde_json::from_slice(&std::fs::read(state).unwrap()).unwrap();
     let mut by_account: BTreeMap<String, Vec<(String, Vec<String>)>> = BTreeMap::new();
     for account in state["accounts"].as_array().unwrap() {
-        by_account.insert(
-            account["apiKeyHash"].as_str().unwrap().to_owned(),
-            Vec::new(),
-        );
+        by_account.insert(account["mageId"].as_str().unwrap().to_owned(), Vec::new());
     }
     for project in state["projects"].as_array().unwrap() {
         let mut spaces: Vec<String> = project["dataSpaces"]
@@ -181,22 +178,26 @@ fn a_hundred_merchants_converge_through_injected_faults() {
     // Set up without faults: 100 accounts, and the old projects of the even merchants.
     let clean = EmulatorProcess::start(&state, &[]);
     let key = PrivateKey::from_pem(KEY_PEM).unwrap();
-    let mut api_keys = Vec::new();
+    let mut accounts = Vec::new();
     runtime.block_on(async {
         for i in 0..MERCHANTS {
-            let api_key = clean.register().await;
+            let account = clean.register().await;
             if i.is_multiple_of(2) {
-                let client =
-                    RegistryClient::new(&clean.url, &SecretValue::new(&*api_key), &key).unwrap();
+                let api_key = SecretValue::new(account.api_key.as_str());
+                let client = RegistryClient::new(&clean.url, &api_key, &key).unwrap();
                 client.initialize(&format!("Shop {i} Old")).await.unwrap();
             }
-            api_keys.push(api_key);
+            accounts.push(account);
         }
     });
     clean.stop();
     let mut files = Vec::new();
-    for (i, api_key) in api_keys.iter().enumerate() {
-        std::fs::write(dir.path().join(format!("keys/m{i}.api-key")), api_key).unwrap();
+    for (i, account) in accounts.iter().enumerate() {
+        std::fs::write(
+            dir.path().join(format!("keys/m{i}.api-key")),
+            &account.api_key,
+        )
+        .unwrap();
         let file = format!("m{i}.yaml");
         std::fs::write(dir.path().join(&file), merchant_yaml(i)).unwrap();
         files.push(file);
@@ -242,14 +243,10 @@ fn a_hundred_merchants_converge_through_injected_faults() {
     check.stop();
 
     let by_account = projects_by_account(&state);
-    let hashes: Vec<String> = api_keys
-        .iter()
-        .map(|k| saasctl::digest::digest(k.as_bytes()))
-        .collect();
     let mut duplicates = 0;
     let mut renames_missing = Vec::new();
-    for (i, hash) in hashes.iter().enumerate() {
-        let projects = &by_account[hash];
+    for (i, account) in accounts.iter().enumerate() {
+        let projects = &by_account[&account.mage_id];
         duplicates += projects.len().saturating_sub(1);
         if projects.first() != Some(&expected_names(i)) {
             renames_missing.push((i, projects.clone()));

@@ -14,6 +14,7 @@ mod faults;
 mod help;
 mod import;
 mod installations;
+mod keys;
 mod logs;
 mod lsp;
 mod magento;

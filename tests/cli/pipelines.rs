@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use saasctl::config::License;
+use saasctl::config::{KeySetName, License};
 use saasctl::emulator::portal;
 use serde_json::Value;
 
@@ -306,7 +306,8 @@ impl Estate {
             let keys = registry
                 .block_on(portal::provision(
                     &registry.url(),
-                    License::AdobeCommerce,
+                    &portal::KeyOwner::NewAccount(License::AdobeCommerce),
+                    KeySetName::Production,
                     name,
                     &registry.path().join("secrets"),
                 ))

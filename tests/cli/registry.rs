@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use saasctl::config::{License, SecretValue};
+use saasctl::config::{KeySetName, License, SecretValue};
 use saasctl::emulator::portal::{self, NewAccount};
 use saasctl::emulator::{Emulator, EmulatorConfig, Faults, RunningEmulator};
 use saasctl::keys::PrivateKey;
@@ -59,6 +59,7 @@ async fn register(emulator: &RunningEmulator, key: &PrivateKey, license: License
             public_key,
             license,
             mage_id: None,
+            environment: KeySetName::Production,
         },
     )
     .await
@@ -878,7 +879,7 @@ fn the_state_survives_sigkill_mid_write() {
     let state = dir.path().join("state").join("registry.json");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let emu = EmulatorProcess::start(&state, &[]);
-    let api_key = runtime.block_on(emu.register());
+    let api_key = runtime.block_on(emu.register()).api_key;
     let mut emu = Some(emu);
     let mut answered: BTreeSet<String> = BTreeSet::new();
     for round in 0..5u64 {
@@ -1023,7 +1024,7 @@ fn the_emulator_process_counts_registry_requests() {
     let dir = tempfile::tempdir().unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let emu = EmulatorProcess::start(&dir.path().join("state.json"), &[]);
-    let api_key = runtime.block_on(emu.register());
+    let api_key = runtime.block_on(emu.register()).api_key;
     let count = || -> u64 {
         runtime.block_on(async {
             let answer: Value = reqwest::get(format!("{}portal/requests", emu.url))

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use saasctl::config::License;
+use saasctl::config::{KeySetName, License};
 use saasctl::emulator::portal::{self, NewAccount};
 use saasctl::emulator::{Emulator, EmulatorConfig, Faults};
 use saasctl::keys::PrivateKey;
@@ -222,6 +222,7 @@ fn no_command_prints_or_stores_keys_a_database_password_or_a_crypt_key() {
             public_key: key.public_key().to_pem(),
             license: License::AdobeCommerce,
             mage_id: None,
+            environment: KeySetName::Production,
         };
         portal::register(&emulator.url(), &account)
             .await
