@@ -3,7 +3,9 @@
 //! before the edge.
 
 use crate::config::DiscoverError;
+#[cfg(feature = "emulator")]
 use crate::emulator::EmulatorError;
+#[cfg(feature = "emulator")]
 use crate::emulator::portal::PortalError;
 use crate::run::MerchantErrors;
 use crate::run::apply::{ApplyError, Failure};
@@ -26,8 +28,10 @@ pub enum Error {
     ApplyStopped(#[from] Failure),
     #[error(transparent)]
     Plan(#[from] PlanError),
+    #[cfg(feature = "emulator")]
     #[error(transparent)]
     Emulator(#[from] EmulatorError),
+    #[cfg(feature = "emulator")]
     #[error(transparent)]
     Portal(#[from] PortalError),
     #[error(transparent)]

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod digest;
+#[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod error;
 pub mod file;

@@ -30,10 +30,12 @@ macro_rules! errln {
 
 mod apply;
 mod completions;
+#[cfg(feature = "emulator")]
 mod emulator;
 mod explain;
 mod import;
 mod init;
+#[cfg(feature = "emulator")]
 mod keys;
 mod log;
 mod lsp;
@@ -245,7 +247,9 @@ pub enum Command {
     Render(render::Args),
     Completions(completions::Args),
     Man(completions::ManArgs),
+    #[cfg(feature = "emulator")]
     Emulator(emulator::Args),
+    #[cfg(feature = "emulator")]
     Keys(keys::Args),
     Lsp(lsp::Args),
 }
@@ -270,7 +274,9 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Error> {
         Command::Render(args) => render::run(args, color),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => completions::man(args),
+        #[cfg(feature = "emulator")]
         Command::Emulator(args) => emulator::run(args),
+        #[cfg(feature = "emulator")]
         Command::Keys(args) => keys::run(args),
         Command::Lsp(args) => lsp::run(args),
     }

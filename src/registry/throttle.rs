@@ -184,7 +184,8 @@ mod tests {
     }
 }
 
-#[cfg(test)]
+/// Needs a web server: built with the emulator's.
+#[cfg(all(test, feature = "emulator"))]
 mod against_a_gateway {
     use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use crate::config::{Config, KeySetName, Loaded, SecretError, SecretValue};
+#[cfg(feature = "emulator")]
 use crate::emulator::embedded::{self, EmbeddedError, EmbeddedRegistries};
 use crate::keys::{KeyError, KeyFingerprint, PrivateKey};
 use crate::live::{LiveRow, LiveState, undecided};
@@ -32,8 +33,14 @@ pub struct ConnectError {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectFailure {
+    #[cfg(feature = "emulator")]
     #[error(transparent)]
     Embedded(#[from] EmbeddedError),
+    #[cfg(not(feature = "emulator"))]
+    #[error(
+        "`gateway: embedded` needs the registry emulator, which this saasctl was built without (cargo feature `emulator`)"
+    )]
+    NoEmulator,
     #[error(transparent)]
     Secret(#[from] SecretError),
     #[error(transparent)]
@@ -59,7 +66,9 @@ pub struct Connector {
     http: OnceLock<reqwest::Client>,
     /// Each gateway's limit on requests at once, shared by its merchants.
     throttles: Mutex<HashMap<String, Arc<Throttle>>>,
+    #[cfg(feature = "emulator")]
     embedded: EmbeddedRegistries,
+    #[cfg(feature = "emulator")]
     /// Merchants connect concurrently; provisioning keys of an embedded registry is one at a
     /// time, since files of one directory share its registry and key files.
     provisioning: tokio::sync::Mutex<()>,
@@ -91,7 +100,9 @@ impl Connector {
             installations: Installations::Read,
             http: OnceLock::new(),
             throttles: Mutex::default(),
+            #[cfg(feature = "emulator")]
             embedded: EmbeddedRegistries::default(),
+            #[cfg(feature = "emulator")]
             provisioning: tokio::sync::Mutex::new(()),
         }
     }
@@ -126,6 +137,9 @@ impl Connector {
             let gateway = Gateway::resolve(self.gateway_override.as_deref(), name, set);
             let url = match &gateway {
                 Gateway::Url(url) => url.clone(),
+                #[cfg(not(feature = "emulator"))]
+                Gateway::Embedded => return Err(fail(ConnectFailure::NoEmulator)),
+                #[cfg(feature = "emulator")]
                 Gateway::Embedded => {
                     let _one_at_a_time = self.provisioning.lock().await;
                     let url = self
@@ -200,6 +214,7 @@ impl Connector {
 
     /// Stops the embedded registries, letting their last writes finish.
     pub async fn shutdown(self) {
+        #[cfg(feature = "emulator")]
         self.embedded.shutdown().await;
     }
 }
@@ -227,4 +242,24 @@ pub async fn read_live(
         }
     }
     Ok(live)
+}
+
+#[cfg(all(test, not(feature = "emulator")))]
+mod without_the_emulator {
+    use super::*;
+    use crate::rules::testing::{LUMA, load};
+
+    #[tokio::test]
+    async fn an_embedded_gateway_is_refused_naming_the_feature() {
+        let (loaded, _) = load(LUMA);
+        let config = loaded.config.as_ref().expect("a model");
+        let connector = Connector::new(None, ClientOptions::default());
+        let Err(error) = connector.connect(&loaded, config).await else {
+            panic!("connected without an emulator");
+        };
+        assert!(
+            error.to_string().contains("cargo feature `emulator`"),
+            "{error}"
+        );
+    }
 }
