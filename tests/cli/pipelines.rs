@@ -13,6 +13,7 @@ use saasctl::config::{License, SecretValue};
 use saasctl::emulator::portal;
 use saasctl::keys::PrivateKey;
 use saasctl::registry::RegistryClient;
+use saasctl::registry::wire::Row;
 use serde_json::Value;
 
 use crate::common::Registry;
@@ -188,18 +189,7 @@ fn github_workflows_pass_actionlint() {
         .map(|path| std::fs::read_to_string(repo().join(path)).expect("read script"))
         .collect();
     for script in scripts.into_iter().chain(files.iter().map(String::as_str)) {
-        let mut shellcheck = Command::new("shellcheck")
-            .args(["--shell", "bash", "-"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("run shellcheck");
-        std::io::Write::write_all(
-            &mut shellcheck.stdin.take().expect("stdin"),
-            script.as_bytes(),
-        )
-        .expect("write script");
-        let output = shellcheck.wait_with_output().expect("shellcheck");
+        let output = shellcheck(script);
         assert!(output.status.success(), "{script}\n{}", stdout(&output));
     }
     // It does check: an input the action does not have is an error.
@@ -209,6 +199,22 @@ fn github_workflows_pass_actionlint() {
     let broken = lint(checkout.path());
     assert!(!broken.status.success(), "{}", stdout(&broken));
     assert!(stdout(&broken).contains("comand"), "{}", stdout(&broken));
+}
+
+/// shellcheck's verdict on a bash script.
+fn shellcheck(script: &str) -> Output {
+    let mut shellcheck = Command::new("shellcheck")
+        .args(["--shell", "bash", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run shellcheck");
+    std::io::Write::write_all(
+        &mut shellcheck.stdin.take().expect("stdin"),
+        script.as_bytes(),
+    )
+    .expect("write script");
+    shellcheck.wait_with_output().expect("shellcheck")
 }
 
 /// action.yml and the GitLab pipeline against the schemas SchemaStore publishes for them
@@ -354,6 +360,11 @@ impl Estate {
     /// Runs `line` as the action does (bash, pipefail) in the repository, saasctl on the PATH,
     /// with the workflow's `env` filled from the secrets.
     fn run(&self, workflow: &Value, line: &str) -> Output {
+        self.run_with(workflow, line, &[])
+    }
+
+    /// `run` with variables the example workflows do not set (an installation's database).
+    fn run_with(&self, workflow: &Value, line: &str, extra: &[(&str, &str)]) -> Output {
         let mut bash = scrubbed("bash");
         let path = std::env::var("PATH").unwrap_or_default();
         bash.args(["-o", "pipefail", "-c", line])
@@ -374,6 +385,7 @@ impl Estate {
                 .unwrap_or_else(|| panic!("no merchant's YAML names {secret}"));
             bash.env(name, secret);
         }
+        bash.envs(extra.iter().copied());
         bash.output().expect("run bash")
     }
 
@@ -387,6 +399,24 @@ impl Estate {
             both(&plan)
         );
         assert_eq!(stdout(&plan).matches(" (merchants/").count(), 3);
+    }
+
+    /// A registry client on the account of `merchant` (`ACME`), as its Admin uses it.
+    fn client(&self, merchant: &str) -> RegistryClient {
+        let secret = |kind: &str| self.secrets[&format!("{merchant}_PRODUCTION_{kind}")].as_str();
+        RegistryClient::new(
+            &self.registry.url(),
+            &SecretValue::new(secret("API_KEY")),
+            &PrivateKey::from_pem(secret("PRIVATE_KEY")).expect("key"),
+        )
+        .expect("client")
+    }
+
+    /// The live rows of `merchant`'s account.
+    fn rows(&self, merchant: &str) -> Vec<Row> {
+        self.registry
+            .block_on(self.client(merchant).list_registry())
+            .expect("list")
     }
 
     fn file(&self, name: &str) -> String {
@@ -549,8 +579,9 @@ fn run_script(estate: &Estate, script: &str, env: &[(&str, &str)]) -> Output {
     bash.output().expect("run bash")
 }
 
-/// The issue body each pipeline writes from the plan.md in the estate: GitHub's, GitLab's.
-fn drift_bodies(estate: &Estate, run_url: &str) -> (String, String) {
+/// The issue body each pipeline writes from the plan.md in the estate after the plan exited
+/// `status`: GitHub's, GitLab's.
+fn drift_bodies(estate: &Estate, run_url: &str, status: &str) -> (String, String) {
     let github = drift_step(&yaml(DRIFT), "Write the issue body")["run"]
         .as_str()
         .expect("run")
@@ -563,7 +594,7 @@ fn drift_bodies(estate: &Estate, run_url: &str) -> (String, String) {
     let written = run_script(
         estate,
         &gitlab,
-        &[("status", "2"), ("CI_PIPELINE_URL", run_url)],
+        &[("status", status), ("CI_PIPELINE_URL", run_url)],
     );
     assert_eq!(code(&written), 0, "{}", both(&written));
     (from_github, estate.file("drift.md"))
@@ -592,16 +623,8 @@ fn the_drift_check_reports_a_change_made_behind_the_yaml() {
     assert!(estate.file("plan.md").contains("No changes."));
 
     // The Admin renames Acme's production data space on Acme's own account.
-    let client = RegistryClient::new(
-        &estate.registry.url(),
-        &SecretValue::new(estate.secrets["ACME_PRODUCTION_API_KEY"].as_str()),
-        &PrivateKey::from_pem(&estate.secrets["ACME_PRODUCTION_PRIVATE_KEY"]).expect("key"),
-    )
-    .expect("client");
-    let rows = estate
-        .registry
-        .block_on(client.list_registry())
-        .expect("list");
+    let client = estate.client("ACME");
+    let rows = estate.rows("ACME");
     let rename = |from: &str, to: &str| {
         let id = &crate::common::row(&rows, from).environment_id;
         estate
@@ -620,7 +643,7 @@ fn the_drift_check_reports_a_change_made_behind_the_yaml() {
         "{markdown}"
     );
     let run_url = "https://ci.example/runs/7";
-    let (github, gitlab) = drift_bodies(&estate, run_url);
+    let (github, gitlab) = drift_bodies(&estate, run_url, "2");
     assert_eq!(github, gitlab);
     assert!(
         github.starts_with(&format!("{DRIFT_MARKER}\n### ")),
@@ -642,11 +665,29 @@ fn the_drift_check_reports_a_change_made_behind_the_yaml() {
         assert!(github.contains(name), "{name}:\n{github}");
     }
 
-    // Any other exit fails the GitLab job with that code, the issue untouched; 0 and 2 go on.
+    // GitLab: an error fails the job before the issue is touched; 0, 2 and 3 go on to it, and
+    // a refused plan fails the job after.
+    // Its script, one shell session (`status` is set by the plan line), passes shellcheck.
+    crate::apt::ensure("shellcheck", "shellcheck");
+    let script: Vec<String> = yaml(GITLAB)["drift"]["script"]
+        .as_array()
+        .expect("script")
+        .iter()
+        .filter_map(Value::as_str)
+        .map(|item| item.trim_end().to_owned())
+        .collect();
+    let script = script.join("\n");
+    let output = shellcheck(&script);
+    assert!(output.status.success(), "{script}\n{}", stdout(&output));
     let check = gitlab_drift_script("case ");
-    for (status, expected) in [("0", 0), ("2", 0), ("1", 1), ("3", 3)] {
+    let refused = gitlab_drift_script("refused by a rule");
+    for (status, before, after) in [("0", 0, 0), ("2", 0, 0), ("3", 0, 3), ("1", 1, 1)] {
         let output = run_script(&estate, &check, &[("status", status)]);
-        assert_eq!(code(&output), expected, "{status}: {}", both(&output));
+        assert_eq!(code(&output), before, "{status}: {}", both(&output));
+        if before == 0 {
+            let output = run_script(&estate, &refused, &[("status", status)]);
+            assert_eq!(code(&output), after, "{status}: {}", both(&output));
+        }
     }
 
     // Applied again, the drift is gone: exit 0.
@@ -656,11 +697,87 @@ fn the_drift_check_reports_a_change_made_behind_the_yaml() {
     assert_eq!(code(&plan), 0, "{}", both(&plan));
 
     // A testing data space renamed beside another one cannot be told apart: the plan is
-    // refused (3), and so the job fails.
+    // refused (3); the issue shows why, and the job fails.
     rename("Acme Hardware Staging", "Renamed In The Admin");
     let plan = estate.run(&workflow, line);
     assert_eq!(code(&plan), 3, "{}", both(&plan));
-    assert!(estate.file("plan.md").contains("`SC021`"));
+    let (github, gitlab) = drift_bodies(&estate, run_url, "3");
+    assert_eq!(github, gitlab);
+    assert!(github.starts_with(DRIFT_MARKER), "{github}");
+    assert!(github.contains("| error `SC021`"), "{github}");
+}
+
+/// Issue 21: an installation changed in the Admin (its data space's name edited, then the
+/// installation rebound to another data space) is drift the scheduled check reports.
+#[test]
+fn the_drift_check_reports_an_installation_changed_in_the_admin() {
+    let estate = Estate::new();
+    let workflow = yaml(DRIFT);
+    let db = crate::mariadb::server().database("");
+    let acme = estate.registry.path().join("merchants/acme.yaml");
+    let text = std::fs::read_to_string(&acme).expect("read");
+    let staging = "    data_space: staging\n    websites: [base]\n";
+    assert_eq!(text.matches(staging).count(), 1, "{text}");
+    let installed = text.replace(
+        staging,
+        &format!(
+            "{staging}    target:\n      mysql:\n        url: {{env: ACME_STAGING_DATABASE_URL}}\n        crypt_key: {{env: ACME_STAGING_CRYPT_KEY}}\n"
+        ),
+    );
+    std::fs::write(&acme, installed).expect("write");
+    let url = db.url();
+    let env = [
+        ("ACME_STAGING_DATABASE_URL", url.as_str()),
+        ("ACME_STAGING_CRYPT_KEY", "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN"),
+    ];
+    let apply = estate.run_with(&workflow, "saasctl apply merchants --auto-approve", &env);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    let [(_, lines)] = github_commands(&workflow).try_into().expect("one job");
+    let [line] = lines.try_into().expect("one line");
+    let plan = estate.run_with(&workflow, &line, &env);
+    assert_eq!(code(&plan), 0, "{}", both(&plan));
+
+    // The data space's name edited in the installation: an update, exit 2.
+    db.sql(
+        "UPDATE core_config_data SET value = 'Edited In The Admin' WHERE path = 'services_connector/services_id/environment_name'",
+    );
+    let plan = estate.run_with(&workflow, &line, &env);
+    assert_eq!(code(&plan), 2, "{}", both(&plan));
+    let run_url = "https://ci.example/runs/9";
+    let (github, gitlab) = drift_bodies(&estate, run_url, "2");
+    assert_eq!(github, gitlab);
+    assert!(github.starts_with(DRIFT_MARKER), "{github}");
+    for needle in [
+        "**Plan: 0 to create, 0 to rename, 1 to update.**",
+        "Edited In The Admin",
+        "Acme Hardware Staging",
+    ] {
+        assert!(github.contains(needle), "{needle}:\n{github}");
+    }
+    assert!(!github.contains(crate::mariadb::PASSWORD), "{github}");
+    let apply = estate.run_with(&workflow, "saasctl apply merchants --auto-approve", &env);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+
+    // Rebound to the production data space: moving it back would cut it off from what it
+    // stored there, so the plan is refused (3) and the issue shows why.
+    let rows = estate.rows("ACME");
+    let live = &crate::common::row(&rows, "Acme Hardware Production").environment_id;
+    let bound = crate::common::row(&rows, "Acme Hardware Staging")
+        .environment_id
+        .as_str();
+    assert_eq!(
+        db.value("services_connector/services_id/environment_id")
+            .as_deref(),
+        Some(bound)
+    );
+    db.sql(&format!(
+        "UPDATE core_config_data SET value = '{live}' WHERE path = 'services_connector/services_id/environment_id'"
+    ));
+    let plan = estate.run_with(&workflow, &line, &env);
+    assert_eq!(code(&plan), 3, "{}", both(&plan));
+    let (github, _) = drift_bodies(&estate, run_url, "3");
+    assert!(github.starts_with(DRIFT_MARKER), "{github}");
+    assert!(github.contains("| error `SC030`"), "{github}");
 }
 
 /// A plan as long as GitHub takes still fits with the drift marker: the explanation goes.
@@ -676,7 +793,7 @@ fn the_drift_issue_body_stays_within_githubs_limit() {
     plan.push_str(&"y".repeat(65_536 - plan.len()));
     assert_eq!(plan.len(), 65_536);
     std::fs::write(estate.registry.path().join("plan.md"), &plan).expect("write");
-    let (github, _) = drift_bodies(&estate, "https://ci.example/runs/8");
+    let (github, _) = drift_bodies(&estate, "https://ci.example/runs/8", "2");
     assert!(github.len() <= 65_536, "{}", github.len());
     assert_eq!(
         github,
