@@ -1,15 +1,19 @@
 //! The copyable pipelines of examples/ci/: the GitHub workflows pass actionlint (with the
 //! repository's action.yml checked as the action they use), the GitLab pipeline runs the same
 //! commands, and the saasctl command lines the pipelines hold run, in their order, against an
-//! emulator: validate, plan (sharded, merged), apply of the saved plan, the stale plan refused.
+//! emulator: validate, plan (sharded, merged), apply of the saved plan, the stale plan refused,
+//! and the scheduled drift check against a live state changed behind the YAML.
 //! The lines are read from the files, so a changed pipeline is tested as it is.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use saasctl::config::{KeySetName, License};
+use saasctl::config::{KeySetName, License, SecretValue};
 use saasctl::emulator::portal;
+use saasctl::keys::PrivateKey;
+use saasctl::registry::RegistryClient;
+use saasctl::registry::wire::Row;
 use serde_json::Value;
 
 use crate::common::Registry;
@@ -18,6 +22,10 @@ use crate::common::{both, code, repo, scrubbed, stderr, stdout};
 const SINGLE: &str = "examples/ci/github/saasctl.yml";
 const SHARDED: &str = "examples/ci/github/saasctl-sharded.yml";
 const GITLAB: &str = "examples/ci/gitlab/.gitlab-ci.yml";
+/// The scheduled drift check (GitLab's is its job `drift`).
+const DRIFT: &str = "examples/ci/github/drift.yml";
+/// The hidden line the drift issue is found by.
+const DRIFT_MARKER: &str = "<!-- saasctl-drift -->";
 /// This repository's release workflow (not an example: linted with them).
 const RELEASE: &str = ".github/workflows/release.yml";
 
@@ -142,7 +150,7 @@ fn github_workflows_pass_actionlint() {
         checkout.path().join("action.yml"),
     )
     .expect("copy action.yml");
-    for path in [SINGLE, SHARDED, RELEASE] {
+    for path in [SINGLE, SHARDED, DRIFT, RELEASE] {
         let text = std::fs::read_to_string(repo().join(path)).expect("read workflow");
         assert!(
             path == RELEASE || text.contains("uses: saasctl/saasctl@main"),
@@ -181,18 +189,7 @@ fn github_workflows_pass_actionlint() {
         .map(|path| std::fs::read_to_string(repo().join(path)).expect("read script"))
         .collect();
     for script in scripts.into_iter().chain(files.iter().map(String::as_str)) {
-        let mut shellcheck = Command::new("shellcheck")
-            .args(["--shell", "bash", "-"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("run shellcheck");
-        std::io::Write::write_all(
-            &mut shellcheck.stdin.take().expect("stdin"),
-            script.as_bytes(),
-        )
-        .expect("write script");
-        let output = shellcheck.wait_with_output().expect("shellcheck");
+        let output = shellcheck(script);
         assert!(output.status.success(), "{script}\n{}", stdout(&output));
     }
     // It does check: an input the action does not have is an error.
@@ -202,6 +199,22 @@ fn github_workflows_pass_actionlint() {
     let broken = lint(checkout.path());
     assert!(!broken.status.success(), "{}", stdout(&broken));
     assert!(stdout(&broken).contains("comand"), "{}", stdout(&broken));
+}
+
+/// shellcheck's verdict on a bash script.
+fn shellcheck(script: &str) -> Output {
+    let mut shellcheck = Command::new("shellcheck")
+        .args(["--shell", "bash", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run shellcheck");
+    std::io::Write::write_all(
+        &mut shellcheck.stdin.take().expect("stdin"),
+        script.as_bytes(),
+    )
+    .expect("write script");
+    shellcheck.wait_with_output().expect("shellcheck")
 }
 
 /// action.yml and the GitLab pipeline against the schemas SchemaStore publishes for them
@@ -239,10 +252,10 @@ fn the_action_and_the_gitlab_pipeline_fit_their_schemas() {
 #[test]
 fn gitlab_pipeline_runs_the_github_commands() {
     let pipeline = yaml(GITLAB);
-    let gitlab: Vec<String> = gitlab_commands(&pipeline)
+    let (drift, gitlab): (Steps, Steps) = gitlab_commands(&pipeline)
         .into_iter()
-        .flat_map(|(_, lines)| lines)
-        .collect();
+        .partition(|(job, _)| job == "drift");
+    let gitlab: Vec<String> = gitlab.into_iter().flat_map(|(_, lines)| lines).collect();
     // GitHub's annotations have no GitLab counterpart: the code-quality report shows findings.
     let github: Vec<String> = github_commands(&yaml(SHARDED))
         .into_iter()
@@ -250,6 +263,11 @@ fn gitlab_pipeline_runs_the_github_commands() {
         .filter(|line| !line.contains("--format github"))
         .collect();
     assert_eq!(gitlab, github);
+    assert_eq!(drift, github_commands(&yaml(DRIFT)));
+    assert_eq!(
+        pipeline["drift"]["rules"][0]["if"],
+        "$CI_PIPELINE_SOURCE == \"schedule\""
+    );
     assert!(
         pipeline["apply"]["resource_group"].is_string(),
         "applies must not overlap"
@@ -270,6 +288,13 @@ fn the_workflows_hold_the_flow() {
         [
             "validate", "validate", "plan", "plan", "plan", "show", "apply", "apply", "apply"
         ]
+    );
+    assert_eq!(kinds(&github_commands(&yaml(DRIFT))), ["plan"]);
+    let drift = yaml(DRIFT);
+    assert!(drift["on"]["schedule"][0]["cron"].is_string());
+    assert_eq!(
+        drift["jobs"]["drift"]["permissions"],
+        serde_json::json!({"contents": "read", "issues": "write"})
     );
     for path in [SINGLE, SHARDED] {
         let workflow = yaml(path);
@@ -336,6 +361,11 @@ impl Estate {
     /// Runs `line` as the action does (bash, pipefail) in the repository, saasctl on the PATH,
     /// with the workflow's `env` filled from the secrets.
     fn run(&self, workflow: &Value, line: &str) -> Output {
+        self.run_with(workflow, line, &[])
+    }
+
+    /// `run` with variables the example workflows do not set (an installation's database).
+    fn run_with(&self, workflow: &Value, line: &str, extra: &[(&str, &str)]) -> Output {
         let mut bash = scrubbed("bash");
         let path = std::env::var("PATH").unwrap_or_default();
         bash.args(["-o", "pipefail", "-c", line])
@@ -356,6 +386,7 @@ impl Estate {
                 .unwrap_or_else(|| panic!("no merchant's YAML names {secret}"));
             bash.env(name, secret);
         }
+        bash.envs(extra.iter().copied());
         bash.output().expect("run bash")
     }
 
@@ -369,6 +400,24 @@ impl Estate {
             both(&plan)
         );
         assert_eq!(stdout(&plan).matches(" (merchants/").count(), 3);
+    }
+
+    /// A registry client on the account of `merchant` (`ACME`), as its Admin uses it.
+    fn client(&self, merchant: &str) -> RegistryClient {
+        let secret = |kind: &str| self.secrets[&format!("{merchant}_PRODUCTION_{kind}")].as_str();
+        RegistryClient::new(
+            &self.registry.url(),
+            &SecretValue::new(secret("API_KEY")),
+            &PrivateKey::from_pem(secret("PRIVATE_KEY")).expect("key"),
+        )
+        .expect("client")
+    }
+
+    /// The live rows of `merchant`'s account.
+    fn rows(&self, merchant: &str) -> Vec<Row> {
+        self.registry
+            .block_on(self.client(merchant).list_registry())
+            .expect("list")
     }
 
     fn file(&self, name: &str) -> String {
@@ -496,4 +545,259 @@ fn a_refused_shard_heads_the_merged_comment() {
     let finding = comment.find("| error `SC002`").expect("the finding");
     let section = comment.find("<details>").expect("the other merchants");
     assert!(caution < finding && finding < section, "{comment}");
+}
+
+/// A step of the drift workflow's job, by its name.
+fn drift_step<'a>(workflow: &'a Value, name: &str) -> &'a Value {
+    workflow["jobs"]["drift"]["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|step| step["name"] == name)
+        .unwrap_or_else(|| panic!("no step `{name}` in {DRIFT}"))
+}
+
+/// The GitLab drift job's script item that holds `needle`.
+fn gitlab_drift_script(needle: &str) -> String {
+    let pipeline = yaml(GITLAB);
+    let items = pipeline["drift"]["script"].as_array().expect("script");
+    let found: Vec<&str> = items
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|item| item.contains(needle))
+        .collect();
+    assert_eq!(found.len(), 1, "{needle}: {found:?}");
+    found[0].to_owned()
+}
+
+/// Runs a shell script of a pipeline in the estate's directory with `env`, as the runner does.
+fn run_script(estate: &Estate, script: &str, env: &[(&str, &str)]) -> Output {
+    let mut bash = scrubbed("bash");
+    bash.args(["-e", "-o", "pipefail", "-c", script])
+        .current_dir(estate.registry.path())
+        .stdin(Stdio::null())
+        .envs(env.iter().copied());
+    bash.output().expect("run bash")
+}
+
+/// The issue body each pipeline writes from the plan.md in the estate after the plan exited
+/// `status`: GitHub's, GitLab's.
+fn drift_bodies(estate: &Estate, run_url: &str, status: &str) -> (String, String) {
+    let github = drift_step(&yaml(DRIFT), "Write the issue body")["run"]
+        .as_str()
+        .expect("run")
+        .to_owned();
+    let written = run_script(estate, &github, &[("RUN_URL", run_url)]);
+    assert_eq!(code(&written), 0, "{}", both(&written));
+    let from_github = estate.file("drift.md");
+    std::fs::remove_file(estate.registry.path().join("drift.md")).expect("remove");
+    let gitlab = gitlab_drift_script("> drift.md");
+    let written = run_script(
+        estate,
+        &gitlab,
+        &[("status", status), ("CI_PIPELINE_URL", run_url)],
+    );
+    assert_eq!(code(&written), 0, "{}", both(&written));
+    (from_github, estate.file("drift.md"))
+}
+
+/// Issue 21: someone renames a data space in the Admin; the scheduled plan exits 2 and the
+/// issue body holds the marker and the plan naming the rename; undrifted, it exits 0.
+#[test]
+fn the_drift_check_reports_a_change_made_behind_the_yaml() {
+    let estate = Estate::new();
+    let workflow = yaml(DRIFT);
+    let apply = estate.run(&workflow, "saasctl apply merchants --auto-approve");
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    let lines: Vec<String> = github_commands(&workflow)
+        .into_iter()
+        .flat_map(|(_, lines)| lines)
+        .collect();
+    let [line] = lines.as_slice() else {
+        panic!("one plan line: {lines:?}")
+    };
+    assert!(line.contains("--detailed-exitcode"), "{line}");
+
+    // As applied: no changes, exit 0 (the issue is closed; no body is written).
+    let plan = estate.run(&workflow, line);
+    assert_eq!(code(&plan), 0, "{}", both(&plan));
+    assert!(estate.file("plan.md").contains("No changes."));
+
+    // The Admin renames Acme's production data space on Acme's own account.
+    let client = estate.client("ACME");
+    let rows = estate.rows("ACME");
+    let rename = |from: &str, to: &str| {
+        let id = &crate::common::row(&rows, from).environment_id;
+        estate
+            .registry
+            .block_on(client.rename_environment(id, to))
+            .expect("rename");
+    };
+    rename("Acme Hardware Production", "Renamed In The Admin");
+
+    let plan = estate.run(&workflow, line);
+    let markdown = estate.file("plan.md");
+    assert_eq!(code(&plan), 2, "{}{markdown}", both(&plan));
+    // The body drops the plan's first two lines, its marker and title.
+    assert!(
+        markdown.starts_with("<!-- saasctl-plan -->\n### saasctl plan\n\n"),
+        "{markdown}"
+    );
+    let run_url = "https://ci.example/runs/7";
+    let (github, gitlab) = drift_bodies(&estate, run_url, "2");
+    assert_eq!(github, gitlab);
+    assert!(
+        github.starts_with(&format!("{DRIFT_MARKER}\n### ")),
+        "{github}"
+    );
+    assert_eq!(github.matches(DRIFT_MARKER).count(), 1, "{github}");
+    assert!(!github.contains("<!-- saasctl-plan -->"), "{github}");
+    assert!(github.contains(run_url), "{github}");
+    assert!(github.ends_with(&markdown[markdown.find("\n\n").expect("head") + 2..]));
+    assert!(
+        github.contains("**Plan: 0 to create, 1 to rename, 0 to update.**"),
+        "{github}"
+    );
+    for name in [
+        "Renamed In The Admin",
+        "Acme Hardware Production",
+        "<b>acme</b>",
+    ] {
+        assert!(github.contains(name), "{name}:\n{github}");
+    }
+
+    // GitLab: an error fails the job before the issue is touched; 0, 2 and 3 go on to it, and
+    // a refused plan fails the job after.
+    // Its script, one shell session (`status` is set by the plan line), passes shellcheck.
+    crate::apt::ensure("shellcheck", "shellcheck");
+    let script: Vec<String> = yaml(GITLAB)["drift"]["script"]
+        .as_array()
+        .expect("script")
+        .iter()
+        .filter_map(Value::as_str)
+        .map(|item| item.trim_end().to_owned())
+        .collect();
+    let script = script.join("\n");
+    let output = shellcheck(&script);
+    assert!(output.status.success(), "{script}\n{}", stdout(&output));
+    let check = gitlab_drift_script("case ");
+    let refused = gitlab_drift_script("refused by a rule");
+    for (status, before, after) in [("0", 0, 0), ("2", 0, 0), ("3", 0, 3), ("1", 1, 1)] {
+        let output = run_script(&estate, &check, &[("status", status)]);
+        assert_eq!(code(&output), before, "{status}: {}", both(&output));
+        if before == 0 {
+            let output = run_script(&estate, &refused, &[("status", status)]);
+            assert_eq!(code(&output), after, "{status}: {}", both(&output));
+        }
+    }
+
+    // Applied again, the drift is gone: exit 0.
+    let apply = estate.run(&workflow, "saasctl apply merchants --auto-approve");
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    let plan = estate.run(&workflow, line);
+    assert_eq!(code(&plan), 0, "{}", both(&plan));
+
+    // A testing data space renamed beside another one cannot be told apart: the plan is
+    // refused (3); the issue shows why, and the job fails.
+    rename("Acme Hardware Staging", "Renamed In The Admin");
+    let plan = estate.run(&workflow, line);
+    assert_eq!(code(&plan), 3, "{}", both(&plan));
+    let (github, gitlab) = drift_bodies(&estate, run_url, "3");
+    assert_eq!(github, gitlab);
+    assert!(github.starts_with(DRIFT_MARKER), "{github}");
+    assert!(github.contains("| error `SC021`"), "{github}");
+}
+
+/// Issue 21: an installation changed in the Admin (its data space's name edited, then the
+/// installation rebound to another data space) is drift the scheduled check reports.
+#[test]
+fn the_drift_check_reports_an_installation_changed_in_the_admin() {
+    let estate = Estate::new();
+    let workflow = yaml(DRIFT);
+    let db = crate::mariadb::server().database("");
+    let acme = estate.registry.path().join("merchants/acme.yaml");
+    let text = std::fs::read_to_string(&acme).expect("read");
+    let staging = "    data_space: staging\n    websites: [base]\n";
+    assert_eq!(text.matches(staging).count(), 1, "{text}");
+    let installed = text.replace(
+        staging,
+        &format!(
+            "{staging}    target:\n      mysql:\n        url: {{env: ACME_STAGING_DATABASE_URL}}\n        crypt_key: {{env: ACME_STAGING_CRYPT_KEY}}\n"
+        ),
+    );
+    std::fs::write(&acme, installed).expect("write");
+    let url = db.url();
+    let env = [
+        ("ACME_STAGING_DATABASE_URL", url.as_str()),
+        ("ACME_STAGING_CRYPT_KEY", "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN"),
+    ];
+    let apply = estate.run_with(&workflow, "saasctl apply merchants --auto-approve", &env);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    let [(_, lines)] = github_commands(&workflow).try_into().expect("one job");
+    let [line] = lines.try_into().expect("one line");
+    let plan = estate.run_with(&workflow, &line, &env);
+    assert_eq!(code(&plan), 0, "{}", both(&plan));
+
+    // The data space's name edited in the installation: an update, exit 2.
+    db.sql(
+        "UPDATE core_config_data SET value = 'Edited In The Admin' WHERE path = 'services_connector/services_id/environment_name'",
+    );
+    let plan = estate.run_with(&workflow, &line, &env);
+    assert_eq!(code(&plan), 2, "{}", both(&plan));
+    let run_url = "https://ci.example/runs/9";
+    let (github, gitlab) = drift_bodies(&estate, run_url, "2");
+    assert_eq!(github, gitlab);
+    assert!(github.starts_with(DRIFT_MARKER), "{github}");
+    for needle in [
+        "**Plan: 0 to create, 0 to rename, 1 to update.**",
+        "Edited In The Admin",
+        "Acme Hardware Staging",
+    ] {
+        assert!(github.contains(needle), "{needle}:\n{github}");
+    }
+    assert!(!github.contains(crate::mariadb::PASSWORD), "{github}");
+    let apply = estate.run_with(&workflow, "saasctl apply merchants --auto-approve", &env);
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+
+    // Rebound to the production data space: moving it back would cut it off from what it
+    // stored there, so the plan is refused (3) and the issue shows why.
+    let rows = estate.rows("ACME");
+    let live = &crate::common::row(&rows, "Acme Hardware Production").environment_id;
+    let bound = crate::common::row(&rows, "Acme Hardware Staging")
+        .environment_id
+        .as_str();
+    assert_eq!(
+        db.value("services_connector/services_id/environment_id")
+            .as_deref(),
+        Some(bound)
+    );
+    db.sql(&format!(
+        "UPDATE core_config_data SET value = '{live}' WHERE path = 'services_connector/services_id/environment_id'"
+    ));
+    let plan = estate.run_with(&workflow, &line, &env);
+    assert_eq!(code(&plan), 3, "{}", both(&plan));
+    let (github, _) = drift_bodies(&estate, run_url, "3");
+    assert!(github.starts_with(DRIFT_MARKER), "{github}");
+    assert!(github.contains("| error `SC030`"), "{github}");
+}
+
+/// A plan as long as GitHub takes still fits with the drift marker: the explanation goes.
+#[test]
+fn the_drift_issue_body_stays_within_githubs_limit() {
+    let estate = Estate::new();
+    let head = "<!-- saasctl-plan -->\n### saasctl plan\n\n";
+    let filler = "x".repeat(99) + "\n";
+    let mut plan = head.to_owned();
+    while plan.len() + filler.len() <= 65_536 {
+        plan.push_str(&filler);
+    }
+    plan.push_str(&"y".repeat(65_536 - plan.len()));
+    assert_eq!(plan.len(), 65_536);
+    std::fs::write(estate.registry.path().join("plan.md"), &plan).expect("write");
+    let (github, _) = drift_bodies(&estate, "https://ci.example/runs/8", "2");
+    assert!(github.len() <= 65_536, "{}", github.len());
+    assert_eq!(
+        github,
+        format!("{DRIFT_MARKER}\n{}", &plan[head.len() - 1..])
+    );
 }
