@@ -84,7 +84,8 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// The most one backoff delay may be (a `Retry-After` may ask for more).
     pub max_delay: Duration,
-    /// The most all delays of one call may add up to.
+    /// How long the retries of one call may take in all, from its first failure: the waits
+    /// and the retried requests together (a total deadline).
     pub max_total_delay: Duration,
 }
 
@@ -476,13 +477,36 @@ impl RegistryClient {
             })?;
         // POST creates; PATCH sets a name, so repeating it is harmless.
         let idempotent = method != Method::POST;
-        let mut waited = Duration::ZERO;
+        // From the first failure on, retries (their waits and their requests alike) end by
+        // this deadline: a registry that drips its answers cannot hold a call longer.
+        let mut deadline: Option<tokio::time::Instant> = None;
         let mut attempt = 1;
         loop {
-            let (error, retry_after, sent) = match self
-                .attempt(method.clone(), &url, body.as_ref(), attempt)
-                .await
-            {
+            let sending = self.attempt(method.clone(), &url, body.as_ref(), attempt);
+            let outcome = match deadline {
+                None => sending.await,
+                Some(deadline) => match tokio::time::timeout_at(deadline, sending).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => {
+                        let reason = format!(
+                            "no answer within the retry budget of {} s",
+                            self.retry.max_total_delay.as_secs_f64()
+                        );
+                        return Err(if idempotent {
+                            RegistryError::Unreachable {
+                                url: url.to_string(),
+                                reason,
+                            }
+                        } else {
+                            RegistryError::Uncertain {
+                                call: format!("{method} {path}"),
+                                reason,
+                            }
+                        });
+                    }
+                },
+            };
+            let (error, retry_after, sent) = match outcome {
                 Attempt::Done(result) => return result,
                 Attempt::Transient {
                     error,
@@ -497,17 +521,17 @@ impl RegistryClient {
                 });
             }
             let delay = retry_after.unwrap_or_else(|| self.retry.backoff(attempt));
-            if attempt >= self.retry.max_attempts || waited + delay > self.retry.max_total_delay {
+            let now = tokio::time::Instant::now();
+            let deadline = *deadline.get_or_insert(now + self.retry.max_total_delay);
+            if attempt >= self.retry.max_attempts || now + delay > deadline {
                 let (path, id) = logged_path(&self.base, &url);
                 tracing::debug!(%method, path, id, attempt, %error, "giving up");
                 // A Retry-After is honoured up to the bound; beyond it, say so.
                 return Err(match retry_after {
-                    Some(asked) if waited + asked > self.retry.max_total_delay => {
-                        RegistryError::Throttled {
-                            asked_secs: asked.as_secs().max(1),
-                            limit_secs: self.retry.max_total_delay.as_secs(),
-                        }
-                    }
+                    Some(asked) if now + asked > deadline => RegistryError::Throttled {
+                        asked_secs: asked.as_secs().max(1),
+                        limit_secs: self.retry.max_total_delay.as_secs(),
+                    },
                     _ => error,
                 });
             }
@@ -523,7 +547,6 @@ impl RegistryClient {
                 "retrying"
             );
             tokio::time::sleep(delay).await;
-            waited += delay;
             attempt += 1;
         }
     }

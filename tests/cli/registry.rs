@@ -1017,6 +1017,41 @@ async fn an_oversized_answer_is_refused() {
     }
 }
 
+/// A registry that drips its answer (a byte at a time, each well within the read timeout)
+/// holds a call no longer than one request timeout plus the retry budget: the budget is a total
+/// deadline for the retries and their requests, not a sum of waits.
+#[tokio::test]
+async fn a_dripping_registry_is_given_up_on_within_the_retry_budget() {
+    let app = axum::Router::new().fallback(|| async {
+        let stream = futures::stream::unfold((), |()| async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            Some((Ok::<_, std::io::Error>(bytes::Bytes::from_static(b" ")), ()))
+        });
+        axum::response::Response::new(axum::body::Body::from_stream(stream))
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let options = ClientOptions {
+        connect_timeout: Duration::from_secs(2),
+        request_timeout: Duration::from_secs(1),
+        retry: RetryPolicy {
+            max_attempts: 30,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(20),
+            max_total_delay: Duration::from_secs(2),
+        },
+    };
+    let registry = client(&url, "api-key", &key(), options);
+    let started = std::time::Instant::now();
+    let error = registry.list_registry().await.unwrap_err();
+    let took = started.elapsed();
+    // 1 s for the first request, 2 s of retries; 30 attempts of 1 s each before.
+    assert!(took < Duration::from_secs(8), "{took:?}: {error}");
+    assert!(took >= Duration::from_secs(3), "{took:?}: {error}");
+    server.abort();
+}
+
 /// A benchmark that runs the emulator as a process of its own reads its request count from
 /// `GET /portal/requests`: registry requests only, answered or refused, not the portal's.
 #[test]
