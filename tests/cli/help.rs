@@ -159,3 +159,75 @@ fn a_closed_stdout_ends_quietly_in_every_command_and_format() {
         assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
     }
 }
+
+/// The same for every command that reads the registry, in every format: a plan, an apply
+/// (which still does its work), a saved plan shown, a binding rendered.
+#[test]
+fn a_closed_stdout_ends_quietly_against_a_registry() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("saasctl.yaml"),
+        "version: 1\naccount: {license: adobe-commerce}\nkeys:\n  production:\n    \
+         api_key: {file: keys/production.api-key}\n    private_key: {file: keys/production.pem}\n    \
+         gateway: embedded\nproject:\n  name: Luma\n  data_spaces:\n    \
+         live: {type: production, name: Luma Production}\nenvironments:\n  \
+         production: {tier: production, data_space: live, websites: [base]}\n",
+    )
+    .expect("write yaml");
+    let closed = |args: &[&str]| {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let output = crate::common::saasctl()
+            .current_dir(dir.path())
+            .args(args)
+            .stdout(writer)
+            .output()
+            .expect("run saasctl");
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_ne!(output.status.code(), Some(101), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+        output.status.code()
+    };
+    // The apply does its work though nobody reads what it says.
+    assert_eq!(closed(&["apply", "--auto-approve"]), Some(0));
+    let after = crate::common::run_in(dir.path(), &["plan", "--detailed-exitcode"]);
+    assert_eq!(
+        crate::common::code(&after),
+        0,
+        "{}",
+        crate::common::both(&after)
+    );
+    let saved = crate::common::run_in(dir.path(), &["plan", "--out", "plan.json"]);
+    assert_eq!(
+        crate::common::code(&saved),
+        0,
+        "{}",
+        crate::common::both(&saved)
+    );
+    let mut runs: Vec<Vec<&str>> = Vec::new();
+    for format in ["text", "markdown", "json"] {
+        runs.push(vec!["plan", "--format", format]);
+        runs.push(vec!["show", "plan.json", "--format", format]);
+    }
+    runs.push(vec!["plan", "--out", "-"]);
+    for format in ["text", "json"] {
+        runs.push(vec!["apply", "--auto-approve", "--format", format]);
+    }
+    runs.push(vec!["apply", "plan.json"]);
+    for format in ["env", "shell", "docker", "env-php", "config-set", "json"] {
+        runs.push(vec!["render", "production", "--format", format]);
+    }
+    runs.push(vec!["validate", "--format", "sarif"]);
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        runs.push(vec!["completions", shell]);
+    }
+    runs.push(vec!["explain", "SC001"]);
+    runs.push(vec!["init", "--merchant", "Luma", "--out", "-"]);
+    // Last: with --yes, import writes what is live into the file.
+    runs.push(vec!["import"]);
+    runs.push(vec!["import", "--yes"]);
+    for args in &runs {
+        closed(args);
+    }
+}
