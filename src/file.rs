@@ -289,8 +289,16 @@ pub fn create_new(path: &Path, contents: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// The prefix of the temporary files of `name`: `.NAME.` then `PID-N.tmp`.
+fn temp_prefix(name: &std::ffi::OsStr) -> String {
+    format!(".{}.", name.to_string_lossy())
+}
+
 /// A synced temporary file with `contents` beside `path`, created with `mode`: its directory
-/// and its path.
+/// and its path. Its contents have no name until they are whole: on Linux the file is made
+/// unnamed (`O_TMPFILE`) and linked in only once written and synced, so a crash while writing
+/// leaves nothing behind; elsewhere (or where the file system cannot) it is named so that the
+/// next write of the same target removes it when its process is gone.
 fn write_temp<'a>(
     path: &'a Path,
     contents: &[u8],
@@ -304,12 +312,20 @@ fn write_temp<'a>(
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
+    remove_stale_temps(dir, name);
     let tmp = dir.join(format!(
-        ".{}.{}-{}.tmp",
-        name.to_string_lossy(),
+        "{}{}-{}.tmp",
+        temp_prefix(name),
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
+    #[cfg(target_os = "linux")]
+    if let Some(file) = unnamed(dir, contents, mode)? {
+        crate::pause::point("write", WRITES.fetch_add(1, Ordering::Relaxed));
+        if link_unnamed(&file, &tmp).is_ok() {
+            return Ok((dir, tmp));
+        }
+    }
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -321,12 +337,111 @@ fn write_temp<'a>(
         file.write_all(contents)?;
         file.sync_all()
     })();
+    #[cfg(not(target_os = "linux"))]
+    crate::pause::point("write", WRITES.fetch_add(1, Ordering::Relaxed));
     match result {
         Ok(()) => Ok((dir, tmp)),
         Err(e) => {
             let _ = fs::remove_file(&tmp);
             Err(e)
         }
+    }
+}
+
+/// Writes so far, for the test-only pause points (`write-N`).
+static WRITES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// `contents` in an unnamed file of `dir`, synced; `None` where the file system cannot make one.
+#[cfg(target_os = "linux")]
+fn unnamed(dir: &Path, contents: &[u8], mode: u32) -> io::Result<Option<fs::File>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let opened = OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_TMPFILE)
+        .mode(mode)
+        .open(dir);
+    let mut file = match opened {
+        Ok(file) => file,
+        Err(e)
+            if matches!(
+                e.raw_os_error(),
+                Some(libc::EOPNOTSUPP | libc::EISDIR | libc::EINVAL)
+            ) =>
+        {
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
+    file.write_all(contents)?;
+    file.sync_all()?;
+    Ok(Some(file))
+}
+
+/// Gives the unnamed `file` the name `to`, through `/proc/self/fd` (which needs no privilege,
+/// unlike `AT_EMPTY_PATH`).
+#[cfg(target_os = "linux")]
+fn link_unnamed(file: &fs::File, to: &Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::io::AsRawFd;
+    let from = std::ffi::CString::new(format!("/proc/self/fd/{}", file.as_raw_fd()))
+        .map_err(io::Error::other)?;
+    let to = std::ffi::CString::new(to.as_os_str().as_bytes()).map_err(io::Error::other)?;
+    // SAFETY: both are NUL-terminated paths that outlive the call.
+    let linked = unsafe {
+        libc::linkat(
+            libc::AT_FDCWD,
+            from.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            libc::AT_SYMLINK_FOLLOW,
+        )
+    };
+    if linked == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Removes the temporary files of `name` in `dir` that a process no longer running left
+/// (killed between naming and renaming them); another live writer's are kept.
+fn remove_stale_temps(dir: &Path, name: &std::ffi::OsStr) {
+    let prefix = temp_prefix(name);
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(pid, n)| n.parse::<u64>().ok().and(pid.parse::<u32>().ok()))
+        else {
+            continue;
+        };
+        if !process_alive(pid) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether process `pid` exists (a signal 0 reaches it, or it is another user's).
+fn process_alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return false;
+        };
+        // SAFETY: signal 0 checks for the process; nothing is sent.
+        let sent = unsafe { libc::kill(pid, 0) };
+        sent == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
     }
 }
 
@@ -405,6 +520,30 @@ fn ignored_by_own_gitignore(dir: &Path, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_write_removes_the_temporary_files_of_dead_writers_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let stale = dir.path().join(format!(".staging.env.{dead}-0.tmp"));
+        let live = dir
+            .path()
+            .join(format!(".staging.env.{}-999.tmp", std::process::id()));
+        let other = dir.path().join(format!(".other.env.{dead}-0.tmp"));
+        for path in [&stale, &live, &other] {
+            std::fs::write(path, "KEY=secret").unwrap();
+        }
+        write_private(&dir.path().join("staging.env"), b"KEY=new\n").unwrap();
+        assert!(!stale.exists(), "a dead writer's file was kept");
+        assert!(live.exists(), "a live writer's file was removed");
+        assert!(other.exists(), "another target's file was removed");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("staging.env")).unwrap(),
+            "KEY=new\n"
+        );
+    }
 
     #[test]
     fn without_git_only_a_star_or_the_name_in_the_directory_ignores() {

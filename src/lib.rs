@@ -2,7 +2,7 @@
 //!
 //! Modules in layers, bottom to top (docs/design.md, "Layers"); each imports only from the
 //! layers below it, which `tests/layers.rs` checks:
-//! `digest` -> `diagnostic`, `file`, `keys` -> `config` -> `registry` -> `emulator`, `live`
+//! `digest`, `pause` -> `diagnostic`, `file`, `keys` -> `config` -> `registry` -> `emulator`, `live`
 //! -> `magento` -> `rules` -> `plan` -> `run` -> `error` -> `cli`
 
 pub mod cli;
@@ -16,6 +16,7 @@ pub mod file;
 pub mod keys;
 pub mod live;
 pub mod magento;
+pub mod pause;
 pub mod plan;
 pub mod registry;
 pub mod rules;

@@ -11,7 +11,7 @@ use syn::visit::Visit;
 
 /// Bottom to top; modules of one layer do not import each other.
 const LAYERS: &[&[&str]] = &[
-    &["digest"],
+    &["digest", "pause"],
     &["diagnostic", "file", "keys"],
     &["config"],
     &["registry"],

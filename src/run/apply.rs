@@ -425,7 +425,7 @@ async fn run(
             }
             if let Some(line) = step.line() {
                 ui.step(line);
-                super::pause::point("step", lines.fetch_add(1, Ordering::Relaxed) + 1);
+                crate::pause::point("step", lines.fetch_add(1, Ordering::Relaxed) + 1);
             }
         };
         // Ctrl-C stops between requests: every request sent either happened or did not, and
@@ -453,7 +453,7 @@ async fn run(
         Some(Ok(_)) => {
             // Each merchant now holds its registry's state, as the answers told: no read needed.
             let bindings = plan_merchants(files, merchants, &plan.allowances);
-            super::pause::point("installations", 0);
+            crate::pause::point("installations", 0);
             let (written, failed) = write_installations(files, merchants, &bindings).await;
             let left_out = (!unread.is_empty()).then_some(Failure::LeftOut {
                 count: unread.len(),

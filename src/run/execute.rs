@@ -203,7 +203,7 @@ pub async fn write_installations(
         {
             let prefix = format!("environment.{}.", planned.slug);
             let key = change.address.strip_prefix(&prefix).unwrap_or_default();
-            super::pause::point("installation", attempted);
+            crate::pause::point("installation", attempted);
             attempted += 1;
             match installations::write(loaded, config, key, change).await {
                 Ok(Some(done)) => written.push(done),
@@ -289,7 +289,7 @@ async fn converge(
             // The registry offers no lock: read it again right before creating, so a project
             // that another apply created since the plan is matched, never created twice.
             if !read_before_create {
-                super::pause::point("create", 0);
+                crate::pause::point("create", 0);
                 read_before_create = true;
                 known = false;
                 continue;

@@ -10,7 +10,6 @@ pub mod import;
 pub mod init;
 pub mod installations;
 pub mod lsp;
-pub mod pause;
 pub mod plan;
 pub mod plan_file;
 #[cfg(test)]

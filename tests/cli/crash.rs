@@ -364,3 +364,112 @@ fn apply_killed_inside_its_database_transaction_leaves_it_untouched() {
     );
     emulator.stop();
 }
+
+/// SIGKILL at 50 points around the installation writes (before each of 25 env files is
+/// written, and inside each write, once its new contents exist but before they are in
+/// place): no file but the targets ever holds key material, and the next apply completes
+/// every file and leaves no other behind.
+#[test]
+fn no_key_material_outlives_a_kill_around_the_installation_writes() {
+    const ENVIRONMENTS: usize = 25;
+    let template = tempfile::tempdir().unwrap();
+    let mut yaml = String::from(
+        "version: 1\naccount: {license: adobe-commerce}\nkeys:\n  production:\n    \
+         api_key: {file: keys/production.api-key}\n    private_key: {file: keys/production.pem}\n    \
+         gateway: embedded\nproject:\n  name: Killed\n  data_spaces:\n    \
+         live: {type: production, name: Killed Production}\n    \
+         staging: {type: testing, name: Killed Staging}\nenvironments:\n  \
+         production: {tier: production, data_space: live}\n",
+    );
+    for k in 0..ENVIRONMENTS {
+        yaml.push_str(&format!(
+            "  test{k}: {{tier: testing, data_space: staging, target: {{env_file: deploy/test{k}.env}}}}\n"
+        ));
+    }
+    std::fs::write(template.path().join("saasctl.yaml"), &yaml).unwrap();
+    // The registry's part done once: each kill below interrupts the installation writes only.
+    let registry_done = crate::common::run_in(
+        template.path(),
+        &["apply", "--auto-approve", "--installations", "skip"],
+    );
+    assert_eq!(
+        registry_done.status.code(),
+        Some(0),
+        "{}",
+        both(&registry_done)
+    );
+    let api_key = std::fs::read_to_string(template.path().join("keys/production.api-key"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let pem = std::fs::read_to_string(template.path().join("keys/production.pem")).unwrap();
+    let key_line = pem.lines().nth(1).unwrap().to_owned();
+    let targets: Vec<String> = (0..ENVIRONMENTS)
+        .map(|k| format!("deploy/test{k}.env"))
+        .collect();
+    // Every file of the workspace that holds key material and is not a key file or a target.
+    let strays = |dir: &Path| -> Vec<String> {
+        let mut found = Vec::new();
+        let mut pending = vec![dir.to_path_buf()];
+        while let Some(at) = pending.pop() {
+            for entry in std::fs::read_dir(&at).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    pending.push(path);
+                    continue;
+                }
+                let relative = path.strip_prefix(dir).unwrap().display().to_string();
+                let ours = relative.starts_with("keys/") || targets.contains(&relative);
+                let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+                if !ours && (text.contains(&api_key) || text.contains(&key_line)) {
+                    found.push(relative);
+                }
+            }
+        }
+        found
+    };
+    let points: Vec<String> = (0..ENVIRONMENTS)
+        .flat_map(|k| [format!("installation-{k}"), format!("write-{k}")])
+        .collect();
+    assert_eq!(points.len(), 50);
+    for point in &points {
+        let dir = tempfile::tempdir().unwrap();
+        copy_tree(template.path(), dir.path());
+        let mut command = crate::common::saasctl();
+        command
+            .current_dir(dir.path())
+            .args(["apply", "--auto-approve"]);
+        kill_at(command, point);
+        assert_eq!(
+            strays(dir.path()),
+            Vec::<String>::new(),
+            "killed at {point}"
+        );
+        let again = crate::common::run_in(dir.path(), &["apply", "--auto-approve"]);
+        assert_eq!(again.status.code(), Some(0), "{point}: {}", both(&again));
+        assert_eq!(strays(dir.path()), Vec::<String>::new(), "after {point}");
+        for target in &targets {
+            let text = std::fs::read_to_string(dir.path().join(target)).unwrap();
+            assert!(text.contains(&api_key), "{point}: {target} incomplete");
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("deploy"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{point}: {leftovers:?}");
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
