@@ -217,7 +217,6 @@ impl Database {
 
     /// Inserts `path` with `value`, then has a second client hold that row's lock inside an
     /// open transaction: a writer of the binding waits there, mid-transaction.
-    #[allow(dead_code)] // Not every test binary interrupts a write.
     pub fn lock_row(&self, path: &str, value: &str) -> RowLock {
         use std::io::{BufRead, Write};
         self.sql(&format!(
@@ -297,7 +296,6 @@ impl Database {
 
     /// The connection id of saasctl's `INSERT INTO core_config_data`, once one is running
     /// (waiting on a [`RowLock`]).
-    #[allow(dead_code)] // Not every test binary interrupts a write.
     pub fn waiting_writer(&self) -> String {
         let started = Instant::now();
         loop {
