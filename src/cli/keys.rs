@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use super::{Error, ExitStatus};
 use crate::config::{KeySetName, License};
 use crate::diagnostic::escape;
-use crate::emulator::portal::{self, KeyOwner};
+use crate::emulator::portal::KeyOwner;
+use crate::run::keys::{Request, generate};
 
 /// Manage API keys.
 #[derive(Debug, clap::Args)]
@@ -80,15 +81,14 @@ pub fn run(args: Args) -> Result<ExitStatus, Error> {
         }
     };
     let environment = args.environment.as_str();
-    let name = args.name.as_deref().unwrap_or(environment);
-    let runtime = super::runtime()?;
-    let keys = runtime.block_on(portal::provision(
-        &args.emulator,
-        &owner,
-        args.environment,
-        name,
-        &args.out,
-    ))?;
+    let request = Request {
+        emulator: args.emulator,
+        owner: owner.clone(),
+        environment: args.environment,
+        name: args.name,
+        out: args.out,
+    };
+    let keys = super::runtime()?.block_on(generate(request))?;
     let account = escape::text(&keys.mage_id);
     match owner {
         KeyOwner::NewAccount(_) => {

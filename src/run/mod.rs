@@ -9,6 +9,8 @@ mod files;
 pub mod import;
 pub mod init;
 pub mod installations;
+#[cfg(feature = "emulator")]
+pub mod keys;
 pub mod lsp;
 pub mod plan;
 pub mod plan_file;
