@@ -1,5 +1,6 @@
-//! The harness: run the real binary in a directory (a `Workspace` offline, a `Registry` with an
-//! emulator), and filter unstable text out of what it prints before snapshotting.
+//! The harness: run the real binary in one test context (a workspace, and on request a registry
+//! emulator and a MariaDB database), and filter unstable text out of what it prints before
+//! snapshotting.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -112,39 +113,6 @@ pub fn write_private(path: &Path, contents: &str) {
         .expect("chmod 600");
 }
 
-/// A directory holding `saasctl.yaml` with `yaml`, and the key files the examples reference.
-pub struct Workspace {
-    pub dir: tempfile::TempDir,
-}
-
-impl Workspace {
-    pub fn new(yaml: &str) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::create_dir(dir.path().join("keys")).expect("keys dir");
-        for name in ["production", "sandbox"] {
-            write_private(&dir.path().join(format!("keys/{name}.pem")), test_key_pem());
-            std::fs::write(
-                dir.path().join(format!("keys/{name}.api-key")),
-                "test-api-key",
-            )
-            .expect("write api key");
-        }
-        std::fs::write(dir.path().join("saasctl.yaml"), yaml).expect("write yaml");
-        Self { dir }
-    }
-
-    /// Runs saasctl here with the environment variables the rule examples reference.
-    pub fn run(&self, args: &[&str]) -> Output {
-        saasctl()
-            .current_dir(self.dir.path())
-            .env("LUMA_API_KEY", "test-api-key")
-            .env("LUMA_SANDBOX_API_KEY", "test-sandbox-api-key")
-            .args(args)
-            .output()
-            .expect("run saasctl")
-    }
-}
-
 /// The repository root, for the checked-in examples and schema.
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -192,93 +160,122 @@ pub fn on_terminal(command: &Command, input: &str) -> Output {
     child.wait_with_output().expect("wait for script")
 }
 
-/// A registry emulator on a loopback port, served by its own runtime for as long as the
-/// fixture lives; a workspace directory with keys registered with it; a client on those keys.
-pub struct Registry {
+/// One test's world, as uv's `TestContext`: a workspace directory holding `saasctl.yaml`, the
+/// variables every run of saasctl there gets, and on request a registry emulator (in this
+/// process, on a loopback port, with keys registered through its portal) and a MariaDB
+/// database. `run` points saasctl at what the context holds; `command` leaves the gateway to
+/// the test.
+pub struct TestContext {
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+    registry: Option<Emulated>,
+    databases: Vec<crate::mariadb::Database>,
+}
+
+/// The emulator of a context, served by its own runtime for as long as the context lives, and
+/// a client on the keys registered with it.
+struct Emulated {
     runtime: tokio::runtime::Runtime,
     emulator: Option<RunningEmulator>,
     client: RegistryClient,
-    pub api_key: String,
-    pub private_key: String,
-    dir: tempfile::TempDir,
+    api_key: String,
+    private_key: String,
 }
 
-impl Registry {
+impl TestContext {
+    /// An empty workspace.
     pub fn new() -> Self {
-        Self::with_faults(Faults::default())
-    }
-
-    pub fn with_faults(faults: Faults) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let dir = tempfile::tempdir().expect("temp dir");
-        let (emulator, keys) = runtime.block_on(async {
-            let emulator = Emulator::bind(
-                "127.0.0.1:0".parse().expect("addr"),
-                EmulatorConfig {
-                    state_file: None,
-                    faults,
-                },
-            )
-            .await
-            .expect("start emulator");
-            let keys = portal::provision(
-                &emulator.url(),
-                &portal::KeyOwner::NewAccount(License::AdobeCommerce),
-                KeySetName::Production,
-                "production",
-                &dir.path().join("keys"),
-            )
-            .await
-            .expect("provision keys");
-            (emulator, keys)
-        });
-        let api_key = keys.api_key.expose().to_owned();
-        let private_key = std::fs::read_to_string(&keys.private_key_path).expect("read key");
-        // Patient, but quick: the faults test reads through injected 503s and 429s.
-        let options = ClientOptions {
-            connect_timeout: Duration::from_secs(2),
-            request_timeout: Duration::from_secs(5),
-            retry: RetryPolicy {
-                max_attempts: 30,
-                base_delay: Duration::from_millis(1),
-                max_delay: Duration::from_millis(5),
-                max_total_delay: Duration::from_secs(3),
-            },
-        };
-        let client = runtime.block_on(async {
-            RegistryClient::with_options(
-                &emulator.url(),
-                &SecretValue::new(api_key.as_str()),
-                &PrivateKey::from_pem(&private_key).expect("provisioned key"),
-                options,
-            )
-            .expect("client")
-        });
         Self {
-            runtime,
-            emulator: Some(emulator),
-            client,
-            api_key,
-            private_key,
-            dir,
+            dir: tempfile::tempdir().expect("temp dir"),
+            env: Vec::new(),
+            registry: None,
+            databases: Vec::new(),
         }
     }
 
-    pub fn url(&self) -> String {
-        self.emulator.as_ref().expect("running").url()
+    /// Offline: `saasctl.yaml` with `yaml`, the checked-in test key as every key set's key
+    /// files, and the variables the rule examples reference.
+    pub fn offline(yaml: &str) -> Self {
+        let mut context = Self::new();
+        let dir = context.path().to_owned();
+        std::fs::create_dir(dir.join("keys")).expect("keys dir");
+        for name in ["production", "sandbox"] {
+            write_private(&dir.join(format!("keys/{name}.pem")), test_key_pem());
+            std::fs::write(dir.join(format!("keys/{name}.api-key")), "test-api-key")
+                .expect("write api key");
+        }
+        context.write_yaml(yaml);
+        context.set_env("LUMA_API_KEY", "test-api-key");
+        context.set_env("LUMA_SANDBOX_API_KEY", "test-sandbox-api-key");
+        context
+    }
+
+    /// With a registry emulator and the production key registered with it under `keys/`.
+    pub fn with_registry() -> Self {
+        Self::with_faults(Faults::default())
+    }
+
+    /// With a registry emulator that injects `faults`.
+    pub fn with_faults(faults: Faults) -> Self {
+        let mut context = Self::new();
+        context.registry = Some(Emulated::start(faults, context.path()));
+        context
+    }
+
+    /// Adds a MariaDB database (tables under `prefix`), its URL in the variable `url_variable`
+    /// of every run; a context may hold several.
+    pub fn with_database(mut self, prefix: &str, url_variable: &str) -> Self {
+        let database = crate::mariadb::server().database(prefix);
+        self.set_env(url_variable, &database.url());
+        self.databases.push(database);
+        self
+    }
+
+    /// Gives every later run of saasctl in this context the variable `name`.
+    pub fn set_env(&mut self, name: &str, value: &str) {
+        self.env.retain(|(n, _)| n != name);
+        self.env.push((name.to_owned(), value.to_owned()));
     }
 
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
 
+    /// The first database added.
+    pub fn database(&self) -> &crate::mariadb::Database {
+        self.databases.first().expect("a context with a database")
+    }
+
+    /// Every database added, in order.
+    pub fn databases(&self) -> &[crate::mariadb::Database] {
+        &self.databases
+    }
+
+    fn emulated(&self) -> &Emulated {
+        self.registry.as_ref().expect("a context with a registry")
+    }
+
+    /// The API key registered with the emulator.
+    pub fn api_key(&self) -> &str {
+        &self.emulated().api_key
+    }
+
+    /// The private key (PEM) registered with the emulator.
+    pub fn private_key(&self) -> &str {
+        &self.emulated().private_key
+    }
+
+    pub fn url(&self) -> String {
+        self.emulated().emulator.as_ref().expect("running").url()
+    }
+
     /// Registry requests the emulator has received so far.
     pub fn requests(&self) -> u64 {
-        self.emulator.as_ref().expect("running").requests()
+        self.emulated()
+            .emulator
+            .as_ref()
+            .expect("running")
+            .requests()
     }
 
     /// Writes `saasctl.yaml`.
@@ -286,7 +283,8 @@ impl Registry {
         std::fs::write(self.path().join("saasctl.yaml"), yaml).expect("write yaml");
     }
 
-    /// saasctl in the workspace, stdin not a terminal, no gateway chosen yet.
+    /// saasctl in the workspace with the context's variables, stdin not a terminal, no
+    /// gateway chosen yet.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = saasctl();
         command
@@ -294,23 +292,27 @@ impl Registry {
             .env_remove("SAASCTL_GATEWAY")
             .stdin(Stdio::null())
             .args(args);
+        for (name, value) in &self.env {
+            command.env(name, value);
+        }
         command
     }
 
-    /// Runs saasctl with `SAASCTL_GATEWAY` set to the emulator.
+    /// Runs saasctl here, `SAASCTL_GATEWAY` set to the context's emulator if it has one.
     pub fn run(&self, args: &[&str]) -> Output {
-        self.command(args)
-            .env("SAASCTL_GATEWAY", self.url())
-            .output()
-            .expect("run saasctl")
+        let mut command = self.command(args);
+        if self.registry.is_some() {
+            command.env("SAASCTL_GATEWAY", self.url());
+        }
+        command.output().expect("run saasctl")
     }
 
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
-        self.runtime.block_on(future)
+        self.emulated().runtime.block_on(future)
     }
 
     pub fn rows(&self) -> Vec<Row> {
-        self.block_on(self.client.list_registry())
+        self.block_on(self.emulated().client.list_registry())
             .expect("list registry")
     }
 
@@ -348,22 +350,82 @@ impl Registry {
 
     /// Creates a project with the licence's data spaces; answers its rows.
     pub fn initialize(&self, name: &str) -> Vec<Row> {
-        self.block_on(self.client.initialize(name))
+        self.block_on(self.emulated().client.initialize(name))
             .expect("initialize")
     }
 
     pub fn rename_project(&self, id: &str, name: &str) {
-        self.block_on(self.client.rename_project(id, name))
+        self.block_on(self.emulated().client.rename_project(id, name))
             .expect("rename project");
     }
 
     pub fn rename_data_space(&self, id: &str, name: &str) {
-        self.block_on(self.client.rename_environment(id, name))
+        self.block_on(self.emulated().client.rename_environment(id, name))
             .expect("rename data space");
     }
 }
 
-impl Drop for Registry {
+impl Emulated {
+    fn start(faults: Faults, dir: &Path) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let (emulator, keys) = runtime.block_on(async {
+            let emulator = Emulator::bind(
+                "127.0.0.1:0".parse().expect("addr"),
+                EmulatorConfig {
+                    state_file: None,
+                    faults,
+                },
+            )
+            .await
+            .expect("start emulator");
+            let keys = portal::provision(
+                &emulator.url(),
+                &portal::KeyOwner::NewAccount(License::AdobeCommerce),
+                KeySetName::Production,
+                "production",
+                &dir.join("keys"),
+            )
+            .await
+            .expect("provision keys");
+            (emulator, keys)
+        });
+        let api_key = keys.api_key.expose().to_owned();
+        let private_key = std::fs::read_to_string(&keys.private_key_path).expect("read key");
+        // Patient, but quick: the faults test reads through injected 503s and 429s.
+        let options = ClientOptions {
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(5),
+            retry: RetryPolicy {
+                max_attempts: 30,
+                base_delay: Duration::from_millis(1),
+                max_delay: Duration::from_millis(5),
+                max_total_delay: Duration::from_secs(3),
+            },
+        };
+        let client = runtime.block_on(async {
+            RegistryClient::with_options(
+                &emulator.url(),
+                &SecretValue::new(api_key.as_str()),
+                &PrivateKey::from_pem(&private_key).expect("provisioned key"),
+                options,
+            )
+            .expect("client")
+        });
+        Self {
+            runtime,
+            emulator: Some(emulator),
+            client,
+            api_key,
+            private_key,
+        }
+    }
+}
+
+impl Drop for Emulated {
     fn drop(&mut self) {
         if let Some(emulator) = self.emulator.take() {
             let _ = self.runtime.block_on(emulator.shutdown());

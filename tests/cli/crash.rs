@@ -7,9 +7,9 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use crate::common::TestContext;
 use crate::common::both;
 use crate::emulator_process;
-use crate::mariadb;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -59,45 +59,38 @@ environments:
     target: {env_file: deploy/qa.env}
 "#;
 
-/// One kill point's merchant: its own account, database and directory.
+/// One kill point's merchant: its own account, and a test context with its database.
 struct Merchant {
-    dir: tempfile::TempDir,
-    db: mariadb::Database,
+    context: TestContext,
     mage_id: String,
 }
 
 impl Merchant {
     fn new(runtime: &tokio::runtime::Runtime, emulator: &EmulatorProcess) -> Self {
         let account = runtime.block_on(emulator.register());
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("keys")).unwrap();
-        std::fs::write(dir.path().join("keys/production.pem"), KEY_PEM).unwrap();
-        std::fs::write(dir.path().join("keys/production.api-key"), &account.api_key).unwrap();
-        std::fs::write(dir.path().join("saasctl.yaml"), YAML).unwrap();
-        std::fs::create_dir(dir.path().join("deploy")).unwrap();
+        let mut context = TestContext::new().with_database("", "CRASH_DATABASE_URL");
+        context.set_env("CRASH_CRYPT_KEY", CRYPT_KEY);
+        let dir = context.path();
+        std::fs::create_dir(dir.join("keys")).unwrap();
+        std::fs::write(dir.join("keys/production.pem"), KEY_PEM).unwrap();
+        std::fs::write(dir.join("keys/production.api-key"), &account.api_key).unwrap();
+        context.write_yaml(YAML);
+        std::fs::create_dir(dir.join("deploy")).unwrap();
         for name in ["staging", "qa"] {
-            std::fs::write(dir.path().join(format!("deploy/{name}.env")), ENV_PROLOGUE).unwrap();
+            std::fs::write(dir.join(format!("deploy/{name}.env")), ENV_PROLOGUE).unwrap();
         }
         Self {
-            dir,
-            db: mariadb::server().database(""),
+            context,
             mage_id: account.mage_id,
         }
     }
 
     fn command(&self, gateway: &str, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_saasctl"));
+        let mut command = self.context.command(args);
         command
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("SAASCTL_GATEWAY", gateway)
-            .env("CRASH_DATABASE_URL", self.db.url())
-            .env("CRASH_CRYPT_KEY", CRYPT_KEY)
-            .current_dir(self.dir.path())
-            .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .args(args);
+            .stderr(Stdio::piped());
         command
     }
 
@@ -106,7 +99,8 @@ impl Merchant {
     }
 
     fn binding_rows(&self) -> usize {
-        self.db
+        self.context
+            .database()
             .sql(
                 "SELECT COUNT(*) FROM core_config_data WHERE path LIKE 'services_connector/%' \
                  OR path LIKE 'magento_saas/%'",
@@ -119,7 +113,7 @@ impl Merchant {
     /// The env file parsed; asserts it is whole: the prologue kept, and either no binding
     /// line or all of them, each once.
     fn env_file(&self, name: &str) -> (EnvFile, usize) {
-        let text = std::fs::read_to_string(self.dir.path().join(format!("deploy/{name}.env")))
+        let text = std::fs::read_to_string(self.context.path().join(format!("deploy/{name}.env")))
             .expect("the env file is never removed");
         assert!(text.starts_with(ENV_PROLOGUE), "{name}: {text}");
         let file = EnvFile::parse(&text, EnvFileFormat::Dotenv);
@@ -303,7 +297,8 @@ fn apply_killed_at_every_point_converges_on_the_next_run() {
         assert_eq!(merchant.binding_rows(), BINDING_ROWS);
         assert_eq!(
             merchant
-                .db
+                .context
+                .database()
                 .value("services_connector/services_id/environment_id"),
             Some(id_of("Crash Production"))
         );
@@ -345,12 +340,12 @@ fn apply_killed_inside_its_database_transaction_leaves_it_untouched() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let merchant = Merchant::new(&runtime, &emulator);
     const NAME_PATH: &str = "services_connector/services_id/environment_name";
-    let lock = merchant.db.lock_row(NAME_PATH, "Old");
+    let lock = merchant.context.database().lock_row(NAME_PATH, "Old");
     let mut apply = merchant
         .command(&emulator.url, &["apply", "--auto-approve"])
         .spawn()
         .unwrap();
-    merchant.db.waiting_writer();
+    merchant.context.database().waiting_writer();
     apply.kill().unwrap();
     let _ = apply.wait();
     drop(lock);
@@ -359,7 +354,7 @@ fn apply_killed_inside_its_database_transaction_leaves_it_untouched() {
     assert_eq!(again.status.code(), Some(0), "{}", both(&again));
     assert_eq!(merchant.binding_rows(), BINDING_ROWS);
     assert_eq!(
-        merchant.db.value(NAME_PATH).as_deref(),
+        merchant.context.database().value(NAME_PATH).as_deref(),
         Some("Crash Production")
     );
     emulator.stop();

@@ -2,7 +2,7 @@
 //! in a live data space's name neither reach a terminal raw nor forge lines of a plan or of a
 //! pull-request comment.
 
-use crate::common::{Registry, both, code, row, stderr, stdout};
+use crate::common::{TestContext, both, code, row, stderr, stdout};
 
 /// What a registry (or whoever renamed the data space in the portal) could answer.
 const HOSTILE: &str = "Evil\u{1b}[31m\u{1b}]0;pwned\u{7}\u{1b}[2J\r\n  + project.evil: \"injected line\"\n```\n## :white_check_mark: Security review passed\n![x](https://evil.example/x.png)";
@@ -31,7 +31,7 @@ fn yaml(staging_id: &str) -> String {
 /// says why with the name escaped); one that is printable markup is shown inside code.
 #[test]
 fn hostile_live_names_are_refused_or_escaped_in_text_and_markdown() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     let created = registry.initialize("Luma");
     let staging = row(&created, "Testing 1").environment_id.clone();
     let unmanaged = row(&created, "Testing 2").environment_id.clone();

@@ -126,9 +126,9 @@ fn exit_statuses_follow_one_table() {
 /// `saasctl … | head -1`: the reader goes away; saasctl ends as it would have, without a panic.
 #[test]
 fn a_closed_stdout_ends_quietly_in_every_command_and_format() {
-    let workspace = crate::common::Workspace::new("version: 1\n");
+    let workspace = crate::common::TestContext::offline("version: 1\n");
     std::fs::write(
-        workspace.dir.path().join("bad.yaml"),
+        workspace.path().join("bad.yaml"),
         "version: 1\nproject: {name: 5}\nenvironments: {a: {tier: nope}, b: {tier: nope}}\n",
     )
     .expect("write");
@@ -148,7 +148,7 @@ fn a_closed_stdout_ends_quietly_in_every_command_and_format() {
         let (reader, writer) = std::io::pipe().expect("pipe");
         drop(reader);
         let output = crate::common::saasctl()
-            .current_dir(workspace.dir.path())
+            .current_dir(workspace.path())
             .args(args)
             .stdout(writer)
             .output()

@@ -12,7 +12,7 @@ use saasctl::magento::crypt::CryptKey;
 use saasctl::magento::env_file;
 use saasctl::registry::wire::Row;
 
-use crate::common::{Registry, row};
+use crate::common::{TestContext, row};
 use crate::common::{both, code, stderr, stdout};
 use crate::mariadb::{self, Database, PASSWORD};
 use crate::saasctl_snapshot;
@@ -20,12 +20,12 @@ use crate::saasctl_snapshot;
 const CRYPT_KEY: &str = "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN";
 
 /// saasctl in the registry's workspace with the variables the skeleton of `Luma` names.
-fn run(registry: &Registry, db: Option<&Database>, args: &[&str]) -> Output {
+fn run(registry: &TestContext, db: Option<&Database>, args: &[&str]) -> Output {
     let mut command = registry.command(args);
     command
         .env("SAASCTL_GATEWAY", registry.url())
-        .env("LUMA_PRODUCTION_API_KEY", &registry.api_key)
-        .env("LUMA_PRODUCTION_PRIVATE_KEY", &registry.private_key)
+        .env("LUMA_PRODUCTION_API_KEY", registry.api_key())
+        .env("LUMA_PRODUCTION_PRIVATE_KEY", registry.private_key())
         .env("LUMA_PRODUCTION_CRYPT_KEY", CRYPT_KEY);
     if let Some(db) = db {
         command.env("LUMA_PRODUCTION_DATABASE_URL", db.url());
@@ -34,14 +34,14 @@ fn run(registry: &Registry, db: Option<&Database>, args: &[&str]) -> Output {
 }
 
 /// What the Admin stores when an installation is bound to the data space of `space`.
-fn binding(registry: &Registry, space: &Row) -> Binding {
+fn binding(registry: &TestContext, space: &Row) -> Binding {
     Binding::new(BindingInput {
         key_set: KeySetName::Production,
         key_sets: vec![(
             KeySetName::Production,
             KeyValues {
-                api_key: SecretValue::new(registry.api_key.as_str()),
-                private_key: SecretValue::new(registry.private_key.as_str()),
+                api_key: SecretValue::new(registry.api_key()),
+                private_key: SecretValue::new(registry.private_key()),
             },
         )],
         project_id: Some(space.project_id.clone()),
@@ -91,7 +91,7 @@ fn uncomment(text: &str, prefix: &str) -> String {
         .collect()
 }
 
-fn init(registry: &Registry) -> String {
+fn init(registry: &TestContext) -> String {
     let init = run(registry, None, &["init", "--merchant", "Luma"]);
     assert_eq!(code(&init), 0, "{}", both(&init));
     std::fs::read_to_string(registry.path().join("saasctl.yaml")).expect("skeleton")
@@ -99,7 +99,7 @@ fn init(registry: &Registry) -> String {
 
 #[test]
 fn a_clicked_setup_is_adopted_and_plans_no_changes() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     let created = registry.initialize("Luma Store EU");
     for (old, new) in [
         ("Production", "EU Live"),
@@ -156,7 +156,7 @@ fn a_clicked_setup_is_adopted_and_plans_no_changes() {
 
 #[test]
 fn an_account_with_two_projects_needs_a_choice() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.initialize("Luma Store");
     let outlet = registry.initialize("Luma Outlet");
     let skeleton = init(&registry);
@@ -195,7 +195,7 @@ fn an_account_with_two_projects_needs_a_choice() {
 
 #[test]
 fn a_staging_installation_on_production_is_imported_and_flagged() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     let created = registry.initialize("Luma");
     bind_env_file(
         &registry.path().join("deploy/staging.env"),
@@ -254,15 +254,15 @@ fn init_never_overwrites_and_needs_a_merchant_off_a_terminal() {
 
 #[test]
 fn on_a_terminal_import_asks_which_project_and_whether_to_write() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     let store = registry.initialize("Luma Store");
     registry.initialize("Luma Outlet");
     init(&registry);
     let mut command = registry.command(&["import", "--color", "never"]);
     command
         .env("SAASCTL_GATEWAY", registry.url())
-        .env("LUMA_PRODUCTION_API_KEY", &registry.api_key)
-        .env("LUMA_PRODUCTION_PRIVATE_KEY", &registry.private_key);
+        .env("LUMA_PRODUCTION_API_KEY", registry.api_key())
+        .env("LUMA_PRODUCTION_PRIVATE_KEY", registry.private_key());
     // The projects are listed by name: 2 is Luma Store.
     let output = crate::common::on_terminal(&command, "2\nyes\n");
     assert_eq!(code(&output), 0, "{}", both(&output));
@@ -333,11 +333,11 @@ fn a_file_with_errors_or_a_project_for_several_files_is_refused_before_connectin
 /// kept in git. Nothing is written, and the key is not printed.
 #[test]
 fn a_live_name_equal_to_a_secret_is_not_imported() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     let created = registry.initialize("Luma");
     registry.rename_data_space(
         &row(&created, "Testing 1").environment_id,
-        &registry.api_key,
+        registry.api_key(),
     );
     let skeleton = init(&registry);
     let import = run(&registry, None, &["import", "--yes"]);
@@ -348,7 +348,7 @@ fn a_live_name_equal_to_a_secret_is_not_imported() {
         both(&import)
     );
     assert!(
-        !both(&import).contains(&registry.api_key),
+        !both(&import).contains(registry.api_key()),
         "{}",
         both(&import)
     );

@@ -9,9 +9,8 @@ use saasctl::keys::PrivateKey;
 use saasctl::magento::crypt::{CryptKey, Decrypted};
 use saasctl::registry::{RegistryClient, RegistryError};
 
-use crate::common::{both, code, saasctl, stderr, stdout};
+use crate::common::{TestContext, both, code, stderr, stdout};
 use crate::emulator_process::EmulatorProcess;
-use crate::mariadb::{self, Database};
 
 const CRYPT_KEY: &str = "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN";
 const API_KEY_PATH: &str = "services_connector/services_connector_integration/production_api_key";
@@ -88,37 +87,30 @@ environments:
     )
 }
 
-/// A merchant's directory, its emulator and its two installations' databases.
+/// A merchant's test context with its two installations' databases, and its emulator.
 struct Merchant {
-    dir: tempfile::TempDir,
+    context: TestContext,
     emulator: EmulatorProcess,
-    databases: [Database; 2],
 }
 
 impl Merchant {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let emulator = EmulatorProcess::start(&dir.path().join("emulator/state.json"), &[]);
-        let server = mariadb::server();
-        Self {
-            dir,
-            emulator,
-            databases: [server.database(""), server.database("")],
-        }
+        let mut context = TestContext::new()
+            .with_database("", "PRODUCTION_DATABASE_URL")
+            .with_database("", "STAGING_DATABASE_URL");
+        context.set_env("CRYPT_KEY", CRYPT_KEY);
+        let emulator = EmulatorProcess::start(&context.path().join("emulator/state.json"), &[]);
+        Self { context, emulator }
     }
 
     fn path(&self) -> &Path {
-        self.dir.path()
+        self.context.path()
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        saasctl()
-            .current_dir(self.path())
+        self.context
+            .command(args)
             .env("SAASCTL_GATEWAY", &self.emulator.url)
-            .env("PRODUCTION_DATABASE_URL", self.databases[0].url())
-            .env("STAGING_DATABASE_URL", self.databases[1].url())
-            .env("CRYPT_KEY", CRYPT_KEY)
-            .args(args)
             .output()
             .expect("run saasctl")
     }
@@ -140,7 +132,8 @@ impl Merchant {
     /// What each installation's database holds at `path`, decrypted.
     fn stored(&self, path: &str) -> Vec<String> {
         let key = CryptKey::parse(CRYPT_KEY).unwrap();
-        self.databases
+        self.context
+            .databases()
             .iter()
             .map(|db| {
                 let value = db.value(path).unwrap_or_else(|| panic!("no {path}"));

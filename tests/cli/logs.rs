@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use saasctl::emulator::Faults;
 
-use crate::common::Registry;
+use crate::common::TestContext;
 use crate::common::{both, code, on_terminal, saasctl, stderr, stdout};
 use crate::plan_apply::LUMA;
 
@@ -23,7 +23,7 @@ fn has_colour(text: &str) -> bool {
 
 #[test]
 fn verbose_logs_each_request_and_quiet_prints_only_the_plan() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.write_yaml(LUMA);
     let plain = registry.run(&["plan", "--color", "never"]);
     assert_eq!(code(&plain), 0, "{}", both(&plain));
@@ -117,7 +117,7 @@ fn verbose_logs_each_request_and_quiet_prints_only_the_plan() {
 
 #[test]
 fn retries_and_throttling_are_logged() {
-    let registry = Registry::with_faults(Faults {
+    let registry = TestContext::with_faults(Faults {
         latency: Duration::ZERO,
         jitter: Duration::ZERO,
         fail_rate: 0.4,
@@ -151,7 +151,7 @@ fn retries_and_throttling_are_logged() {
 }
 
 /// `n` merchants in one account, one file each.
-fn estate(registry: &Registry, n: usize) {
+fn estate(registry: &TestContext, n: usize) {
     for i in 1..=n {
         std::fs::write(
             registry.path().join(format!("shop{i:02}.yaml")),
@@ -163,7 +163,7 @@ fn estate(registry: &Registry, n: usize) {
 
 #[test]
 fn progress_is_plain_lines_in_logs_a_bar_on_a_terminal_and_nothing_when_quiet() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     estate(&registry, 12);
     let plan = registry.run(&["plan", ".", "--color", "never"]);
     assert_eq!(code(&plan), 0, "{}", both(&plan));
@@ -212,7 +212,7 @@ fn progress_is_plain_lines_in_logs_a_bar_on_a_terminal_and_nothing_when_quiet() 
 
 #[test]
 fn no_color_and_clicolor_force_are_honoured() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.write_yaml(LUMA);
     let on_a_terminal = |env: &[(&str, &str)]| {
         let mut command = registry.command(&["plan"]);
@@ -269,7 +269,7 @@ fn with_env_file(target: &str) -> String {
 
 #[test]
 fn apply_json_reports_each_change_and_installation() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.write_yaml(&with_env_file("app/etc/.env"));
     // Quiet: the steps (concurrent renames, in any order) stay out of the snapshot.
     let applied = registry.run(&["apply", "--auto-approve", "--format", "json", "-q"]);
@@ -290,7 +290,7 @@ fn apply_json_reports_each_change_and_installation() {
 
     // An installation that cannot be written: the registry's part is reported applied, the
     // installation failed with its message, and the exit code says so.
-    let failing = Registry::new();
+    let failing = TestContext::with_registry();
     failing.write_yaml(&with_env_file("gone/.env"));
     std::os::unix::fs::symlink("/nonexistent/saasctl-test", failing.path().join("gone"))
         .expect("symlink");

@@ -7,7 +7,7 @@ use std::process::Output;
 
 use saasctl::magento::crypt::{CryptKey, Decrypted};
 
-use crate::common::{Registry, both, code, saasctl, stderr, stdout};
+use crate::common::{TestContext, both, code, saasctl, stderr, stdout};
 use crate::mariadb::{self, Database, PASSWORD};
 
 const RAW_KEY: &str = "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN";
@@ -63,9 +63,10 @@ fn staging_on(space: &str, websites: &str) -> String {
     config("staging", "staging", space, websites, "")
 }
 
+/// A workspace with the embedded registry and one MariaDB database, its crypt key in
+/// `LUMA_CRYPT_KEY`.
 struct Site {
-    dir: tempfile::TempDir,
-    db: Database,
+    context: TestContext,
     crypt_key: String,
 }
 
@@ -75,18 +76,21 @@ impl Site {
     }
 
     fn with_yaml(prefix: &str, crypt_key: &str, yaml: &str) -> Self {
-        let db = mariadb::server().database(prefix);
-        let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::write(dir.path().join("saasctl.yaml"), yaml).expect("yaml");
+        let mut context = TestContext::new().with_database(prefix, "LUMA_DATABASE_URL");
+        context.write_yaml(yaml);
+        context.set_env("LUMA_CRYPT_KEY", crypt_key);
         Site {
-            dir,
-            db,
+            context,
             crypt_key: crypt_key.to_owned(),
         }
     }
 
+    fn db(&self) -> &Database {
+        self.context.database()
+    }
+
     fn run(&self, args: &[&str]) -> Output {
-        self.run_with_key(&self.crypt_key, args)
+        self.context.run(args)
     }
 
     fn run_with_key(&self, crypt_key: &str, args: &[&str]) -> Output {
@@ -94,25 +98,21 @@ impl Site {
     }
 
     fn command(&self, crypt_key: &str, args: &[&str]) -> std::process::Command {
-        let mut command = saasctl();
-        command
-            .current_dir(self.dir.path())
-            .env("LUMA_DATABASE_URL", self.db.url())
-            .env("LUMA_CRYPT_KEY", crypt_key)
-            .args(args);
+        let mut command = self.context.command(args);
+        command.env("LUMA_CRYPT_KEY", crypt_key);
         command
     }
 
     fn path(&self) -> &Path {
-        self.dir.path()
+        self.context.path()
     }
 
     fn write_yaml(&self, yaml: &str) {
-        std::fs::write(self.path().join("saasctl.yaml"), yaml).expect("yaml");
+        self.context.write_yaml(yaml);
     }
 
     fn decrypt(&self, path: &str) -> String {
-        let stored = self.db.value(path).unwrap_or_else(|| panic!("no {path}"));
+        let stored = self.db().value(path).unwrap_or_else(|| panic!("no {path}"));
         match CryptKey::parse(&self.crypt_key)
             .expect("key")
             .decrypt(&stored)
@@ -147,7 +147,7 @@ fn the_binding_is_written_encrypted_once_and_drift_is_repaired() {
         std::fs::read_to_string(site.path().join("keys/production.api-key")).expect("key");
     let pem = std::fs::read_to_string(site.path().join("keys/production.pem")).expect("pem");
     assert!(
-        site.db
+        site.db()
             .value(API_KEY_PATH)
             .expect("stored")
             .starts_with("0:3:")
@@ -159,37 +159,37 @@ fn the_binding_is_written_encrypted_once_and_drift_is_repaired() {
         (API_KEY_PATH, api_key.trim()),
         (PRIVATE_KEY_PATH, pem.trim()),
     ] {
-        let stored = site.db.value(path).expect("stored");
+        let stored = site.db().value(path).expect("stored");
         assert_eq!(
             crate::python::magento_crypt("decrypt", RAW_KEY, &stored),
             expected
         );
     }
     assert_eq!(
-        site.db.value("magento_saas/environment").as_deref(),
+        site.db().value("magento_saas/environment").as_deref(),
         Some("production")
     );
     assert_eq!(
-        site.db
+        site.db()
             .value("services_connector/services_id/environment")
             .as_deref(),
         Some("Production")
     );
     let environment_id = site
-        .db
+        .db()
         .value("services_connector/services_id/environment_id")
         .expect("environment id");
     assert_eq!(environment_id.len(), 36, "{environment_id}");
 
     // Nothing changed: nothing is written, the encrypted values stay byte for byte.
-    let stored = site.db.value(API_KEY_PATH);
+    let stored = site.db().value(API_KEY_PATH);
     let again = site.run(&["apply", "--auto-approve"]);
     assert_eq!(code(&again), 0, "{}", both(&again));
     assert!(stdout(&again).contains("No changes."), "{}", both(&again));
-    assert_eq!(site.db.value(API_KEY_PATH), stored);
+    assert_eq!(site.db().value(API_KEY_PATH), stored);
 
     // Drift: a name edited in the database is planned as an update and repaired.
-    site.db.sql(
+    site.db().sql(
         "UPDATE core_config_data SET value = 'Old' WHERE path = 'services_connector/services_id/environment_name'",
     );
     let plan = site.run(&["plan", "--detailed-exitcode", "--color", "never"]);
@@ -202,19 +202,19 @@ fn the_binding_is_written_encrypted_once_and_drift_is_repaired() {
     let repair = site.run(&["apply", "--auto-approve"]);
     assert_eq!(code(&repair), 0, "{}", both(&repair));
     assert_eq!(
-        site.db
+        site.db()
             .value("services_connector/services_id/environment_name")
             .as_deref(),
         Some("Luma Production")
     );
     assert_eq!(
-        site.db.value(API_KEY_PATH),
+        site.db().value(API_KEY_PATH),
         stored,
         "an unchanged key was rewritten"
     );
 
     // Websites are read from store_website: a new one changes no config value.
-    site.db.add_website("wholesale");
+    site.db().add_website("wholesale");
     let plan = site.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(code(&plan), 0, "{}", both(&plan));
 }
@@ -227,7 +227,7 @@ fn a_key_stored_in_plain_text_is_planned_as_an_update_and_written_encrypted() {
     // As a hand-written row would hold it: Magento reads it (KeyEncrypted falls back), but
     // the Admin never stores it so.
     let api_key = site.decrypt(API_KEY_PATH);
-    site.db.sql(&format!(
+    site.db().sql(&format!(
         "UPDATE core_config_data SET value = '{api_key}' WHERE path = '{API_KEY_PATH}'"
     ));
     let plan = site.run(&["plan", "--detailed-exitcode", "--color", "never"]);
@@ -252,7 +252,7 @@ fn a_key_stored_in_plain_text_is_planned_as_an_update_and_written_encrypted() {
     let apply = site.run(&["apply", "--auto-approve"]);
     assert_eq!(code(&apply), 0, "{}", both(&apply));
     assert!(
-        site.db
+        site.db()
             .value(API_KEY_PATH)
             .expect("stored")
             .starts_with("0:3:")
@@ -268,13 +268,13 @@ fn a_wrong_crypt_key_is_refused_before_anything_is_written() {
     let apply = site.run(&["apply", "--auto-approve"]);
     assert_eq!(code(&apply), 0, "{}", both(&apply));
     let before = site
-        .db
+        .db()
         .sql("SELECT path, value FROM core_config_data ORDER BY path");
-    site.db.sql(
+    site.db().sql(
         "UPDATE core_config_data SET value = 'Old' WHERE path = 'services_connector/services_id/environment_name'",
     );
     let changed = site
-        .db
+        .db()
         .sql("SELECT path, value FROM core_config_data ORDER BY path");
     let wrong = "uPuzBU067DXTM4PqEi14Sv5tbWjVcRZI";
     let refused = site.run_with_key(wrong, &["apply", "--auto-approve"]);
@@ -286,7 +286,7 @@ fn a_wrong_crypt_key_is_refused_before_anything_is_written() {
     );
     assert!(!both(&refused).contains(wrong) && !both(&refused).contains(PASSWORD));
     assert_eq!(
-        site.db
+        site.db()
             .sql("SELECT path, value FROM core_config_data ORDER BY path"),
         changed
     );
@@ -300,7 +300,7 @@ fn a_table_prefix_and_a_second_base64_key_are_honoured() {
     assert_eq!(code(&apply), 0, "{}", both(&apply));
     // Written with the last key: key version 1.
     assert!(
-        site.db
+        site.db()
             .value(API_KEY_PATH)
             .expect("stored")
             .starts_with("1:3:")
@@ -345,13 +345,13 @@ fn a_move_to_another_data_space_is_refused_then_allowed_with_the_resync_commands
     let apply = site.run(&["apply", "--auto-approve"]);
     assert_eq!(code(&apply), 0, "{}", both(&apply));
     let bound = site
-        .db
+        .db()
         .value("services_connector/services_id/environment_id")
         .expect("bound");
 
     site.write_yaml(&staging_on("qa", "[base]"));
     let before = site
-        .db
+        .db()
         .sql("SELECT path, value FROM core_config_data ORDER BY path");
     for args in [&["plan"][..], &["apply", "--auto-approve"][..]] {
         let refused = site.run(args);
@@ -359,7 +359,7 @@ fn a_move_to_another_data_space_is_refused_then_allowed_with_the_resync_commands
         assert!(stdout(&refused).contains("[SC030]"), "{}", both(&refused));
     }
     assert_eq!(
-        site.db
+        site.db()
             .sql("SELECT path, value FROM core_config_data ORDER BY path"),
         before,
         "a refused plan wrote to the installation"
@@ -374,12 +374,12 @@ fn a_move_to_another_data_space_is_refused_then_allowed_with_the_resync_commands
         "{text}"
     );
     let now = site
-        .db
+        .db()
         .value("services_connector/services_id/environment_id")
         .expect("bound");
     assert_ne!(now, bound);
     assert_eq!(
-        site.db
+        site.db()
             .value("services_connector/services_id/environment_name")
             .as_deref(),
         Some("Luma QA")
@@ -395,7 +395,7 @@ fn installation_websites_are_checked_against_the_declaration() {
     assert!(stdout(&missing).contains("luma_de"), "{}", both(&missing));
 
     site.write_yaml(&staging_on("staging", "[base]"));
-    site.db.add_website("wholesale");
+    site.db().add_website("wholesale");
     let warned = site.run(&["plan", "--color", "never"]);
     assert_eq!(code(&warned), 0, "{}", both(&warned));
     assert!(stdout(&warned).contains("[SC034]"), "{}", both(&warned));
@@ -412,12 +412,12 @@ fn a_connection_killed_mid_transaction_writes_nothing_and_the_next_apply_complet
     let site = Site::new("", RAW_KEY);
     const NAME_PATH: &str = "services_connector/services_id/environment_name";
     let binding_rows = || {
-        site.db.sql(
+        site.db().sql(
             "SELECT COUNT(*) FROM core_config_data WHERE path LIKE 'services_connector/%' \
              OR path LIKE 'magento_saas/%'",
         )
     };
-    let lock = site.db.lock_row(NAME_PATH, "Old");
+    let lock = site.db().lock_row(NAME_PATH, "Old");
     let apply = site
         .command(
             &site.crypt_key,
@@ -427,7 +427,8 @@ fn a_connection_killed_mid_transaction_writes_nothing_and_the_next_apply_complet
         .stderr(Stdio::piped())
         .spawn()
         .expect("start apply");
-    site.db.sql(&format!("KILL {}", site.db.waiting_writer()));
+    site.db()
+        .sql(&format!("KILL {}", site.db().waiting_writer()));
     let killed = apply.wait_with_output().expect("apply ends");
     let text = both(&killed);
     assert_eq!(code(&killed), 1, "{text}");
@@ -438,11 +439,14 @@ fn a_connection_killed_mid_transaction_writes_nothing_and_the_next_apply_complet
     drop(lock);
     // Rolled back whole: only the row that was there before.
     assert_eq!(binding_rows().trim(), "1");
-    assert_eq!(site.db.value(NAME_PATH).as_deref(), Some("Old"));
+    assert_eq!(site.db().value(NAME_PATH).as_deref(), Some("Old"));
 
     let again = site.run(&["apply", "--auto-approve"]);
     assert_eq!(code(&again), 0, "{}", both(&again));
-    assert_eq!(site.db.value(NAME_PATH).as_deref(), Some("Luma Production"));
+    assert_eq!(
+        site.db().value(NAME_PATH).as_deref(),
+        Some("Luma Production")
+    );
     // The key set, the two production keys, the five services_id values.
     assert_eq!(binding_rows().trim(), "8");
     let api_key =
@@ -457,8 +461,9 @@ fn a_connection_killed_mid_transaction_writes_nothing_and_the_next_apply_complet
 /// has everything to do (the registry was never changed).
 #[test]
 fn a_read_only_database_user_refuses_the_merchant_before_anything_is_sent() {
-    let registry = Registry::new();
-    let db = mariadb::server().database("");
+    let mut registry = TestContext::with_registry().with_database("", "LUMA_DATABASE_URL");
+    registry.set_env("LUMA_CRYPT_KEY", RAW_KEY);
+    let db = registry.database();
     registry.write_yaml(&yaml(""));
     let reader = format!("ro_{}", db.name);
     mariadb::server()
@@ -477,7 +482,6 @@ fn a_read_only_database_user_refuses_the_merchant_before_anything_is_sent() {
             .command(args)
             .env("SAASCTL_GATEWAY", registry.url())
             .env("LUMA_DATABASE_URL", url)
-            .env("LUMA_CRYPT_KEY", RAW_KEY)
             .output()
             .expect("run saasctl")
     };
@@ -510,7 +514,7 @@ fn a_read_only_database_user_refuses_the_merchant_before_anything_is_sent() {
 #[test]
 fn a_write_waits_while_another_saasctl_writes_the_database() {
     let site = Site::new("", RAW_KEY);
-    let holder = site.db.hold_write_lock();
+    let holder = site.db().hold_write_lock();
     let apply = site
         .command(RAW_KEY, &["apply", "--auto-approve"])
         .stdout(std::process::Stdio::piped())
@@ -518,18 +522,18 @@ fn a_write_waits_while_another_saasctl_writes_the_database() {
         .spawn()
         .expect("start apply");
     let started = std::time::Instant::now();
-    while !site.db.writer_waits_for_the_lock() {
+    while !site.db().writer_waits_for_the_lock() {
         assert!(
             started.elapsed() < std::time::Duration::from_secs(20),
             "the apply never waited for the lock"
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    assert_eq!(site.db.value(API_KEY_PATH), None, "written while locked");
+    assert_eq!(site.db().value(API_KEY_PATH), None, "written while locked");
     drop(holder);
     let output = apply.wait_with_output().expect("wait");
     assert_eq!(code(&output), 0, "{}", both(&output));
-    assert!(site.db.value(API_KEY_PATH).is_some());
+    assert!(site.db().value(API_KEY_PATH).is_some());
 }
 
 /// Two configurations writing one database: an apply paused after planning while another
@@ -538,19 +542,17 @@ fn a_write_waits_while_another_saasctl_writes_the_database() {
 #[test]
 fn two_configurations_writing_one_database_never_leave_it_mixed() {
     // One registry (a process both configurations reach) and one database.
-    let registry = Registry::new();
-    let db = mariadb::server().database("");
+    let mut registry = TestContext::with_registry().with_database("", "LUMA_DATABASE_URL");
+    registry.set_env("LUMA_CRYPT_KEY", RAW_KEY);
+    let db = registry.database();
     registry.write_yaml(&staging_on("staging", "[base]"));
     std::fs::write(registry.path().join("b.yaml"), staging_on("qa", "[base]")).expect("b.yaml");
     let command = |args: &[&str]| {
         let mut command = registry.command(args);
-        command
-            .env("SAASCTL_GATEWAY", registry.url())
-            .env("LUMA_DATABASE_URL", db.url())
-            .env("LUMA_CRYPT_KEY", RAW_KEY);
+        command.env("SAASCTL_GATEWAY", registry.url());
         command
     };
-    let run = |args: &[&str]| command(args).output().expect("run saasctl");
+    let run = |args: &[&str]| registry.run(args);
     let first = run(&["apply", "--auto-approve"]);
     assert_eq!(code(&first), 0, "{}", both(&first));
     let id_path = "services_connector/services_id/environment_id";

@@ -16,7 +16,7 @@ use saasctl::registry::RegistryClient;
 use saasctl::registry::wire::Row;
 use serde_json::Value;
 
-use crate::common::Registry;
+use crate::common::TestContext;
 use crate::common::{both, code, repo, scrubbed, stderr, stdout};
 
 const SINGLE: &str = "examples/ci/github/saasctl.yml";
@@ -310,14 +310,14 @@ fn the_workflows_hold_the_flow() {
 /// The pipeline's environment: each merchant's keys (the workflow's `env`, from secrets, read
 /// from the workflow file), and the gateway, here the emulator.
 struct Estate {
-    registry: Registry,
+    registry: TestContext,
     secrets: BTreeMap<String, String>,
     bin: PathBuf,
 }
 
 impl Estate {
     fn new() -> Self {
-        let registry = Registry::new();
+        let registry = TestContext::with_registry();
         let merchants = registry.path().join("merchants");
         std::fs::create_dir(&merchants).expect("merchants dir");
         let mut secrets = BTreeMap::new();

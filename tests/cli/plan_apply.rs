@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use saasctl::emulator::Faults;
 
-use crate::common::{Registry, both, code, row, stderr, stdout};
+use crate::common::{TestContext, both, code, row, stderr, stdout};
 
 /// One merchant: a project, a production and two testing data spaces, three installations.
 pub(crate) const LUMA: &str = r#"version: 1
@@ -80,7 +80,7 @@ fn has_line(text: &str, line: &str) -> bool {
 
 #[test]
 fn create_then_nothing_to_change() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.write_yaml(LUMA);
     let gateway = registry.url();
     let with_flag = |args: &[&str]| {
@@ -126,7 +126,7 @@ fn create_then_nothing_to_change() {
 
 #[test]
 fn the_gateway_may_come_from_the_environment() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.write_yaml(LUMA);
     let plan = registry.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(code(&plan), 2, "{}", both(&plan));
@@ -137,7 +137,7 @@ fn the_gateway_may_come_from_the_environment() {
 
 #[test]
 fn an_unreachable_registry_is_an_error() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.write_yaml(LUMA);
     // A loopback port nobody listens on any more.
     let dead = {
@@ -168,7 +168,7 @@ fn an_unreachable_registry_is_an_error() {
 /// is reported unread (exit 1), not the allowance as naming nothing (a usage error).
 #[test]
 fn an_allowance_for_an_unread_merchant_reports_the_merchant() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     let dead = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         format!("http://{}/", listener.local_addr().expect("addr"))
@@ -203,7 +203,7 @@ fn an_allowance_for_an_unread_merchant_reports_the_merchant() {
 
 #[test]
 fn previous_names_rename_the_project_and_its_data_spaces() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     let created = registry.initialize("Luma Store");
     registry.write_yaml(LUMA_RENAMED);
 
@@ -246,7 +246,7 @@ fn previous_names_rename_the_project_and_its_data_spaces() {
 
 #[test]
 fn the_one_unclaimed_data_space_of_a_type_is_adopted() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     let created = registry.initialize("Luma");
     registry.rename_data_space(&row(&created, "Testing 1").environment_id, "Luma Staging");
     registry.rename_data_space(
@@ -287,7 +287,7 @@ fn the_one_unclaimed_data_space_of_a_type_is_adopted() {
 }
 
 /// A plan refused: exit 3, the rule named, and the live state as it was.
-fn assert_refused(registry: &Registry, rule: &str, args: &[&str]) -> String {
+fn assert_refused(registry: &TestContext, rule: &str, args: &[&str]) -> String {
     let before = registry.rows();
     let output = registry.run(args);
     assert_eq!(code(&output), 3, "{}", both(&output));
@@ -303,7 +303,7 @@ fn assert_refused(registry: &Registry, rule: &str, args: &[&str]) -> String {
 
 #[test]
 fn an_offline_error_refuses_before_anything_is_sent() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.write_yaml(&LUMA.replace(
         "staging: {tier: staging, data_space: staging,",
         "staging: {tier: production, data_space: live,",
@@ -327,7 +327,7 @@ fn an_offline_error_refuses_before_anything_is_sent() {
 
 #[test]
 fn a_pinned_project_id_that_is_gone_is_refused() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.initialize("Luma");
     registry.write_yaml(&LUMA.replace(
         "  name: Luma\n",
@@ -356,8 +356,8 @@ fn a_pinned_project_id_that_is_gone_is_refused() {
 
 #[test]
 fn a_saved_plan_is_never_applied_to_another_gateway() {
-    let planned = Registry::new();
-    let other = Registry::new();
+    let planned = TestContext::with_registry();
+    let other = TestContext::with_registry();
     planned.write_yaml(LUMA);
     let plan = planned.run(&["plan", "--out", "plan.json"]);
     assert_eq!(code(&plan), 0, "{}", both(&plan));
@@ -377,7 +377,7 @@ fn a_saved_plan_is_never_applied_to_another_gateway() {
 
 #[test]
 fn an_edited_saved_plan_is_refused() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.write_yaml(LUMA);
     let plan = registry.run(&["plan", "--out", "plan.json"]);
     assert_eq!(code(&plan), 0, "{}", both(&plan));
@@ -399,7 +399,7 @@ fn an_edited_saved_plan_is_refused() {
 
 #[test]
 fn a_saved_plan_applies_from_another_directory() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.write_yaml(LUMA);
     std::fs::create_dir(registry.path().join("plans")).expect("plans dir");
     let plan = registry.run(&["plan", "--out", "plans/plan.json"]);
@@ -432,7 +432,7 @@ fn a_saved_plan_applies_from_another_directory() {
 
 #[test]
 fn a_project_renamed_without_previous_names_is_not_created_beside_the_old_one() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.write_yaml(LUMA);
     let first = registry.run(&["apply", "--auto-approve"]);
     assert_eq!(code(&first), 0, "{}", both(&first));
@@ -448,7 +448,7 @@ fn a_project_renamed_without_previous_names_is_not_created_beside_the_old_one() 
 
 #[test]
 fn a_rename_onto_another_projects_name_is_refused() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     let store = registry.initialize("Luma Store");
     registry.initialize("Luma");
     let pinned = &store[0].project_id;
@@ -465,7 +465,7 @@ fn a_rename_onto_another_projects_name_is_refused() {
 
 #[test]
 fn an_ambiguous_adoption_is_refused() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     let created = registry.initialize("Luma");
     registry.rename_data_space(
         &row(&created, "Production").environment_id,
@@ -487,7 +487,7 @@ fn an_ambiguous_adoption_is_refused() {
 fn an_apply_stopped_between_create_and_renames_converges_without_a_guess() {
     // What a crash after `initialize` and the first rename leaves: the testing data spaces
     // were never changed since creation, so they are new and assigned by type.
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     let created = registry.initialize("Luma");
     registry.rename_data_space(
         &row(&created, "Production").environment_id,
@@ -506,7 +506,7 @@ fn an_apply_stopped_between_create_and_renames_converges_without_a_guess() {
 fn a_production_space_declared_under_its_initial_name_applies_in_one_run() {
     // The trial's first failure: `Production` claimed by name made the testing ones ambiguous
     // only after the create, and every later apply was refused.
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     let yaml = LUMA.replace("name: Luma Production", "name: Production");
     registry.write_yaml(&yaml);
     let plan = registry.run(&["plan", "--detailed-exitcode"]);
@@ -520,7 +520,7 @@ fn a_production_space_declared_under_its_initial_name_applies_in_one_run() {
 
 #[test]
 fn a_saved_plan_is_refused_once_the_registry_changed() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     let created = registry.initialize("Luma");
     let project_id = created[0].project_id.clone();
     registry.write_yaml(LUMA_RENAMED);
@@ -564,7 +564,7 @@ fn a_saved_plan_is_refused_once_the_registry_changed() {
 
 #[test]
 fn a_saved_plan_is_refused_once_the_configuration_changed() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.write_yaml(LUMA);
     let plan = registry.run(&["plan", "--out", "plan.json"]);
     assert_eq!(code(&plan), 0, "{}", both(&plan));
@@ -580,7 +580,7 @@ fn a_saved_plan_is_refused_once_the_configuration_changed() {
 }
 
 /// The plan file is 0600 and holds neither the API key nor any line of the private key.
-fn assert_private_and_secret_free(registry: &Registry, path: &PathBuf) {
+fn assert_private_and_secret_free(registry: &TestContext, path: &PathBuf) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -591,13 +591,13 @@ fn assert_private_and_secret_free(registry: &Registry, path: &PathBuf) {
         assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
     }
     let text = std::fs::read_to_string(path).expect("read plan");
-    assert!(!registry.api_key.is_empty());
+    assert!(!registry.api_key().is_empty());
     assert!(
-        !text.contains(&registry.api_key),
+        !text.contains(registry.api_key()),
         "the plan holds the API key"
     );
     let body: Vec<&str> = registry
-        .private_key
+        .private_key()
         .lines()
         .filter(|l| !l.starts_with("-----") && !l.is_empty())
         .collect();
@@ -612,7 +612,7 @@ fn assert_private_and_secret_free(registry: &Registry, path: &PathBuf) {
 
 #[test]
 fn apply_off_a_terminal_needs_auto_approve() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.write_yaml(LUMA);
     let output = registry.run(&["apply"]);
     assert_eq!(code(&output), 1, "{}", both(&output));
@@ -629,7 +629,7 @@ fn apply_off_a_terminal_needs_auto_approve() {
 
 #[test]
 fn apply_converges_through_injected_faults() {
-    let registry = Registry::with_faults(Faults {
+    let registry = TestContext::with_faults(Faults {
         latency: Duration::ZERO,
         jitter: Duration::from_millis(2),
         fail_rate: 0.3,
@@ -665,7 +665,7 @@ fn apply_converges_through_injected_faults() {
 
 #[test]
 fn json_plan_has_the_documented_shape() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.initialize("Other Store");
     registry.write_yaml(LUMA);
     // A second project beside one nothing declares is allowed on purpose (SC025).
@@ -707,7 +707,7 @@ fn json_plan_has_the_documented_shape() {
 }
 
 /// Snapshots the text and markdown plans, with ids, ports and temporary paths filtered.
-fn snapshot_plans(registry: &Registry, name: &str) {
+fn snapshot_plans(registry: &TestContext, name: &str) {
     for (format, suffix) in [("text", "text"), ("markdown", "markdown")] {
         let output = registry.run(&[
             "plan",
@@ -724,14 +724,14 @@ fn snapshot_plans(registry: &Registry, name: &str) {
 
 #[test]
 fn create_plan_snapshots() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.write_yaml(LUMA);
     snapshot_plans(&registry, "create_plan");
 }
 
 #[test]
 fn rename_plan_snapshots() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.initialize("Luma Store");
     registry.write_yaml(LUMA_RENAMED);
     snapshot_plans(&registry, "rename_plan");
@@ -739,7 +739,7 @@ fn rename_plan_snapshots() {
 
 #[test]
 fn a_change_of_case_is_a_rename() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     let created = registry.initialize("LUMA");
     registry.rename_data_space(
         &row(&created, "Production").environment_id,
@@ -763,7 +763,7 @@ fn a_change_of_case_is_a_rename() {
 
 #[test]
 fn one_merchants_failure_does_not_hide_the_others_plans() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     let gateway = |url: &str| {
         LUMA.replace(
             "    private_key: {file: keys/production.pem}\n",
@@ -789,7 +789,7 @@ fn one_merchants_failure_does_not_hide_the_others_plans() {
 
 #[test]
 fn one_unreadable_merchant_holds_back_no_others_apply() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.write_yaml(&LUMA.replace(
         "    private_key: {file: keys/production.pem}\n",
         &format!(
@@ -843,7 +843,7 @@ fn one_unreadable_merchant_holds_back_no_others_apply() {
 /// `--detailed-exitcode` (a pipeline must not post a clean comment for them).
 #[test]
 fn merchants_not_read_are_named_in_every_plan_format_and_never_read_as_no_changes() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     let with_gateway = |yaml: &str, gateway: &str| {
         yaml.replace(
             "    private_key: {file: keys/production.pem}\n",
@@ -954,7 +954,7 @@ fn merchants_not_read_are_named_in_every_plan_format_and_never_read_as_no_change
 /// bound makes certain, not a timing).
 #[test]
 fn the_first_request_leaves_before_the_last_file_is_checked() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     std::fs::create_dir(registry.path().join("estate")).expect("estate dir");
     for i in 0..40 {
         std::fs::write(
@@ -990,7 +990,7 @@ fn a_gateway_that_never_answers_times_out_clearly() {
     // Accepts connections and never answers.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}/", listener.local_addr().expect("addr"));
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.write_yaml(LUMA);
     let started = std::time::Instant::now();
     let output = registry
@@ -1010,7 +1010,7 @@ fn a_gateway_that_never_answers_times_out_clearly() {
 
 #[test]
 fn a_saved_plan_mixed_with_other_files_or_plans_is_refused() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.write_yaml(LUMA);
     let plan = registry.run(&["plan", "--out", "plan.json"]);
     assert_eq!(code(&plan), 0, "{}", both(&plan));
@@ -1043,7 +1043,7 @@ fn a_saved_plan_mixed_with_other_files_or_plans_is_refused() {
 #[test]
 fn ctrl_c_during_apply_says_what_was_done_and_the_next_apply_finishes() {
     use std::io::BufRead;
-    let registry = Registry::with_faults(Faults {
+    let registry = TestContext::with_faults(Faults {
         latency: Duration::from_millis(400),
         jitter: Duration::ZERO,
         fail_rate: 0.0,
@@ -1087,7 +1087,7 @@ fn ctrl_c_during_apply_says_what_was_done_and_the_next_apply_finishes() {
 
 #[test]
 fn plan_out_writes_through_a_symlink_refuses_special_files_and_takes_dash() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.write_yaml(LUMA);
     std::fs::create_dir(registry.path().join("plans")).expect("dir");
     std::fs::write(registry.path().join("plans/real.json"), "{}").expect("write");
@@ -1131,7 +1131,7 @@ fn plan_out_writes_through_a_symlink_refuses_special_files_and_takes_dash() {
 
 #[test]
 fn a_throttling_registry_is_waited_for_within_a_bound_and_named() {
-    let registry = Registry::with_faults(Faults {
+    let registry = TestContext::with_faults(Faults {
         latency: Duration::ZERO,
         jitter: Duration::ZERO,
         fail_rate: 0.0,
@@ -1157,7 +1157,7 @@ fn a_throttling_registry_is_waited_for_within_a_bound_and_named() {
 /// allowed is shown in every plan format and kept in the saved plan.
 #[test]
 fn an_allowed_rebind_names_one_merchants_environment() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     let merchant = |name: &str, staging_space: &str| {
         LUMA.replace("name: Luma\n", &format!("name: {name}\n"))
             .replace(
@@ -1257,7 +1257,7 @@ fn an_allowed_rebind_names_one_merchants_environment() {
 
 /// Starts `apply --auto-approve` in `registry`'s workspace and waits until it holds its lock,
 /// paused before its first registry step (`run::pause`).
-fn paused_apply(registry: &Registry, marker: &std::path::Path) -> std::process::Child {
+fn paused_apply(registry: &TestContext, marker: &std::path::Path) -> std::process::Child {
     let mut child = registry
         .command(&["apply", "--auto-approve"])
         .env("SAASCTL_GATEWAY", registry.url())
@@ -1284,7 +1284,7 @@ fn paused_apply(registry: &Registry, marker: &std::path::Path) -> std::process::
 /// what is left.
 #[test]
 fn a_second_apply_of_one_file_waits_or_is_refused_and_sends_nothing() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.initialize("Luma Store");
     registry.write_yaml(LUMA_RENAMED);
     let markers = tempfile::tempdir().expect("temp dir");
@@ -1338,7 +1338,7 @@ fn a_second_apply_of_one_file_waits_or_is_refused_and_sends_nothing() {
 /// its name, never created a second time.
 #[test]
 fn a_project_created_since_the_read_is_matched_not_created_twice() {
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     registry.write_yaml(LUMA);
     let markers = tempfile::tempdir().expect("temp dir");
     let marker = markers.path().join("create");

@@ -1172,13 +1172,13 @@ async fn a_create_answered_with_another_name_stops_and_creates_once() {
     let url = format!("http://{}/", listener.local_addr().unwrap());
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
 
-    let workspace = crate::common::Workspace::new(
+    let workspace = crate::common::TestContext::offline(
         "version: 1\naccount:\n  license: adobe-commerce\nkeys:\n  production:\n    \
          api_key: {file: keys/production.api-key}\n    private_key: {file: keys/production.pem}\n\
          project:\n  name: Luma\n  data_spaces:\n    live: {type: production, name: Luma Production}\n\
          environments:\n  production: {tier: production, data_space: live}\n",
     );
-    let dir = workspace.dir.path().to_owned();
+    let dir = workspace.path().to_owned();
     let output = tokio::task::spawn_blocking(move || {
         crate::common::saasctl()
             .current_dir(dir)

@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use clap::CommandFactory;
 
-use crate::common::{Registry, both, code, repo, run_in, stderr, stdout};
+use crate::common::{TestContext, both, code, repo, run_in, stderr, stdout};
 use crate::mariadb;
 
 /// The short commit of the checkout the tests run in.
@@ -523,7 +523,7 @@ fn the_image_runs_as_its_user_in_an_empty_root_and_reaches_localhost() {
     );
 
     // A plan against the emulator and MariaDB, both by the name localhost.
-    let registry = Registry::new();
+    let registry = TestContext::with_registry();
     let db = mariadb::server().database("");
     std::fs::write(registry.path().join("saasctl.yaml"), PLAN_YAML).expect("yaml");
     let workspace = root.add(registry.path(), "merchant");

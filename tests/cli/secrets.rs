@@ -12,7 +12,7 @@ use saasctl::emulator::portal::{self, NewAccount};
 use saasctl::emulator::{Emulator, EmulatorConfig, Faults};
 use saasctl::keys::PrivateKey;
 
-use crate::common::{Workspace, both, code, saasctl, stderr, stdout, test_key_pem};
+use crate::common::{TestContext, both, code, saasctl, stderr, stdout, test_key_pem};
 use crate::mariadb::{self, PASSWORD};
 
 const API_KEY: &str = "5f2b9c0e7a1d4b3c8e6f0a2b4c6d8e0f";
@@ -90,7 +90,7 @@ fn no_format_of_any_command_prints_key_material() {
     ];
     let mut runs = 0;
     for keys in key_blocks() {
-        let workspace = Workspace::new(&config(&keys));
+        let workspace = TestContext::offline(&config(&keys));
         for args in commands {
             let output = workspace.run(args);
             runs += 1;
@@ -119,7 +119,7 @@ fn a_key_pasted_as_a_reference_is_masked_where_the_reference_is_named() {
         let keys =
             format!("    api_key: {reference}\n    private_key: {{file: keys/production.pem}}\n");
         let yaml = config(&keys).replace("    gateway: embedded\n", "");
-        let workspace = Workspace::new(&yaml);
+        let workspace = TestContext::offline(&yaml);
         for format in ["human", "json", "sarif", "github"] {
             let output = workspace.run(&["validate", "--format", format, "--color", "never"]);
             assert_eq!(code(&output), 1, "{}", both(&output));
@@ -201,12 +201,12 @@ fn stored_files(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn no_command_prints_or_stores_keys_a_database_password_or_a_crypt_key() {
     // Through the embedded registry, whose state lives beside the configuration.
-    let workspace = Workspace::new(WITH_TARGETS);
-    every_command_keeps_the_secrets(workspace.dir.path(), None);
+    let workspace = TestContext::offline(WITH_TARGETS);
+    every_command_keeps_the_secrets(workspace.path(), None);
 
     // Through an emulator that keeps its state in a file, with the same key registered.
-    let workspace = Workspace::new(WITH_TARGETS);
-    let dir = workspace.dir.path();
+    let workspace = TestContext::offline(WITH_TARGETS);
+    let dir = workspace.path();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let emulator = runtime.block_on(async {
         let config = EmulatorConfig {
@@ -384,7 +384,7 @@ fn schema_errors_never_quote_a_secret_written_inline() {
     let yaml = with_production_target(&format!(
         "    target: {{mysql: {{url: \"{url}\", crypt_key: {{env: CK}}}}, colour: red}}\n"
     ));
-    let workspace = Workspace::new(&yaml);
+    let workspace = TestContext::offline(&yaml);
     for format in ["human", "json", "sarif", "github"] {
         let output = workspace.run(&["validate", "--format", format, "--color", "never"]);
         let shown = both(&output);
@@ -408,10 +408,10 @@ fn messages_that_hold_no_secret_are_shown_whole() {
         .expect("test key")
         .public_key()
         .to_pem();
-    let workspace = Workspace::new(&config(
+    let workspace = TestContext::offline(&config(
         "    api_key: {env: LUMA_API_KEY}\n    private_key: {file: keys/public.pem}\n",
     ));
-    crate::common::write_private(&workspace.dir.path().join("keys/public.pem"), &public);
+    crate::common::write_private(&workspace.path().join("keys/public.pem"), &public);
     let output = workspace.run(&["validate", "--color", "never"]);
     assert!(
         stdout(&output).contains(
@@ -431,7 +431,7 @@ fn messages_that_hold_no_secret_are_shown_whole() {
         let aliases = vec![format!("*{previous}"); 10].join(", ");
         bomb.push_str(&format!("b{level}: &b{level} [{aliases}]\n"));
     }
-    std::fs::write(workspace.dir.path().join("bomb.yaml"), bomb).expect("write");
+    std::fs::write(workspace.path().join("bomb.yaml"), bomb).expect("write");
     let output = workspace.run(&["validate", "bomb.yaml", "--color", "never"]);
     assert!(
         stdout(&output).contains("alias replay limit exceeded: total_replayed_events="),
@@ -444,12 +444,12 @@ fn messages_that_hold_no_secret_are_shown_whole() {
 /// saved with it (a file would hold the key).
 #[test]
 fn a_plan_holding_a_secret_is_not_saved() {
-    // Workspace's key files hold `test-api-key`.
+    // TestContext's key files hold `test-api-key`.
     let yaml = config(
         "    api_key: {file: keys/production.api-key}\n    private_key: {file: keys/production.pem}\n",
     )
     .replace("name: Luma Production", "name: test-api-key");
-    let workspace = Workspace::new(&yaml);
+    let workspace = TestContext::offline(&yaml);
     let output = workspace.run(&["plan", "--out", "plan.json", "--color", "never"]);
     assert_eq!(code(&output), 1, "{}", both(&output));
     assert!(
@@ -459,7 +459,7 @@ fn a_plan_holding_a_secret_is_not_saved() {
         both(&output)
     );
     assert!(!both(&output).contains("test-api-key"), "{}", both(&output));
-    assert!(!workspace.dir.path().join("plan.json").exists());
+    assert!(!workspace.path().join("plan.json").exists());
 }
 
 /// A password holding `@`, `/`, `#` and `:` unencoded: the URL is refused before anything is
@@ -467,14 +467,10 @@ fn a_plan_holding_a_secret_is_not_saved() {
 /// password is printed or logged.
 #[test]
 fn a_database_url_with_reserved_characters_is_refused_without_showing_it() {
-    let workspace = Workspace::new(WITH_TARGETS);
-    std::fs::write(
-        workspace.dir.path().join("keys/production.api-key"),
-        API_KEY,
-    )
-    .expect("api key");
+    let workspace = TestContext::offline(WITH_TARGETS);
+    std::fs::write(workspace.path().join("keys/production.api-key"), API_KEY).expect("api key");
     let output = saasctl()
-        .current_dir(workspace.dir.path())
+        .current_dir(workspace.path())
         .env("LUMA_DATABASE_URL", "mysql://u:p@ss/w#rd:X9@host/db")
         .env("LUMA_CRYPT_KEY", CRYPT_KEY)
         .args(["plan", "-vv", "--color", "never"])

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{Workspace, both, repo, saasctl};
+use crate::common::{TestContext, both, repo, saasctl};
 
 /// Runs `command`, killing it if it has not ended within 5 s (then the test fails).
 fn within_seconds(mut command: Command) -> (Output, Duration) {
@@ -39,11 +39,11 @@ fn fifo(dir: &Path, name: &str) -> std::path::PathBuf {
 
 #[test]
 fn special_files_are_refused_at_once() {
-    let workspace = Workspace::new(
+    let workspace = TestContext::offline(
         &std::fs::read_to_string(repo().join("examples/quickstart/saasctl.yaml"))
             .expect("quickstart"),
     );
-    let dir = workspace.dir.path();
+    let dir = workspace.path();
     let pipe = fifo(dir, "pipe.yaml");
     let pipe = pipe.display().to_string();
     let fifo = "it is a fifo, not a regular file";
@@ -83,8 +83,8 @@ fn special_files_are_refused_at_once() {
 fn an_env_file_target_that_is_a_fifo_refuses_its_merchant() {
     let quickstart = std::fs::read_to_string(repo().join("examples/quickstart/saasctl.yaml"))
         .expect("quickstart");
-    let workspace = Workspace::new(&quickstart);
-    let dir = workspace.dir.path();
+    let workspace = TestContext::offline(&quickstart);
+    let dir = workspace.path();
     std::fs::create_dir(dir.join("deploy")).expect("deploy dir");
     for target in [
         "deploy/staging.env",

@@ -1,7 +1,7 @@
 //! `# saasctl: ignore[ID] reason`: ignored findings fail nothing, are counted, and are listed
 //! with `--show-ignored` in every format; `--strict` makes warnings fail.
 
-use crate::common::{Workspace, code, saasctl, stderr, stdout};
+use crate::common::{TestContext, code, saasctl, stderr, stdout};
 
 /// SC010 (a warning) on `production` and SC011 (a note) on `spare`, both ignored: one on the
 /// finding's line, one on the key of the mapping that holds it.
@@ -25,8 +25,8 @@ environments:
   live: {tier: production, data_space: live}
 "#;
 
-fn ignored() -> Workspace {
-    Workspace::new(IGNORED)
+fn ignored() -> TestContext {
+    TestContext::offline(IGNORED)
 }
 
 #[test]
@@ -135,7 +135,7 @@ fn strict_makes_warnings_fail_and_notes_do_not() {
         "  # saasctl: ignore[SC010] the cut-over rehearsal runs on qa until June",
         "",
     );
-    let workspace = Workspace::new(&unignored);
+    let workspace = TestContext::offline(&unignored);
     let output = workspace.run(&["validate"]);
     assert_eq!(code(&output), 0, "{}", stdout(&output));
     let output = workspace.run(&["validate", "--strict"]);
@@ -146,7 +146,7 @@ fn strict_makes_warnings_fail_and_notes_do_not() {
         "  # saasctl: ignore[SC011] spare data space for load tests",
         "",
     );
-    let output = Workspace::new(&notes_only).run(&["validate", "--strict"]);
+    let output = TestContext::offline(&notes_only).run(&["validate", "--strict"]);
     assert_eq!(code(&output), 0, "{}", stdout(&output));
 }
 
@@ -262,7 +262,7 @@ environments:
 
 #[test]
 fn rules_that_protect_data_are_never_lifted_by_a_comment() {
-    let workspace = Workspace::new(DATA_MIXED);
+    let workspace = TestContext::offline(DATA_MIXED);
     let output = workspace.run(&["validate", "--color", "never", "--format", "json"]);
     assert_eq!(code(&output), 1, "{}", stdout(&output));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");

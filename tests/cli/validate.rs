@@ -1,6 +1,6 @@
 //! `saasctl validate`: located diagnostics in every format, and the exit codes.
 
-use crate::common::{Workspace, code, repo, run_in, stderr, stdout};
+use crate::common::{TestContext, code, repo, run_in, stderr, stdout};
 
 /// Sets the mode of the file at `path`.
 fn chmod(path: &std::path::Path, mode: u32) {
@@ -16,10 +16,10 @@ fn each_rule_reports_its_bad_example() {
         if info.reads == saasctl::diagnostic::Reads::Live {
             continue; // live-state rules need a registry; tested with the plan
         }
-        let workspace = Workspace::new(info.bad_example);
+        let workspace = TestContext::offline(info.bad_example);
         if info.id == "SC014" {
             // What its example's comment says: the key file has the mode of `touch`.
-            chmod(&workspace.dir.path().join("keys/production.pem"), 0o644);
+            chmod(&workspace.path().join("keys/production.pem"), 0o644);
         }
         let output = workspace.run(&["validate", "--color", "never"]);
         let text = stdout(&output);
@@ -96,13 +96,13 @@ fn assert_exact_underline(rule: &str, line: &str, underlined: &str) {
 #[test]
 fn a_valid_file_exits_zero_even_with_warnings() {
     let sc010 = saasctl::rules::find("SC010").expect("SC010");
-    let output = Workspace::new(sc010.bad_example).run(&["validate"]);
+    let output = TestContext::offline(sc010.bad_example).run(&["validate"]);
     assert_eq!(code(&output), 0, "{}", stdout(&output));
     assert!(stdout(&output).contains("0 errors, 1 warning"));
 }
 
-fn sc001_bad() -> Workspace {
-    Workspace::new(saasctl::rules::find("SC001").expect("SC001").bad_example)
+fn sc001_bad() -> TestContext {
+    TestContext::offline(saasctl::rules::find("SC001").expect("SC001").bad_example)
 }
 
 #[test]
@@ -178,7 +178,7 @@ fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
     for info in
         saasctl::rules::catalogue().filter(|info| info.reads == saasctl::diagnostic::Reads::Files)
     {
-        let output = Workspace::new(info.bad_example).run(&["validate", "--format", "sarif"]);
+        let output = TestContext::offline(info.bad_example).run(&["validate", "--format", "sarif"]);
         let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
         let errors: Vec<String> = validator
             .iter_errors(&sarif)
@@ -190,7 +190,7 @@ fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
     assert!(checked >= 13, "{checked} results");
     // Ignored findings, listed, are results with in-source suppressions.
     let sc013 = saasctl::rules::find("SC013").expect("SC013");
-    let output = Workspace::new(sc013.good_example).run(&[
+    let output = TestContext::offline(sc013.good_example).run(&[
         "validate",
         "--format",
         "sarif",
@@ -212,7 +212,7 @@ fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
 #[test]
 fn sarif_fingerprints_survive_moved_lines() {
     let fingerprints = |yaml: &str| -> Vec<(String, u64, String)> {
-        let output = Workspace::new(yaml).run(&["validate", "--format", "sarif"]);
+        let output = TestContext::offline(yaml).run(&["validate", "--format", "sarif"]);
         let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
         sarif["runs"][0]["results"]
             .as_array()
@@ -505,7 +505,7 @@ fn a_schema_error_does_not_hide_rule_findings_elsewhere() {
     let sc001 = saasctl::rules::find("SC001").expect("SC001").bad_example;
     let yaml = sc001.replace("project:\n", "colour: blue\nproject:\n");
     assert_ne!(yaml, sc001);
-    let output = Workspace::new(&yaml).run(&["validate", "--format", "json"]);
+    let output = TestContext::offline(&yaml).run(&["validate", "--format", "json"]);
     assert_eq!(code(&output), 1);
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
     let rules: Vec<&str> = report["diagnostics"]
@@ -525,7 +525,7 @@ fn messages_suggest_fields_and_values_and_explain_patterns() {
     let yaml = quickstart
         .replace("environments:", "enviroments:")
         .replace("license: adobe-commerce", "license: adobe-comerce");
-    let text = stdout(&Workspace::new(&yaml).run(&["validate", "--color", "never"]));
+    let text = stdout(&TestContext::offline(&yaml).run(&["validate", "--color", "never"]));
     assert!(text.contains("did you mean `environments`?"), "{text}");
     assert!(
         text.contains("must be one of: adobe-commerce, magento-open-source"),
@@ -536,7 +536,7 @@ fn messages_suggest_fields_and_values_and_explain_patterns() {
         "websites: [base, wholesale]",
         "websites: [base, 9wholesale]",
     );
-    let text = stdout(&Workspace::new(&yaml).run(&["validate", "--color", "never"]));
+    let text = stdout(&TestContext::offline(&yaml).run(&["validate", "--color", "never"]));
     assert!(
         text.contains("is not a Magento website code: a letter, then"),
         "{text}"
@@ -583,8 +583,8 @@ fn messages_for_broken_files() {
 }
 
 /// SC007's bad example: an unset variable and a missing key file.
-fn unset_secrets() -> Workspace {
-    Workspace::new(saasctl::rules::find("SC007").expect("SC007").bad_example)
+fn unset_secrets() -> TestContext {
+    TestContext::offline(saasctl::rules::find("SC007").expect("SC007").bad_example)
 }
 
 #[test]
@@ -596,7 +596,7 @@ fn no_secrets_reads_none_and_passes_with_a_note() {
     crate::saasctl_snapshot!(output);
     // Everything else is still checked.
     let sc002 = saasctl::rules::find("SC002").expect("SC002");
-    let output = Workspace::new(sc002.bad_example).run(&["validate", "--no-secrets"]);
+    let output = TestContext::offline(sc002.bad_example).run(&["validate", "--no-secrets"]);
     assert_eq!(code(&output), 1);
     assert!(stdout(&output).contains("error[SC002]"));
 }
@@ -606,7 +606,7 @@ fn in_ci_an_unset_variable_is_a_note_and_a_missing_file_an_error() {
     let workspace = unset_secrets();
     let in_ci = |value: &str| {
         crate::common::saasctl()
-            .current_dir(workspace.dir.path())
+            .current_dir(workspace.path())
             .env("CI", value)
             .args(["validate", "--format", "json"])
             .output()
@@ -640,17 +640,17 @@ fn in_ci_an_unset_variable_is_a_note_and_a_missing_file_an_error() {
     );
     // With the file in place, CI passes with the note.
     std::fs::copy(
-        workspace.dir.path().join("keys/production.pem"),
-        workspace.dir.path().join("keys/does-not-exist.pem"),
+        workspace.path().join("keys/production.pem"),
+        workspace.path().join("keys/does-not-exist.pem"),
     )
     .expect("copy key");
-    chmod(&workspace.dir.path().join("keys/does-not-exist.pem"), 0o600);
+    chmod(&workspace.path().join("keys/does-not-exist.pem"), 0o600);
     let output = in_ci("true");
     assert_eq!(code(&output), 0, "{}", stdout(&output));
     assert!(stdout(&output).contains("is not set or empty, so it was not checked (CI=true)"));
     // GitHub Actions passes a secret a fork's pull request may not read as an empty string.
     let output = crate::common::saasctl()
-        .current_dir(workspace.dir.path())
+        .current_dir(workspace.path())
         .env("CI", "true")
         .env("SAASCTL_EXAMPLE_UNSET_VARIABLE", "")
         .args(["validate"])
@@ -658,7 +658,7 @@ fn in_ci_an_unset_variable_is_a_note_and_a_missing_file_an_error() {
         .expect("run saasctl");
     assert_eq!(code(&output), 0, "{}", stdout(&output));
     let output = crate::common::saasctl()
-        .current_dir(workspace.dir.path())
+        .current_dir(workspace.path())
         .env("SAASCTL_EXAMPLE_UNSET_VARIABLE", "")
         .args(["validate"])
         .output()
@@ -670,7 +670,7 @@ fn in_ci_an_unset_variable_is_a_note_and_a_missing_file_an_error() {
 #[test]
 fn a_key_file_others_can_read_is_a_warning_until_chmod_600() {
     let workspace = sc001_bad();
-    let key = workspace.dir.path().join("keys/production.pem");
+    let key = workspace.path().join("keys/production.pem");
     let warned = |args: &[&str]| stdout(&workspace.run(args)).contains("warning[SC014]");
     assert!(!warned(&["validate"]));
     chmod(&key, 0o644);
