@@ -57,6 +57,12 @@ pub fn transcript(output: &Output) -> String {
 /// Snapshots a run's whole transcript with the shared filters.
 #[macro_export]
 macro_rules! saasctl_snapshot {
+    // Inline, for short outputs: the snapshot beside the test that makes it.
+    ($output:expr, @$snapshot:literal) => {
+        insta::with_settings!({filters => $crate::common::FILTERS.to_vec()}, {
+            insta::assert_snapshot!($crate::common::transcript(&$output), @$snapshot);
+        })
+    };
     ($name:expr, $output:expr) => {
         insta::with_settings!({filters => $crate::common::FILTERS.to_vec()}, {
             insta::assert_snapshot!($name, $crate::common::transcript(&$output));

@@ -166,7 +166,16 @@ fn an_account_with_two_projects_needs_a_choice() {
 
     let refused = run(&registry, None, &["import"]);
     assert_eq!(code(&refused), 1, "{}", both(&refused));
-    saasctl_snapshot!("import_two_projects_refused", refused);
+    saasctl_snapshot!(refused, @r#"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: saasctl.yaml: the account holds several projects and nothing says which one the file describes; choose one with --project NAME|ID:
+      [ID]  Luma Outlet
+      [ID]  Luma Store
+    "#);
 
     // Chosen, but not on a terminal and without --yes: the diff is shown, nothing written.
     let shown = run(&registry, None, &["import", "--project", "luma outlet"]);
@@ -229,7 +238,14 @@ fn init_never_overwrites_and_needs_a_merchant_off_a_terminal() {
     let dir = tempfile::tempdir().expect("temp dir");
     let output = crate::common::run_in(dir.path(), &["init"]);
     assert_eq!(code(&output), 64, "{}", stderr(&output));
-    saasctl_snapshot!("init_needs_a_merchant", output);
+    saasctl_snapshot!(output, @r#"
+    success: false
+    exit_code: 64
+    ----- stdout -----
+
+    ----- stderr -----
+    error: not on a terminal: pass --merchant NAME (and --license, default adobe-commerce)
+    "#);
     let output = crate::common::run_in(
         dir.path(),
         &[
@@ -245,7 +261,14 @@ fn init_never_overwrites_and_needs_a_merchant_off_a_terminal() {
     insta::assert_snapshot!("init_magento_open_source", written);
     let again = crate::common::run_in(dir.path(), &["init", "--merchant", "Other"]);
     assert_eq!(code(&again), 64, "{}", stderr(&again));
-    saasctl_snapshot!("init_exists", again);
+    saasctl_snapshot!(again, @r#"
+    success: false
+    exit_code: 64
+    ----- stdout -----
+
+    ----- stderr -----
+    error: saasctl.yaml already exists; saasctl init never overwrites a file: choose another --out, or adopt the live setup into it with `saasctl import saasctl.yaml`
+    "#);
     assert_eq!(
         std::fs::read_to_string(dir.path().join("saasctl.yaml")).expect("read"),
         written
@@ -321,7 +344,14 @@ fn a_file_with_errors_or_a_project_for_several_files_is_refused_before_connectin
         &["import", "a.yaml", "b.yaml", "--project", "Luma"],
     );
     assert_eq!(code(&several), 64, "{}", both(&several));
-    saasctl_snapshot!("import_project_with_several_files", several);
+    saasctl_snapshot!(several, @r#"
+    success: false
+    exit_code: 64
+    ----- stdout -----
+
+    ----- stderr -----
+    error: --project chooses the project of one file, and 2 files were given
+    "#);
     // `init --out -` prints the skeleton and writes nothing.
     let printed = crate::common::run_in(dir.path(), &["init", "--merchant", "Luma", "--out", "-"]);
     assert_eq!(code(&printed), 0, "{}", both(&printed));

@@ -33,7 +33,14 @@ fn ignored() -> TestContext {
 fn ignored_findings_are_counted_and_fail_nothing() {
     let output = ignored().run(&["validate", "--strict", "--color", "never"]);
     assert_eq!(code(&output), 0, "{}", stdout(&output));
-    crate::saasctl_snapshot!(output);
+    crate::saasctl_snapshot!(output, @r#"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    0 errors, 0 warnings, 0 notes, 2 ignored in 1 file.
+
+    ----- stderr -----
+    "#);
 }
 
 #[test]

@@ -251,7 +251,15 @@ fn sarif_fingerprints_survive_moved_lines() {
 #[test]
 fn github_format_prints_workflow_annotations() {
     let output = sc001_bad().run(&["validate", "--format", "github"]);
-    crate::saasctl_snapshot!(output);
+    crate::saasctl_snapshot!(output, @r#"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+    ::notice file=saasctl.yaml,line=12,col=5,title=SC011 info::data space `staging` (Luma Staging) is bound to no environment%0Akeep it if it is spare on purpose; otherwise bind an environment to it
+    ::error file=saasctl.yaml,line=19,col=17,title=SC001 error::production data space `live` (Luma Production) is bound to environments `production` and `staging`%0Abind `staging` to a testing data space; only one installation may send data to production
+
+    ----- stderr -----
+    "#);
 }
 
 #[test]
