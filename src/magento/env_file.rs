@@ -12,7 +12,7 @@ use crate::config::EnvFileFormat;
 use crate::file::{io_reason, write_private};
 
 /// A parsed env file: its logical lines, which concatenate back to the exact input.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvFile {
     format: EnvFileFormat,
     lines: Vec<Line>,
@@ -146,17 +146,25 @@ impl EnvFile {
     }
 }
 
-/// `value` as a token of `format` that its reader reads back byte for byte.
+/// Whether `format` can carry a value with line breaks (a private key): docker takes the rest
+/// of the line as it is, with no quotes and no escapes.
+pub fn carries_line_breaks(format: EnvFileFormat) -> bool {
+    format != EnvFileFormat::Docker
+}
+
+/// `value` (of the binding's `path`) as a token of `format` that its reader reads back byte
+/// for byte.
 pub fn quote(format: EnvFileFormat, path: &str, value: &str) -> Result<String, MagentoError> {
-    match format {
-        EnvFileFormat::Dotenv => Ok(dotenv_quote(value)),
-        EnvFileFormat::Shell => Ok(shell_quote(value)),
-        // Docker takes the rest of the line as it is: no quotes, no escapes, no line break.
-        EnvFileFormat::Docker if value.contains(['\n', '\r']) => Err(MagentoError::MultiLine {
+    if value.contains(['\n', '\r']) && !carries_line_breaks(format) {
+        return Err(MagentoError::MultiLine {
             path: path.to_owned(),
-        }),
-        EnvFileFormat::Docker => Ok(value.to_owned()),
+        });
     }
+    Ok(match format {
+        EnvFileFormat::Dotenv => dotenv_quote(value),
+        EnvFileFormat::Shell => shell_quote(value),
+        EnvFileFormat::Docker => value.to_owned(),
+    })
 }
 
 /// Characters that need no quoting in any dialect.

@@ -240,8 +240,13 @@ fn open_env_file(
     file: &EnvFileTarget,
 ) -> Result<Opened, TargetError> {
     let format = file.format();
-    if let Some((name, _)) = config.keys.iter().next() {
-        env_file::quote(format, &binding::private_key_path(name), "\n")?;
+    if let Some((name, _)) = config.keys.iter().next()
+        && !env_file::carries_line_breaks(format)
+    {
+        return Err(MagentoError::MultiLine {
+            path: binding::private_key_path(name),
+        }
+        .into());
     }
     let path = loaded.base_dir.join(file.path());
     if let Some(exposed) = crate::file::git_exposure(&path) {

@@ -238,20 +238,17 @@ pub fn resolve(
         .filter_map(|(_, file)| file.loaded.config.as_ref())
         .flat_map(|config| config.environments.keys().map(String::as_str))
         .collect();
+    let read = inputs(files, merchants);
     let mut asked = allowances.clone();
     asked.rebind.retain(|selector| {
         let environment = selector.rsplit('/').next().unwrap_or(selector);
-        !unread_environments.contains(environment)
-            || resolve_allowances(
-                &Allowances {
-                    new_project: false,
-                    rebind: [selector.clone()].into(),
-                },
-                &inputs(files, merchants),
-            )
-            .is_ok()
+        let one = Allowances {
+            new_project: false,
+            rebind: [selector.clone()].into(),
+        };
+        !unread_environments.contains(environment) || resolve_allowances(&one, &read).is_ok()
     });
-    resolve_allowances(&asked, &inputs(files, merchants))
+    resolve_allowances(&asked, &read)
 }
 
 /// The plan of `files` against what was read.

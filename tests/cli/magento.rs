@@ -177,14 +177,7 @@ fn each_env_file_dialect_reads_back_in_its_consumer() {
         .arg(&dotenv)
         .output()
         .expect("python-dotenv");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let read: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_slice(&output.stdout).expect("json");
-    assert_eq!(read, expected, "python-dotenv");
+    assert_eq!(printed_object(&output), expected, "python-dotenv");
 
     // shell: `set -a; . FILE` in a POSIX shell, then the environment as Python sees it.
     let shell = dir.path().join("shell.env");
@@ -206,14 +199,7 @@ fn each_env_file_dialect_reads_back_in_its_consumer() {
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .output()
             .expect("shell");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let read: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_slice(&output.stdout).expect("json");
-        assert_eq!(read, expected, "{sh}");
+        assert_eq!(printed_object(&output), expected, "{sh}");
     }
 
     // docker: `docker run --env-file` reads each line as NAME=VALUE, literally; it cannot
@@ -241,4 +227,14 @@ fn each_env_file_dialect_reads_back_in_its_consumer() {
         .collect();
     assert_eq!(read, expected_docker, "docker");
     assert_eq!(read.len(), single_line.len());
+}
+
+/// The JSON object a consumer printed, once it succeeded.
+fn printed_object(output: &std::process::Output) -> serde_json::Map<String, serde_json::Value> {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("a JSON object")
 }
