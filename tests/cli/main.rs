@@ -12,6 +12,7 @@ mod examples;
 mod explain;
 mod faults;
 mod help;
+mod image;
 mod import;
 mod installations;
 mod keys;

@@ -21,7 +21,7 @@ use crate::common::{both, code, repo, scrubbed, stderr, stdout};
 
 const SINGLE: &str = "examples/ci/github/saasctl.yml";
 const SHARDED: &str = "examples/ci/github/saasctl-sharded.yml";
-const GITLAB: &str = "examples/ci/gitlab/.gitlab-ci.yml";
+pub const GITLAB: &str = "examples/ci/gitlab/.gitlab-ci.yml";
 /// The scheduled drift check (GitLab's is its job `drift`).
 const DRIFT: &str = "examples/ci/github/drift.yml";
 /// The hidden line the drift issue is found by.
@@ -32,7 +32,7 @@ const RELEASE: &str = ".github/workflows/release.yml";
 /// The merchants the pipelines manage, laid out as in examples/agency.
 const MERCHANTS: [&str; 3] = ["acme", "globex", "initech"];
 
-fn yaml(path: &str) -> Value {
+pub fn yaml(path: &str) -> Value {
     let text = std::fs::read_to_string(repo().join(path)).expect("read pipeline");
     serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{path} is not YAML: {e}"))
 }
@@ -309,14 +309,14 @@ fn the_workflows_hold_the_flow() {
 
 /// The pipeline's environment: each merchant's keys (the workflow's `env`, from secrets, read
 /// from the workflow file), and the gateway, here the emulator.
-struct Estate {
-    registry: TestContext,
-    secrets: BTreeMap<String, String>,
+pub struct Estate {
+    pub registry: TestContext,
+    pub secrets: BTreeMap<String, String>,
     bin: PathBuf,
 }
 
 impl Estate {
-    fn new() -> Self {
+    pub fn new() -> Self {
         let registry = TestContext::with_registry();
         let merchants = registry.path().join("merchants");
         std::fs::create_dir(&merchants).expect("merchants dir");

@@ -1,5 +1,6 @@
 //! Releases: the version and where it was built from, the changelog, the man pages, the
-//! assets `.ci/dist` builds, the container image's root, and the action's install script.
+//! assets `.ci/dist` builds (the images built from them are in image.rs), and the action's
+//! install script.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -8,8 +9,7 @@ use std::time::SystemTime;
 
 use clap::CommandFactory;
 
-use crate::common::{TestContext, both, code, repo, run_in, stderr, stdout};
-use crate::mariadb;
+use crate::common::{both, code, repo, run_in, stderr, stdout};
 
 /// The short commit of the checkout the tests run in.
 fn head_commit() -> String {
@@ -207,7 +207,7 @@ fn the_man_page_names_every_variable_saasctl_reads() {
 }
 
 /// What `.ci/dist` wrote into target/dist/ for this version and the host.
-struct Dist {
+pub struct Dist {
     dir: PathBuf,
     /// `saasctl-<version>-<target>`: the archive's name and its top directory.
     name: String,
@@ -219,7 +219,7 @@ impl Dist {
     }
 
     /// The archive unpacked into `into`; the path of its binary.
-    fn unpack(&self, into: &Path) -> PathBuf {
+    pub fn unpack(&self, into: &Path) -> PathBuf {
         let output = Command::new("tar")
             .arg("-xzf")
             .arg(self.archive())
@@ -235,7 +235,7 @@ impl Dist {
 /// The release assets, built by `.ci/dist` (a fat-LTO build: minutes) unless target/dist
 /// holds an archive newer than every source it is built from: a test run after a change
 /// rebuilds it, one after that reuses it.
-fn dist() -> &'static Dist {
+pub fn dist() -> &'static Dist {
     static DIST: OnceLock<Dist> = OnceLock::new();
     DIST.get_or_init(|| {
         let version = env!("CARGO_PKG_VERSION");
@@ -341,231 +341,6 @@ fn dist_writes_a_static_archive_its_checksum_the_schema_and_an_sbom() {
     let size = std::fs::metadata(&binary).expect("binary").len();
     assert!(size < 20 << 20, "{size} bytes");
 }
-
-/// The final stage of the Containerfile: what it copies where, its user, workdir, entrypoint.
-struct Image {
-    copies: Vec<(Option<String>, String, String)>,
-    user: String,
-    workdir: String,
-    entrypoint: String,
-}
-
-fn containerfile() -> Image {
-    let text = std::fs::read_to_string(repo().join("Containerfile")).expect("Containerfile");
-    // Continuation lines joined, comments dropped; the last FROM starts the image.
-    let joined = text.replace("\\\n", " ");
-    let lines: Vec<&str> = joined
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .collect();
-    let last = lines
-        .iter()
-        .rposition(|line| line.starts_with("FROM "))
-        .expect("a FROM");
-    assert_eq!(lines[last], "FROM scratch");
-    let mut image = Image {
-        copies: Vec::new(),
-        user: String::new(),
-        workdir: String::new(),
-        entrypoint: String::new(),
-    };
-    for line in &lines[last + 1..] {
-        let (instruction, rest) = line.split_once(' ').expect("an instruction");
-        match instruction {
-            "COPY" => {
-                let mut words: Vec<&str> = rest.split_whitespace().collect();
-                let from = words
-                    .first()
-                    .and_then(|w| w.strip_prefix("--from="))
-                    .map(str::to_owned);
-                if from.is_some() {
-                    words.remove(0);
-                }
-                assert_eq!(words.len(), 2, "one source per COPY: {line}");
-                image
-                    .copies
-                    .push((from, words[0].to_owned(), words[1].to_owned()));
-            }
-            "USER" => image.user = rest.to_owned(),
-            "WORKDIR" => image.workdir = rest.to_owned(),
-            "ENTRYPOINT" => {
-                let words: Vec<String> = serde_json::from_str(rest).expect("exec-form ENTRYPOINT");
-                assert_eq!(words.len(), 1, "{line}");
-                image.entrypoint = words[0].clone();
-            }
-            "ARG" | "LABEL" => {}
-            other => panic!("the image's layout in this test does not know {other}: {line}"),
-        }
-    }
-    image
-}
-
-/// The image's root in a directory, laid out from the Containerfile: its context's files from
-/// the checkout, the unpack stage's CA bundle as this Debian host has it, and the binary from
-/// the release archive.
-struct Root {
-    dir: tempfile::TempDir,
-    image: Image,
-}
-
-impl Root {
-    fn new() -> Self {
-        let image = containerfile();
-        let dir = tempfile::tempdir().expect("temp dir");
-        let unpacked = tempfile::tempdir().expect("temp dir");
-        let binary = dist().unpack(unpacked.path());
-        let inside = |path: &str| dir.path().join(path.trim_start_matches('/'));
-        for (from, source, dest) in &image.copies {
-            let source = match (from.as_deref(), source.as_str()) {
-                (None, path) => repo().join(path),
-                (Some("unpack"), "/etc/ssl/certs/ca-certificates.crt") => {
-                    PathBuf::from("/etc/ssl/certs/ca-certificates.crt")
-                }
-                (Some("unpack"), "/dist/saasctl") => binary.clone(),
-                other => panic!("the image's layout in this test does not know COPY {other:?}"),
-            };
-            copy_into(&source, &inside(dest));
-        }
-        let (uid, gid) = image.user.split_once(':').expect("USER uid:gid");
-        assert_ne!(
-            uid.parse::<u32>().expect("numeric uid"),
-            0,
-            "the image runs as root"
-        );
-        // The user is in the image's passwd, so tools (and people) see a name.
-        let passwd = std::fs::read_to_string(inside("/etc/passwd")).expect("image passwd");
-        assert!(
-            passwd.contains(&format!(":x:{uid}:{gid}:")),
-            "{uid}:{gid} not in {passwd}"
-        );
-        std::fs::create_dir_all(inside(&image.workdir)).expect("workdir");
-        // Nothing else: no shell, no libc, no loader, no /dev (getrandom is a system call).
-        for absent in ["bin", "lib", "lib64", "usr/lib", "usr/bin", "dev", "proc"] {
-            assert!(!inside(absent).exists(), "{absent} in the image root");
-        }
-        Self { dir, image }
-    }
-
-    fn path(&self, inside: &str) -> PathBuf {
-        self.dir.path().join(inside.trim_start_matches('/'))
-    }
-
-    /// Copies `from` into the workdir as `name`, owned by the image's user.
-    fn add(&self, from: &Path, name: &str) -> String {
-        let at = format!("{}/{name}", self.image.workdir);
-        copy_into(from, &self.path(&at));
-        let output = Command::new("chown")
-            .args(["-R", &self.image.user])
-            .arg(self.path(&at))
-            .output()
-            .expect("run chown");
-        assert!(output.status.success(), "{}", both(&output));
-        at
-    }
-
-    /// The entrypoint run as the container runs it: that root, that user, that directory, no
-    /// environment but `env`.
-    fn run(&self, env: &[(&str, &str)], args: &[&str]) -> Output {
-        let (uid, gid) = self.image.user.split_once(':').expect("USER uid:gid");
-        let mut command = Command::new("unshare");
-        command
-            .arg(format!("--root={}", self.dir.path().display()))
-            .arg(format!("--wd={}", self.image.workdir))
-            .args(["--setuid", uid, "--setgid", gid])
-            .arg(&self.image.entrypoint)
-            .args(args)
-            .env_clear()
-            .envs(env.iter().copied())
-            .stdin(Stdio::null());
-        command.output().expect("run unshare")
-    }
-}
-
-/// `cp -a`: a file or a directory's contents.
-fn copy_into(source: &Path, dest: &Path) {
-    std::fs::create_dir_all(dest.parent().expect("a parent")).expect("create parent");
-    let mut from = source.as_os_str().to_owned();
-    if source.is_dir() {
-        from.push("/.");
-    }
-    let output = Command::new("cp")
-        .arg("-a")
-        .arg(from)
-        .arg(dest)
-        .output()
-        .expect("run cp");
-    assert!(output.status.success(), "{}", both(&output));
-}
-
-#[test]
-fn the_image_runs_as_its_user_in_an_empty_root_and_reaches_localhost() {
-    let root = Root::new();
-    let version = root.run(&[], &["--version"]);
-    assert_eq!(code(&version), 0, "{}", both(&version));
-    assert!(
-        stdout(&version).starts_with(&format!("saasctl {} (", env!("CARGO_PKG_VERSION"))),
-        "{}",
-        stdout(&version)
-    );
-
-    // The examples validate: the quickstart whole, every example without its secrets (the
-    // files they name are the merchants', not in the repository).
-    let examples = root.add(&repo().join("examples"), "examples");
-    let quickstart = root.run(&[], &["validate", &format!("{examples}/quickstart")]);
-    assert_eq!(code(&quickstart), 0, "{}", both(&quickstart));
-    let all = root.run(&[], &["validate", "--no-secrets", &examples]);
-    assert_eq!(code(&all), 0, "{}", both(&all));
-    assert!(
-        stdout(&all).contains("0 errors, 0 warnings"),
-        "{}",
-        both(&all)
-    );
-
-    // A plan against the emulator and MariaDB, both by the name localhost.
-    let registry = TestContext::with_registry();
-    let db = mariadb::server().database("");
-    std::fs::write(registry.path().join("saasctl.yaml"), PLAN_YAML).expect("yaml");
-    let workspace = root.add(registry.path(), "merchant");
-    let gateway = registry.url().replace("127.0.0.1", "localhost");
-    let database = db.url().replace("@127.0.0.1:", "@localhost:");
-    assert!(gateway.contains("localhost") && database.contains("@localhost:"));
-    let output = root.run(
-        &[
-            ("SAASCTL_GATEWAY", &gateway),
-            ("SHOP_DATABASE_URL", &database),
-            ("SHOP_CRYPT_KEY", "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN"),
-        ],
-        &["plan", &workspace],
-    );
-    assert_eq!(code(&output), 0, "{}", both(&output));
-    let plan = stdout(&output);
-    assert!(plan.contains("Shop Production"), "{plan}");
-    assert!(plan.contains("production_api_key"), "{plan}");
-}
-
-/// One installation with a database, keys from the emulator's portal.
-const PLAN_YAML: &str = r#"version: 1
-account:
-  license: adobe-commerce
-keys:
-  production:
-    api_key: {file: keys/production.api-key}
-    private_key: {file: keys/production.pem}
-project:
-  name: Shop
-  data_spaces:
-    live: {type: production, name: Shop Production}
-environments:
-  production:
-    tier: production
-    data_space: live
-    websites: [base]
-    target:
-      mysql:
-        url: {env: SHOP_DATABASE_URL}
-        crypt_key: {env: SHOP_CRYPT_KEY}
-"#;
 
 /// A loopback HTTP server (python3's) serving `dir` as a releases URL, stopped when dropped.
 struct Releases {
@@ -712,13 +487,4 @@ fn the_action_builds_from_source_only_when_no_asset_matches() {
     let down = install("http://127.0.0.1:1", "0.0.0", root.path());
     assert_eq!(code(&down), 1, "{}", both(&down));
     assert!(!stdout(&down).contains("dry run"), "{}", both(&down));
-}
-
-/// The GitLab example installs the release it is shipped with.
-#[test]
-fn the_gitlab_example_pins_this_version() {
-    let text = std::fs::read_to_string(repo().join("examples/ci/gitlab/.gitlab-ci.yml"))
-        .expect("read the GitLab example");
-    let pin = format!("SAASCTL_VERSION: \"{}\"", env!("CARGO_PKG_VERSION"));
-    assert!(text.contains(&pin), "no {pin}");
 }
