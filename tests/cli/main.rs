@@ -5,6 +5,7 @@
 mod apt;
 mod common;
 mod crash;
+mod crates;
 mod embedded;
 mod emulator_process;
 mod escape;

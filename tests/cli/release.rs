@@ -342,17 +342,21 @@ fn dist_writes_a_static_archive_its_checksum_the_schema_and_an_sbom() {
     assert!(size < 20 << 20, "{size} bytes");
 }
 
-/// A loopback HTTP server (python3's) serving `dir` as a releases URL, stopped when dropped.
+/// A loopback server (tests/cli/serve.py) of release assets, stopped when dropped.
 struct Releases {
     server: std::process::Child,
+    /// `http://127.0.0.1:<port>`, or `https://` with TLS.
     url: String,
 }
 
 impl Releases {
-    /// Serves `v<version>/` with the archive (changed by `tamper`) and its checksum.
-    fn new(dir: &Path, tamper: impl FnOnce(&Path)) -> Self {
+    /// Serves `<path>/v<version>/` in `dir` with the archive (changed by `tamper`) and its
+    /// checksum, over TLS with `tls`.
+    fn new(dir: &Path, path: &str, tls: Option<&Tls>, tamper: impl FnOnce(&Path)) -> Self {
         let dist = dist();
-        let tag = dir.join(format!("v{}", env!("CARGO_PKG_VERSION")));
+        let tag = dir
+            .join(path)
+            .join(format!("v{}", env!("CARGO_PKG_VERSION")));
         std::fs::create_dir_all(&tag).expect("tag dir");
         for file in [
             format!("{}.tar.gz", dist.name),
@@ -361,36 +365,26 @@ impl Releases {
             std::fs::copy(dist.dir.join(&file), tag.join(&file)).expect("copy asset");
         }
         tamper(&tag.join(format!("{}.tar.gz", dist.name)));
-        let mut server = Command::new("python3")
-            .args([
-                "-u",
-                "-m",
-                "http.server",
-                "0",
-                "--bind",
-                "127.0.0.1",
-                "--directory",
-            ])
+        let mut command = Command::new("python3");
+        command
+            .arg(repo().join("tests/cli/serve.py"))
             .arg(dir)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start python3 -m http.server");
-        let mut line = String::new();
+            .stderr(Stdio::null());
+        if let Some(tls) = tls {
+            command.arg(tls.path("leaf.pem")).arg(tls.path("leaf.key"));
+        }
+        let mut server = command.spawn().expect("start tests/cli/serve.py");
+        let mut port = String::new();
         std::io::BufRead::read_line(
             &mut std::io::BufReader::new(server.stdout.take().expect("stdout")),
-            &mut line,
+            &mut port,
         )
-        .expect("read the server's address");
-        // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
-        let port = line
-            .split_whitespace()
-            .skip_while(|word| *word != "port")
-            .nth(1)
-            .unwrap_or_else(|| panic!("no port in {line}"));
+        .expect("read the server's port");
+        let scheme = if tls.is_some() { "https" } else { "http" };
         Self {
             server,
-            url: format!("http://127.0.0.1:{port}"),
+            url: format!("{scheme}://127.0.0.1:{}", port.trim()),
         }
     }
 }
@@ -399,6 +393,95 @@ impl Drop for Releases {
     fn drop(&mut self) {
         let _ = self.server.kill();
         let _ = self.server.wait();
+    }
+}
+
+/// A certificate authority of its own (`ca.pem`) and a server certificate for 127.0.0.1 that
+/// it signed (`leaf.pem`, `leaf.key`), made with openssl.
+struct Tls {
+    dir: tempfile::TempDir,
+}
+
+impl Tls {
+    fn new() -> Self {
+        crate::apt::ensure("openssl", "openssl");
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            dir.path().join("leaf.ext"),
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\n",
+        )
+        .expect("write extensions");
+        let key = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ];
+        for args in [
+            &[
+                &["req", "-x509"][..],
+                &key,
+                &[
+                    "-keyout",
+                    "ca.key",
+                    "-out",
+                    "ca.pem",
+                    "-days",
+                    "1",
+                    "-subj",
+                    "/CN=saasctl test CA",
+                ],
+            ]
+            .concat(),
+            &[
+                &["req"][..],
+                &key,
+                &[
+                    "-keyout",
+                    "leaf.key",
+                    "-out",
+                    "leaf.csr",
+                    "-subj",
+                    "/CN=127.0.0.1",
+                ],
+            ]
+            .concat(),
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "leaf.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                "leaf.pem",
+                "-days",
+                "1",
+                "-extfile",
+                "leaf.ext",
+            ][..]
+                .to_vec(),
+        ] {
+            let output = Command::new("openssl")
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .expect("run openssl");
+            assert!(
+                output.status.success(),
+                "openssl {args:?}: {}",
+                both(&output)
+            );
+        }
+        Self { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
     }
 }
 
@@ -418,7 +501,7 @@ fn install(releases: &str, version: &str, root: &Path) -> Output {
 #[test]
 fn the_action_installs_the_verified_release_binary_in_seconds() {
     let served = tempfile::tempdir().expect("temp dir");
-    let releases = Releases::new(served.path(), |_| {});
+    let releases = Releases::new(served.path(), "", None, |_| {});
     let root = tempfile::tempdir().expect("temp dir");
     let version = format!("v{}", env!("CARGO_PKG_VERSION"));
     let started = std::time::Instant::now();
@@ -446,7 +529,7 @@ fn the_action_installs_the_verified_release_binary_in_seconds() {
 #[test]
 fn the_action_refuses_a_tampered_archive() {
     let served = tempfile::tempdir().expect("temp dir");
-    let releases = Releases::new(served.path(), |archive| {
+    let releases = Releases::new(served.path(), "", None, |archive| {
         let mut bytes = std::fs::read(archive).expect("read archive");
         let middle = bytes.len() / 2;
         bytes[middle] ^= 1;
@@ -466,7 +549,7 @@ fn the_action_refuses_a_tampered_archive() {
 #[test]
 fn the_action_builds_from_source_only_when_no_asset_matches() {
     let served = tempfile::tempdir().expect("temp dir");
-    let releases = Releases::new(served.path(), |_| {});
+    let releases = Releases::new(served.path(), "", None, |_| {});
     let root = tempfile::tempdir().expect("temp dir");
     // A version with no release: the fallback, whose cargo command the dry run prints.
     let output = install(&releases.url, "0.0.0", root.path());
@@ -487,4 +570,80 @@ fn the_action_builds_from_source_only_when_no_asset_matches() {
     let down = install("http://127.0.0.1:1", "0.0.0", root.path());
     assert_eq!(code(&down), 1, "{}", both(&down));
     assert!(!stdout(&down).contains("dry run"), "{}", both(&down));
+}
+
+/// `cargo binstall` reads `[package.metadata.binstall]` and fetches the release archive from
+/// where the release workflow publishes it (`{repo}/releases/download/v{version}/`): here a
+/// loopback HTTPS server stands in for the repository (binstall downloads only over HTTPS),
+/// trusted through `--root-certificates`.
+#[test]
+fn cargo_binstall_installs_the_release_archive_its_metadata_names() {
+    let binstall = crate::crates::tool(
+        "cargo-binstall",
+        "1.20.1",
+        &["--no-default-features", "--features", "rustls"],
+    );
+    let tls = Tls::new();
+    let served = tempfile::tempdir().expect("temp dir");
+    let repository = "saasctl/saasctl";
+    let releases = Releases::new(
+        served.path(),
+        &format!("{repository}/releases/download"),
+        Some(&tls),
+        |_| {},
+    );
+    // The package as `--git` clones it, its repository the loopback server.
+    let package = tempfile::tempdir().expect("temp dir");
+    let manifest = std::fs::read_to_string(repo().join("Cargo.toml")).expect("Cargo.toml");
+    let declared = "repository = \"https://github.com/saasctl/saasctl\"";
+    assert!(manifest.contains(declared), "{declared}");
+    let manifest = manifest.replace(
+        declared,
+        &format!("repository = \"{}/{repository}\"", releases.url),
+    );
+    std::fs::write(package.path().join("Cargo.toml"), manifest).expect("write manifest");
+    std::os::unix::fs::symlink(repo().join("src"), package.path().join("src")).expect("link src");
+
+    let root = tempfile::tempdir().expect("temp dir");
+    let home = tempfile::tempdir().expect("temp dir");
+    let output = Command::new(binstall)
+        .arg("--manifest-path")
+        .arg(package.path())
+        .arg("--root")
+        .arg(root.path())
+        .arg("--root-certificates")
+        .arg(tls.path("ca.pem"))
+        .args([
+            "--no-confirm",
+            "--no-track",
+            "--no-discover-github-token",
+            // The metadata's URL only: never a build, never a third-party mirror.
+            "--strategies",
+            "crate-meta-data",
+            "--targets",
+            "x86_64-unknown-linux-gnu",
+            "saasctl",
+        ])
+        .env("HOME", home.path())
+        .env("BINSTALL_DISABLE_TELEMETRY", "true")
+        .env_remove("CARGO_HOME")
+        .output()
+        .expect("run cargo-binstall");
+    assert_eq!(code(&output), 0, "{}", both(&output));
+    let installed = root.path().join("bin/saasctl");
+    let unpacked = tempfile::tempdir().expect("temp dir");
+    let shipped = dist().unpack(unpacked.path());
+    assert_eq!(
+        std::fs::read(&installed).expect("the installed binary"),
+        std::fs::read(shipped).expect("the archive's binary")
+    );
+    let version = Command::new(&installed)
+        .arg("--version")
+        .output()
+        .expect("run the installed saasctl");
+    assert!(
+        stdout(&version).starts_with(&format!("saasctl {} (", env!("CARGO_PKG_VERSION"))),
+        "{}",
+        both(&version)
+    );
 }
