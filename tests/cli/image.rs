@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use crate::common::{TestContext, both, code, repo, stdout};
 use crate::mariadb;
-use crate::pipelines::{Estate, GITLAB, yaml};
-use crate::release::dist;
+use crate::pipelines::{Estate, GITLAB, put_staging_on_live, yaml};
+use crate::release::{assert_this_version, dist};
 
 /// One stage of the Containerfile: its base image, its name, its instructions (continuation
 /// lines joined, comments dropped) as (instruction, arguments).
@@ -288,11 +288,7 @@ fn the_image_runs_as_its_user_in_an_empty_root_and_reaches_localhost() {
     }
     let version = root.run(&[], &["--version"]);
     assert_eq!(code(&version), 0, "{}", both(&version));
-    assert!(
-        stdout(&version).starts_with(&format!("saasctl {} (", env!("CARGO_PKG_VERSION"))),
-        "{}",
-        stdout(&version)
-    );
+    assert_this_version(&version);
 
     // The examples validate: the quickstart whole, every example without its secrets (the
     // files they name are the merchants', not in the repository).
@@ -388,8 +384,7 @@ fn the_gitlab_jobs_run_in_the_debian_image() {
 
     let stage = stage(Some("debian"));
     let root = Root::new(&stage);
-    let version = root.run(&[], &["--version"]);
-    assert_eq!(code(&version), 0, "{}", both(&version));
+    assert_this_version(&root.run(&[], &["--version"]));
 
     // The job's checkout, as the runner clones it (the job writes its artifacts there).
     let estate = Estate::new();
@@ -434,14 +429,7 @@ fn the_gitlab_jobs_run_in_the_debian_image() {
 
     // A finding fails validate; its after_script still turns the SARIF into the merge
     // request's code-quality report (jq), pointing at the file and line.
-    let globex = root.path(&format!("{project}/merchants/globex.yaml"));
-    let text = std::fs::read_to_string(&globex).expect("read");
-    let staging_on_live = text.replace(
-        "tier: staging\n    data_space: staging",
-        "tier: staging\n    data_space: live",
-    );
-    assert_ne!(staging_on_live, text);
-    std::fs::write(&globex, staging_on_live).expect("write");
+    put_staging_on_live(&root.path(&format!("{project}/merchants/globex.yaml")));
     let validate = &pipeline["validate"];
     let output = shell(&job_script(validate, "script"), &[]);
     assert_eq!(code(&output), 1, "{}", both(&output));

@@ -426,6 +426,18 @@ impl Estate {
     }
 }
 
+/// Points the staging environment of the merchant file at `path` at its live data space: a
+/// finding (SC002) that refuses its plan.
+pub fn put_staging_on_live(path: &Path) {
+    let text = std::fs::read_to_string(path).expect("read");
+    let staging_on_live = text.replace(
+        "tier: staging\n    data_space: staging",
+        "tier: staging\n    data_space: live",
+    );
+    assert_ne!(staging_on_live, text);
+    std::fs::write(path, staging_on_live).expect("write");
+}
+
 /// Runs a workflow's commands in order; returns its apply lines, for the stale check.
 fn run_workflow(estate: &Estate, path: &str) -> Vec<String> {
     let workflow = yaml(path);
@@ -506,14 +518,7 @@ fn the_sharded_pipeline_runs_against_the_emulator() {
 #[test]
 fn a_refused_shard_heads_the_merged_comment() {
     let estate = Estate::new();
-    let globex = estate.registry.path().join("merchants/globex.yaml");
-    let text = std::fs::read_to_string(&globex).expect("read");
-    let staging_on_live = text.replace(
-        "tier: staging\n    data_space: staging",
-        "tier: staging\n    data_space: live",
-    );
-    assert_ne!(staging_on_live, text);
-    std::fs::write(&globex, staging_on_live).expect("write");
+    put_staging_on_live(&estate.registry.path().join("merchants/globex.yaml"));
 
     let workflow = yaml(SHARDED);
     let mut refused = 0;

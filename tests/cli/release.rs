@@ -57,6 +57,12 @@ fn the_changelog_has_the_version_and_what_is_unreleased() {
     }
 }
 
+/// `output` is `saasctl --version`'s of this version.
+pub fn assert_this_version(output: &Output) {
+    let expected = format!("saasctl {} (", env!("CARGO_PKG_VERSION"));
+    assert!(stdout(output).starts_with(&expected), "{}", both(output));
+}
+
 /// `saasctl-plan.1` for `saasctl plan`, `saasctl-keys-generate.1` for `saasctl keys generate`:
 /// the top page first, then every command's, as the CLI defines them.
 fn man_page_names() -> Vec<String> {
@@ -514,11 +520,7 @@ fn the_action_installs_the_verified_release_binary_in_seconds() {
         .arg("--version")
         .output()
         .expect("run the installed saasctl");
-    assert!(
-        stdout(&installed).starts_with(&format!("saasctl {} (", env!("CARGO_PKG_VERSION"))),
-        "{}",
-        both(&installed)
-    );
+    assert_this_version(&installed);
     // The cache's copy is used as is: nothing downloaded, the server may be gone.
     drop(releases);
     let again = install("http://127.0.0.1:1", &version, root.path());
@@ -641,9 +643,5 @@ fn cargo_binstall_installs_the_release_archive_its_metadata_names() {
         .arg("--version")
         .output()
         .expect("run the installed saasctl");
-    assert!(
-        stdout(&version).starts_with(&format!("saasctl {} (", env!("CARGO_PKG_VERSION"))),
-        "{}",
-        both(&version)
-    );
+    assert_this_version(&version);
 }
