@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::common::{TestContext, both, code, repo, stdout};
 use crate::mariadb;
-use crate::pipelines::{Estate, GITLAB, put_staging_on_live, yaml};
+use crate::pipelines::{DRIFT, Estate, GITLAB, SINGLE, put_staging_on_live, yaml};
 use crate::release::{assert_this_version, dist};
 
 /// One stage of the Containerfile: its base image, its name, its instructions (continuation
@@ -350,93 +350,269 @@ environments:
         crypt_key: {env: SHOP_CRYPT_KEY}
 "#;
 
-/// A job's `script` (or `after_script`) as GitLab's runner runs it in the job's image: one bash
-/// session, stopping at the first failing line.
-fn job_script(job: &Value, key: &str) -> String {
-    job[key]
-        .as_array()
-        .unwrap_or_else(|| panic!("no {key}"))
-        .iter()
-        .map(|item| item.as_str().expect("a script line"))
-        .collect::<Vec<_>>()
-        .join("\n")
+/// The fake GitLab API (tests/cli/gitlab_api.py) on a loopback port, stopped when dropped.
+struct GitLabApi {
+    server: std::process::Child,
+    port: String,
 }
 
-/// The GitLab example's image is the `debian` stage at this version, its entrypoint emptied
-/// for the job's script; its validate and sharded plan jobs run in that image's root as its
-/// user, against the emulator, with the merchants' keys as CI/CD variables.
-#[test]
-fn the_gitlab_jobs_run_in_the_debian_image() {
-    let pipeline = yaml(GITLAB);
-    let image = &pipeline["default"]["image"];
-    assert_eq!(
-        image["name"].as_str(),
-        Some(
-            format!(
-                "ghcr.io/saasctl/saasctl:{}-debian",
-                env!("CARGO_PKG_VERSION")
-            )
-            .as_str()
-        ),
-        "{image}"
-    );
-    assert_eq!(image["entrypoint"], serde_json::json!([""]));
+impl GitLabApi {
+    const TOKEN: &str = "glpat-saasctl-test";
 
-    let stage = stage(Some("debian"));
-    let root = Root::new(&stage);
-    assert_this_version(&root.run(&[], &["--version"]));
-
-    // The job's checkout, as the runner clones it (the job writes its artifacts there).
-    let estate = Estate::new();
-    let project = "/builds/agency/merchants";
-    root.add(estate.registry.path(), project);
-    let gateway = estate.registry.url();
-    let mut env: Vec<(&str, &str)> = estate
-        .secrets
-        .iter()
-        .map(|(name, value)| (name.as_str(), value.as_str()))
-        .collect();
-    env.extend([
-        ("PATH", DEBIAN_PATH),
-        ("SAASCTL_GATEWAY", &gateway),
-        ("CI", "true"),
-    ]);
-    let shell = |script: &str, extra: &[(&str, &str)]| {
-        let env: Vec<(&str, &str)> = env.iter().chain(extra).copied().collect();
-        root.exec(
-            project,
-            &env,
-            "/bin/bash",
-            &["-e", "-o", "pipefail", "-c", script],
+    fn start() -> Self {
+        let mut server = Command::new("python3")
+            .arg(repo().join("tests/cli/gitlab_api.py"))
+            .arg(Self::TOKEN)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start tests/cli/gitlab_api.py");
+        let mut port = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(server.stdout.take().expect("stdout")),
+            &mut port,
         )
-    };
-
-    // Each node of the parallel plan job plans its shard and keeps both files.
-    let plan = &pipeline["plan"];
-    let total = plan["parallel"].as_u64().expect("parallel");
-    for node in 1..=total {
-        let (index, total) = (node.to_string(), total.to_string());
-        let output = shell(
-            &job_script(plan, "script"),
-            &[("CI_NODE_INDEX", &index), ("CI_NODE_TOTAL", &total)],
-        );
-        assert_eq!(code(&output), 0, "plan {node}/{total}: {}", both(&output));
-        for file in [format!("view-{node}.json"), format!("plan-{node}.json")] {
-            let path = root.path(&format!("{project}/{file}"));
-            assert!(path.is_file(), "plan {node}/{total} wrote no {file}");
+        .expect("read the fake's port");
+        Self {
+            server,
+            port: port.trim().to_owned(),
         }
     }
 
+    /// `CI_API_V4_URL`.
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/api/v4", self.port)
+    }
+
+    /// Everything it holds, and the requests it did not know.
+    fn state(&self) -> Value {
+        let output = Command::new("curl")
+            .args(["--fail", "--silent"])
+            .arg(format!("http://127.0.0.1:{}/_state", self.port))
+            .output()
+            .expect("run curl");
+        assert!(output.status.success(), "{}", both(&output));
+        serde_json::from_slice(&output.stdout).expect("state JSON")
+    }
+
+    fn seed(&self, seed: &Value) {
+        let output = Command::new("curl")
+            .args([
+                "--fail",
+                "--silent",
+                "--header",
+                "Content-Type: application/json",
+            ])
+            .arg("--data")
+            .arg(seed.to_string())
+            .arg(format!("http://127.0.0.1:{}/_seed", self.port))
+            .output()
+            .expect("run curl");
+        assert!(output.status.success(), "{}", both(&output));
+    }
+}
+
+impl Drop for GitLabApi {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+/// The GitLab example's jobs in the root of the image it names, as its user, in a checkout of
+/// the estate's merchants, against the emulator and the fake GitLab API, the merchants' keys as
+/// CI/CD variables.
+struct GitLabJobs {
+    pipeline: Value,
+    root: Root,
+    estate: Estate,
+    api: GitLabApi,
+}
+
+impl GitLabJobs {
+    /// The job's checkout, as the runner clones it.
+    const PROJECT: &str = "/builds/agency/merchants";
+
+    fn new() -> Self {
+        let pipeline = yaml(GITLAB);
+        let image = &pipeline["default"]["image"];
+        let expected = format!(
+            "ghcr.io/saasctl/saasctl:{}-debian",
+            env!("CARGO_PKG_VERSION")
+        );
+        assert_eq!(image["name"].as_str(), Some(expected.as_str()), "{image}");
+        // GitLab starts the script through the entrypoint: emptied, or saasctl would get it.
+        assert_eq!(image["entrypoint"], serde_json::json!([""]));
+        let root = Root::new(&stage(Some("debian")));
+        assert_this_version(&root.run(&[], &["--version"]));
+        let estate = Estate::new();
+        root.add(estate.registry.path(), Self::PROJECT);
+        Self {
+            pipeline,
+            root,
+            estate,
+            api: GitLabApi::start(),
+        }
+    }
+
+    fn path(&self, file: &str) -> PathBuf {
+        self.root.path(&format!("{}/{file}", Self::PROJECT))
+    }
+
+    /// The job's `key` (`script`, `after_script`) as the runner runs it: one bash session that
+    /// stops at the first failing line, with the job's variables and `extra`.
+    fn run(&self, job: &str, key: &str, extra: &[(&str, &str)]) -> Output {
+        let script = self.pipeline[job][key]
+            .as_array()
+            .unwrap_or_else(|| panic!("{job} has no {key}"))
+            .iter()
+            .map(|item| item.as_str().expect("a script line"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let gateway = self.estate.registry.url();
+        let api = self.api.url();
+        let mut env: Vec<(&str, &str)> = self
+            .estate
+            .secrets
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
+        env.extend([
+            ("PATH", DEBIAN_PATH),
+            ("CI", "true"),
+            ("SAASCTL_GATEWAY", gateway.as_str()),
+            ("SAASCTL_GITLAB_TOKEN", GitLabApi::TOKEN),
+            ("CI_API_V4_URL", api.as_str()),
+            ("CI_PROJECT_ID", "42"),
+            ("CI_DEFAULT_BRANCH", "main"),
+            (
+                "CI_PIPELINE_URL",
+                "https://gitlab.example/agency/merchants/-/pipelines/9",
+            ),
+        ]);
+        env.extend(extra);
+        self.root.exec(
+            Self::PROJECT,
+            &env,
+            "/bin/bash",
+            &["-e", "-o", "pipefail", "-c", &script],
+        )
+    }
+
+    /// Each node of the `parallel` job `job`, with `extra`: their outputs.
+    fn run_nodes(&self, job: &str, extra: &[(&str, &str)]) -> Vec<Output> {
+        let total = self.pipeline[job]["parallel"].as_u64().expect("parallel");
+        (1..=total)
+            .map(|node| {
+                let (index, total) = (node.to_string(), total.to_string());
+                let mut env = vec![("CI_NODE_INDEX", index.as_str()), ("CI_NODE_TOTAL", &total)];
+                env.extend(extra);
+                self.run(job, "script", &env)
+            })
+            .collect()
+    }
+}
+
+/// A merge request through the GitLab example, in its image: validate, the sharded plan, the
+/// plan note (updated, never doubled, on the next push); after the merge each shard applies
+/// the plan its merge request reviewed, fetched through the API, and a second apply of the
+/// same plans is refused as stale (exit 4); a commit no merge request merged applies nothing.
+#[test]
+fn a_merge_request_runs_through_the_gitlab_example_in_its_image() {
+    let jobs = GitLabJobs::new();
+    let merge_request = [
+        ("CI_PIPELINE_SOURCE", "merge_request_event"),
+        ("CI_MERGE_REQUEST_IID", "5"),
+    ];
+    let validate = jobs.run("validate", "script", &merge_request);
+    assert_eq!(code(&validate), 0, "{}", both(&validate));
+    let plans = jobs.run_nodes("plan", &merge_request);
+    for (node, plan) in plans.iter().enumerate() {
+        assert_eq!(code(plan), 0, "plan {}: {}", node + 1, both(plan));
+        for file in [
+            format!("view-{}.json", node + 1),
+            format!("plan-{}.json", node + 1),
+        ] {
+            assert!(
+                jobs.path(&file).is_file(),
+                "plan {} wrote no {file}",
+                node + 1
+            );
+        }
+    }
+    for push in 1..=2 {
+        let comment = jobs.run("comment", "script", &merge_request);
+        assert_eq!(code(&comment), 0, "push {push}: {}", both(&comment));
+        let notes = jobs.api.state()["notes"]["5"].clone();
+        let [note] = notes.as_array().expect("notes").as_slice() else {
+            panic!("push {push}: one note: {notes}")
+        };
+        let body = note["body"].as_str().expect("body");
+        assert!(body.starts_with("<!-- saasctl-plan -->"), "{body}");
+        for merchant in ["acme", "globex", "initech"] {
+            assert!(
+                body.contains(&format!("<b>{merchant}</b>")),
+                "{merchant}: {body}"
+            );
+        }
+    }
+
+    // Merged: the plan jobs' artifacts stay with the merge request's pipeline; main's
+    // checkout has none.
+    let artifacts = tempfile::tempdir().expect("temp dir");
+    let total = jobs.pipeline["plan"]["parallel"]
+        .as_u64()
+        .expect("parallel");
+    let mut plan_jobs = Vec::new();
+    let mut job_artifacts = serde_json::Map::new();
+    for node in 1..=total {
+        let file = format!("plan-{node}.json");
+        std::fs::rename(jobs.path(&file), artifacts.path().join(&file)).expect("move artifact");
+        let id = 700 + node;
+        plan_jobs.push(serde_json::json!({"id": id, "name": format!("plan {node}/{total}")}));
+        job_artifacts.insert(
+            id.to_string(),
+            artifacts.path().display().to_string().into(),
+        );
+    }
+    jobs.api.seed(&serde_json::json!({
+        "commit_merge_requests": {"abc123": [{"iid": 5, "state": "merged"}]},
+        "merge_request_pipelines": {"5": [{"id": 77}]},
+        "pipeline_jobs": {"77": plan_jobs},
+        "artifacts": job_artifacts,
+    }));
+    let main = [
+        ("CI_PIPELINE_SOURCE", "push"),
+        ("CI_COMMIT_BRANCH", "main"),
+        ("CI_COMMIT_SHA", "abc123"),
+    ];
+    for (node, apply) in jobs.run_nodes("apply", &main).iter().enumerate() {
+        assert_eq!(code(apply), 0, "apply {}: {}", node + 1, both(apply));
+    }
+    jobs.estate.assert_applied(&yaml(SINGLE));
+    let stale: Vec<i32> = jobs.run_nodes("apply", &main).iter().map(code).collect();
+    assert!(stale.contains(&4), "{stale:?}");
+    assert!(stale.iter().all(|code| [0, 4].contains(code)), "{stale:?}");
+
+    let unreviewed = [("CI_PIPELINE_SOURCE", "push"), ("CI_COMMIT_SHA", "def456")];
+    let output = &jobs.run_nodes("apply", &unreviewed)[0];
+    assert_eq!(code(output), 1, "{}", both(output));
+    assert!(
+        stdout(output).contains("No merged merge request has def456"),
+        "{}",
+        both(output)
+    );
+    assert_eq!(jobs.api.state()["unknown"], serde_json::json!([]));
+
     // A finding fails validate; its after_script still turns the SARIF into the merge
     // request's code-quality report (jq), pointing at the file and line.
-    put_staging_on_live(&root.path(&format!("{project}/merchants/globex.yaml")));
-    let validate = &pipeline["validate"];
-    let output = shell(&job_script(validate, "script"), &[]);
+    put_staging_on_live(&jobs.path("merchants/globex.yaml"));
+    let output = jobs.run("validate", "script", &merge_request);
     assert_eq!(code(&output), 1, "{}", both(&output));
-    let output = shell(&job_script(validate, "after_script"), &[]);
+    let output = jobs.run("validate", "after_script", &merge_request);
     assert_eq!(code(&output), 0, "{}", both(&output));
     let report: Value = serde_json::from_str(
-        &std::fs::read_to_string(root.path(&format!("{project}/gl-code-quality-report.json")))
+        &std::fs::read_to_string(jobs.path("gl-code-quality-report.json"))
             .expect("the code-quality report"),
     )
     .expect("JSON");
@@ -454,4 +630,69 @@ fn the_gitlab_jobs_run_in_the_debian_image() {
             .as_str()
             .is_some_and(|f| !f.is_empty())
     );
+}
+
+/// The scheduled drift job, in its image: a data space renamed in the Admin opens one issue
+/// with the plan (updated, never doubled, while the drift lasts); undone, the issue is closed
+/// with a note.
+#[test]
+fn the_gitlab_drift_job_opens_updates_and_closes_one_issue() {
+    let jobs = GitLabJobs::new();
+    let apply = jobs
+        .estate
+        .run(&yaml(DRIFT), "saasctl apply merchants --auto-approve");
+    assert_eq!(code(&apply), 0, "{}", both(&apply));
+    let schedule = [("CI_PIPELINE_SOURCE", "schedule")];
+    let drift = jobs.run("drift", "script", &schedule);
+    assert_eq!(code(&drift), 0, "{}", both(&drift));
+    assert_eq!(jobs.api.state()["issues"], serde_json::json!([]));
+
+    let client = jobs.estate.client("ACME");
+    let rows = jobs.estate.rows("ACME");
+    let id = crate::common::row(&rows, "Acme Hardware Production")
+        .environment_id
+        .clone();
+    let rename = |to: &str| {
+        jobs.estate
+            .registry
+            .block_on(client.rename_environment(&id, to))
+            .expect("rename");
+    };
+    rename("Renamed In The Admin");
+    for run in 1..=2 {
+        let drift = jobs.run("drift", "script", &schedule);
+        assert_eq!(code(&drift), 0, "run {run}: {}", both(&drift));
+        let issues = jobs.api.state()["issues"].clone();
+        let [issue] = issues.as_array().expect("issues").as_slice() else {
+            panic!("run {run}: one issue: {issues}")
+        };
+        assert_eq!(issue["state"], "opened");
+        let description = issue["description"].as_str().expect("description");
+        assert!(
+            description.starts_with("<!-- saasctl-drift -->"),
+            "{description}"
+        );
+        assert!(
+            description.contains("Renamed In The Admin"),
+            "{description}"
+        );
+        assert!(description.contains("/pipelines/9"), "{description}");
+    }
+
+    rename("Acme Hardware Production");
+    let drift = jobs.run("drift", "script", &schedule);
+    assert_eq!(code(&drift), 0, "{}", both(&drift));
+    let issues = jobs.api.state()["issues"].clone();
+    let [issue] = issues.as_array().expect("issues").as_slice() else {
+        panic!("one issue: {issues}")
+    };
+    assert_eq!(issue["state"], "closed");
+    let notes = issue["notes"].as_array().expect("notes");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0]
+            .as_str()
+            .is_some_and(|n| n.starts_with("No changes in https://gitlab.example/"))
+    );
+    assert_eq!(jobs.api.state()["unknown"], serde_json::json!([]));
 }

@@ -19,11 +19,11 @@ use serde_json::Value;
 use crate::common::TestContext;
 use crate::common::{both, code, repo, scrubbed, stderr, stdout};
 
-const SINGLE: &str = "examples/ci/github/saasctl.yml";
+pub const SINGLE: &str = "examples/ci/github/saasctl.yml";
 const SHARDED: &str = "examples/ci/github/saasctl-sharded.yml";
 pub const GITLAB: &str = "examples/ci/gitlab/.gitlab-ci.yml";
 /// The scheduled drift check (GitLab's is its job `drift`).
-const DRIFT: &str = "examples/ci/github/drift.yml";
+pub const DRIFT: &str = "examples/ci/github/drift.yml";
 /// The hidden line the drift issue is found by.
 const DRIFT_MARKER: &str = "<!-- saasctl-drift -->";
 /// This repository's release workflow (not an example: linted with them).
@@ -360,7 +360,7 @@ impl Estate {
 
     /// Runs `line` as the action does (bash, pipefail) in the repository, saasctl on the PATH,
     /// with the workflow's `env` filled from the secrets.
-    fn run(&self, workflow: &Value, line: &str) -> Output {
+    pub fn run(&self, workflow: &Value, line: &str) -> Output {
         self.run_with(workflow, line, &[])
     }
 
@@ -391,7 +391,7 @@ impl Estate {
     }
 
     /// Every merchant is as declared: a plan of them all has nothing to change.
-    fn assert_applied(&self, workflow: &Value) {
+    pub fn assert_applied(&self, workflow: &Value) {
         let plan = self.run(workflow, "saasctl plan merchants --color never");
         assert_eq!(code(&plan), 0, "{}", both(&plan));
         assert!(
@@ -403,7 +403,7 @@ impl Estate {
     }
 
     /// A registry client on the account of `merchant` (`ACME`), as its Admin uses it.
-    fn client(&self, merchant: &str) -> RegistryClient {
+    pub fn client(&self, merchant: &str) -> RegistryClient {
         let secret = |kind: &str| self.secrets[&format!("{merchant}_PRODUCTION_{kind}")].as_str();
         RegistryClient::new(
             &self.registry.url(),
@@ -414,7 +414,7 @@ impl Estate {
     }
 
     /// The live rows of `merchant`'s account.
-    fn rows(&self, merchant: &str) -> Vec<Row> {
+    pub fn rows(&self, merchant: &str) -> Vec<Row> {
         self.registry
             .block_on(self.client(merchant).list_registry())
             .expect("list")
