@@ -150,13 +150,17 @@ fn github_workflows_pass_actionlint() {
         checkout.path().join("action.yml"),
     )
     .expect("copy action.yml");
+    // The examples pin the action at this release, which installs its binary in seconds (a
+    // branch would build saasctl in every job).
+    let pinned = format!("uses: saasctl/saasctl@v{}", env!("CARGO_PKG_VERSION"));
     for path in [SINGLE, SHARDED, DRIFT, RELEASE] {
         let text = std::fs::read_to_string(repo().join(path)).expect("read workflow");
+        let uses = text.matches("uses: saasctl/saasctl@").count();
         assert!(
-            path == RELEASE || text.contains("uses: saasctl/saasctl@main"),
-            "{path}"
+            path == RELEASE || (uses > 0 && text.matches(&pinned).count() == uses),
+            "{path}: every `uses: saasctl/saasctl@` is `{pinned}`"
         );
-        let local = text.replace("uses: saasctl/saasctl@main", "uses: ./");
+        let local = text.replace(&pinned, "uses: ./");
         let name = Path::new(path).file_name().expect("file name");
         std::fs::write(workflows.join(name), local).expect("write workflow");
     }
@@ -199,6 +203,41 @@ fn github_workflows_pass_actionlint() {
     let broken = lint(checkout.path());
     assert!(!broken.status.success(), "{}", stdout(&broken));
     assert!(stdout(&broken).contains("comand"), "{}", stdout(&broken));
+}
+
+/// zizmor finds nothing in the workflows and the action, with the repository's configuration
+/// (`.github/zizmor.yml`: tags for GitHub's, Docker's and saasctl's own actions).
+#[test]
+fn the_workflows_and_the_action_pass_zizmor() {
+    let zizmor = crate::python::venv("zizmor-venv", "zizmor==1.33.1").join("bin/zizmor");
+    let zizmor = |config: &str| {
+        Command::new(&zizmor)
+            .args([
+                "--offline",
+                "--no-progress",
+                "--format",
+                "plain",
+                "--config",
+                config,
+            ])
+            .args([SINGLE, SHARDED, DRIFT, RELEASE, "action.yml"])
+            .current_dir(repo())
+            .output()
+            .expect("run zizmor")
+    };
+    let output = zizmor(".github/zizmor.yml");
+    assert_eq!(code(&output), 0, "{}", both(&output));
+    assert!(stdout(&output).contains("No findings"), "{}", both(&output));
+    // It does check: without the policy, the tags are findings.
+    let empty = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(empty.path(), "rules: {}\n").expect("write config");
+    let strict = zizmor(empty.path().to_str().expect("utf-8"));
+    assert_ne!(code(&strict), 0, "{}", both(&strict));
+    assert!(
+        stdout(&strict).contains("unpinned-uses"),
+        "{}",
+        both(&strict)
+    );
 }
 
 /// shellcheck's verdict on a bash script.
