@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use serde_json::Value;
 
 use crate::common::{TestContext, both, code, repo, stdout};
+use crate::loopback::FakeApi;
 use crate::mariadb;
 use crate::pipelines::{DRIFT, Estate, GITLAB, SINGLE, put_staging_on_live, yaml};
 use crate::release::{assert_this_version, dist};
@@ -350,75 +351,6 @@ environments:
         crypt_key: {env: SHOP_CRYPT_KEY}
 "#;
 
-/// The fake GitLab API (tests/cli/gitlab_api.py) on a loopback port, stopped when dropped.
-struct GitLabApi {
-    server: std::process::Child,
-    port: String,
-}
-
-impl GitLabApi {
-    const TOKEN: &str = "glpat-saasctl-test";
-
-    fn start() -> Self {
-        let mut server = Command::new("python3")
-            .arg(repo().join("tests/cli/gitlab_api.py"))
-            .arg(Self::TOKEN)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start tests/cli/gitlab_api.py");
-        let mut port = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(server.stdout.take().expect("stdout")),
-            &mut port,
-        )
-        .expect("read the fake's port");
-        Self {
-            server,
-            port: port.trim().to_owned(),
-        }
-    }
-
-    /// `CI_API_V4_URL`.
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/api/v4", self.port)
-    }
-
-    /// Everything it holds, and the requests it did not know.
-    fn state(&self) -> Value {
-        let output = Command::new("curl")
-            .args(["--fail", "--silent"])
-            .arg(format!("http://127.0.0.1:{}/_state", self.port))
-            .output()
-            .expect("run curl");
-        assert!(output.status.success(), "{}", both(&output));
-        serde_json::from_slice(&output.stdout).expect("state JSON")
-    }
-
-    fn seed(&self, seed: &Value) {
-        let output = Command::new("curl")
-            .args([
-                "--fail",
-                "--silent",
-                "--header",
-                "Content-Type: application/json",
-            ])
-            .arg("--data")
-            .arg(seed.to_string())
-            .arg(format!("http://127.0.0.1:{}/_seed", self.port))
-            .output()
-            .expect("run curl");
-        assert!(output.status.success(), "{}", both(&output));
-    }
-}
-
-impl Drop for GitLabApi {
-    fn drop(&mut self) {
-        let _ = self.server.kill();
-        let _ = self.server.wait();
-    }
-}
-
 /// The GitLab example's jobs in the root of the image it names, as its user, in a checkout of
 /// the estate's merchants, against the emulator and the fake GitLab API, the merchants' keys as
 /// CI/CD variables.
@@ -426,12 +358,14 @@ struct GitLabJobs {
     pipeline: Value,
     root: Root,
     estate: Estate,
-    api: GitLabApi,
+    api: FakeApi,
 }
 
 impl GitLabJobs {
     /// The job's checkout, as the runner clones it.
     const PROJECT: &str = "/builds/agency/merchants";
+    /// `SAASCTL_GITLAB_TOKEN`, the one the fake API accepts.
+    const TOKEN: &str = "glpat-saasctl-test";
 
     fn new() -> Self {
         let pipeline = yaml(GITLAB);
@@ -451,7 +385,7 @@ impl GitLabJobs {
             pipeline,
             root,
             estate,
-            api: GitLabApi::start(),
+            api: FakeApi::start("gitlab_api.py", Self::TOKEN),
         }
     }
 
@@ -470,7 +404,7 @@ impl GitLabJobs {
             .collect::<Vec<_>>()
             .join("\n");
         let gateway = self.estate.registry.url();
-        let api = self.api.url();
+        let api = format!("{}/api/v4", self.api.url());
         let mut env: Vec<(&str, &str)> = self
             .estate
             .secrets
@@ -481,7 +415,7 @@ impl GitLabJobs {
             ("PATH", DEBIAN_PATH),
             ("CI", "true"),
             ("SAASCTL_GATEWAY", gateway.as_str()),
-            ("SAASCTL_GITLAB_TOKEN", GitLabApi::TOKEN),
+            ("SAASCTL_GITLAB_TOKEN", Self::TOKEN),
             ("CI_API_V4_URL", api.as_str()),
             ("CI_PROJECT_ID", "42"),
             ("CI_DEFAULT_BRANCH", "main"),

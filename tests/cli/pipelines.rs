@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use crate::common::TestContext;
 use crate::common::{both, code, repo, scrubbed, stderr, stdout};
+use crate::loopback::FakeApi;
 
 pub const SINGLE: &str = "examples/ci/github/saasctl.yml";
 const SHARDED: &str = "examples/ci/github/saasctl-sharded.yml";
@@ -844,4 +845,286 @@ fn the_drift_issue_body_stays_within_githubs_limit() {
         github,
         format!("{DRIFT_MARKER}\n{}", &plan[head.len() - 1..])
     );
+}
+
+/// The github-script steps of the workflows, run as actions/github-script@v8 runs them (its
+/// @actions/github and @actions/core from npm, tests/cli/github_script.js) against a fake of
+/// GitHub's REST API (tests/cli/github_api.py).
+struct GitHubScripts {
+    api: FakeApi,
+    modules: PathBuf,
+    /// The event payload, GITHUB_OUTPUT and the step's script.
+    files: tempfile::TempDir,
+}
+
+impl GitHubScripts {
+    /// GITHUB_TOKEN, the one the fake API accepts.
+    const TOKEN: &str = "ghs_saasctl_test";
+    const REPOSITORY: &str = "agency/merchants";
+
+    fn new() -> Self {
+        Self {
+            api: FakeApi::start("github_api.py", Self::TOKEN),
+            modules: crate::npm::modules(
+                "github-script-modules",
+                &["@actions/github@6.0.1", "@actions/core@1.11.1"],
+            ),
+            files: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// Runs the github-script step `name` of `job` in `workflow` in `dir`, for a run of
+    /// commit `sha` with the event `payload`; the step's `env` has its expressions replaced by
+    /// `values`. Its output and the outputs it set.
+    fn run(
+        &self,
+        (workflow, job, name): (&Value, &str, &str),
+        dir: &Path,
+        (sha, payload): (&str, &Value),
+        values: &[(&str, &str)],
+    ) -> (Output, BTreeMap<String, String>) {
+        let step = workflow["jobs"][job]["steps"]
+            .as_array()
+            .expect("steps")
+            .iter()
+            .find(|step| step["name"] == name)
+            .unwrap_or_else(|| panic!("no step `{name}` in job {job}"));
+        assert!(
+            step["uses"]
+                .as_str()
+                .is_some_and(|uses| uses.starts_with("actions/github-script@")),
+            "{step}"
+        );
+        let script = self.files.path().join("script.js");
+        std::fs::write(&script, step["with"]["script"].as_str().expect("script")).expect("write");
+        let event = self.files.path().join("event.json");
+        std::fs::write(&event, payload.to_string()).expect("write event");
+        let outputs = self.files.path().join("outputs");
+        std::fs::write(&outputs, "").expect("write outputs");
+        let mut node = scrubbed("node");
+        node.arg(repo().join("tests/cli/github_script.js"))
+            .arg(&script)
+            .current_dir(dir)
+            .env("NODE_PATH", &self.modules)
+            .env("GITHUB_TOKEN", Self::TOKEN)
+            .env("GITHUB_API_URL", self.api.url())
+            .env("GITHUB_REPOSITORY", Self::REPOSITORY)
+            .env("GITHUB_SHA", sha)
+            .env("GITHUB_EVENT_PATH", &event)
+            .env("GITHUB_OUTPUT", &outputs)
+            .stdin(Stdio::null());
+        for (variable, value) in step["env"].as_object().into_iter().flatten() {
+            let mut value = value.as_str().expect("env value").to_owned();
+            for (expression, replacement) in values {
+                value = value.replace(&format!("${{{{ {expression} }}}}"), replacement);
+            }
+            assert!(!value.contains("${{"), "{variable}: no value for {value}");
+            node.env(variable, value);
+        }
+        let output = node.output().expect("run node");
+        (
+            output,
+            read_outputs(&std::fs::read_to_string(outputs).expect("outputs")),
+        )
+    }
+}
+
+/// What @actions/core's setOutput wrote: `name<<DELIMITER`, the value's lines, `DELIMITER`.
+fn read_outputs(text: &str) -> BTreeMap<String, String> {
+    let mut outputs = BTreeMap::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let (name, delimiter) = line.split_once("<<").expect("name<<delimiter");
+        let value: Vec<&str> = lines.by_ref().take_while(|l| *l != delimiter).collect();
+        outputs.insert(name.to_owned(), value.join("\n"));
+    }
+    outputs
+}
+
+/// A pull request's event payload.
+fn pull_request_event(number: u64) -> Value {
+    serde_json::json!({"pull_request": {"number": number}})
+}
+
+/// The plan comment: one bot comment found by its marker among more than a page of comments,
+/// created once, then updated; a person's comment quoting the marker is left alone.
+#[test]
+fn the_github_plan_comment_is_posted_once_then_updated() {
+    for (path, job) in [(SINGLE, "plan"), (SHARDED, "comment")] {
+        let scripts = GitHubScripts::new();
+        let workflow = yaml(path);
+        let step = (&workflow, job, "Post or update the plan comment");
+        let mut earlier: Vec<Value> = (0..120)
+            .map(|n| serde_json::json!({"id": n + 1, "body": format!("comment {n}"), "user": {"type": "User"}}))
+            .collect();
+        earlier.push(serde_json::json!({"id": 500, "body": "<!-- saasctl-plan -->\nquoted by a person", "user": {"type": "User"}}));
+        scripts
+            .api
+            .seed(&serde_json::json!({"comments": {"5": earlier}}));
+        let dir = tempfile::tempdir().expect("temp dir");
+        let event = ("c0ffee", &pull_request_event(5));
+        for push in ["first", "second"] {
+            let plan = format!("<!-- saasctl-plan -->\n### saasctl plan\n\n{push} push\n");
+            std::fs::write(dir.path().join("plan.md"), &plan).expect("write plan.md");
+            let (output, _) = scripts.run(step, dir.path(), event, &[]);
+            assert_eq!(code(&output), 0, "{path}: {}", both(&output));
+            let state = scripts.api.state();
+            let comments = state["comments"]["5"].as_array().expect("comments");
+            let bots: Vec<&Value> = comments
+                .iter()
+                .filter(|c| c["user"]["type"] == "Bot")
+                .collect();
+            assert_eq!(bots.len(), 1, "{path}, {push} push: {bots:?}");
+            assert_eq!(bots[0]["body"], plan.as_str(), "{path}");
+            assert_eq!(comments.len(), 122, "{path}");
+            assert_eq!(
+                comments[120]["body"],
+                "<!-- saasctl-plan -->\nquoted by a person"
+            );
+            assert_eq!(state["unknown"], serde_json::json!([]), "{path}");
+        }
+    }
+}
+
+/// After a merge, the apply finds the run of the merged pull request's head that saved the
+/// plan (its shard's, in the sharded workflow) and passes its id on; a commit no pull request
+/// merged, or a merge whose plan was never saved, fails the job with why.
+#[test]
+fn the_github_apply_finds_the_plan_the_merged_pull_request_reviewed() {
+    for (path, workflow_file, shards) in [
+        (SINGLE, "saasctl.yml", vec![None]),
+        (
+            SHARDED,
+            "saasctl-sharded.yml",
+            vec![Some("1"), Some("2"), Some("3")],
+        ),
+    ] {
+        let scripts = GitHubScripts::new();
+        let workflow = yaml(path);
+        let step = (&workflow, "apply", "Find the reviewed plan");
+        let artifact = |shard: Option<&str>| match shard {
+            None => "saasctl-plan".to_owned(),
+            Some(shard) => format!("saasctl-plan-{shard}"),
+        };
+        // Run 11 failed before saving plans; run 12, a re-run, saved them.
+        scripts.api.seed(&serde_json::json!({
+            "commit_pulls": {
+                "merged": [
+                    {"number": 4, "merged_at": null, "head": {"sha": "other"}},
+                    {"number": 5, "merged_at": "2026-12-04T06:00:00Z", "head": {"sha": "reviewed"}},
+                ],
+                "unsaved": [{"number": 6, "merged_at": "2026-12-04T06:00:00Z", "head": {"sha": "failed"}}],
+            },
+            "workflow_runs": {
+                format!("{workflow_file} reviewed"): [{"id": 11}, {"id": 12}],
+                format!("{workflow_file} failed"): [{"id": 13}],
+            },
+            "run_artifacts": {
+                "11": [],
+                "12": shards.iter().map(|s| artifact(*s)).collect::<Vec<_>>(),
+                "13": [],
+            },
+        }));
+        let dir = tempfile::tempdir().expect("temp dir");
+        let push = serde_json::json!({"ref": "refs/heads/main"});
+        for shard in &shards {
+            let values: Vec<(&str, &str)> = shard.iter().map(|s| ("matrix.shard", *s)).collect();
+            let (output, outputs) = scripts.run(step, dir.path(), ("merged", &push), &values);
+            assert_eq!(code(&output), 0, "{path} {shard:?}: {}", both(&output));
+            assert_eq!(
+                outputs.get("run-id").map(String::as_str),
+                Some("12"),
+                "{path}"
+            );
+
+            let (output, outputs) = scripts.run(step, dir.path(), ("unmerged", &push), &values);
+            assert_eq!(code(&output), 1, "{path}: {}", both(&output));
+            assert!(
+                stdout(&output).contains("No merged pull request has unmerged"),
+                "{path}: {}",
+                both(&output)
+            );
+            assert!(outputs.is_empty(), "{outputs:?}");
+
+            let (output, _) = scripts.run(step, dir.path(), ("unsaved", &push), &values);
+            assert_eq!(code(&output), 1, "{path}: {}", both(&output));
+            assert!(
+                stdout(&output).contains("Pull request #6 has no saved plan"),
+                "{path}: {}",
+                both(&output)
+            );
+        }
+        assert_eq!(
+            scripts.api.state()["unknown"],
+            serde_json::json!([]),
+            "{path}"
+        );
+    }
+}
+
+/// The drift issue: opened by the bot on changes, updated while they last (a refused plan
+/// too), closed with a comment when they are gone; a person's issue and a pull request that
+/// quote the marker are left alone.
+#[test]
+fn the_github_drift_step_opens_updates_and_closes_one_issue() {
+    let scripts = GitHubScripts::new();
+    let workflow = yaml(DRIFT);
+    let step = (&workflow, "drift", "Open, update or close the drift issue");
+    scripts.api.seed(&serde_json::json!({"issues": [
+        {"number": 1, "title": "a person's", "body": format!("{DRIFT_MARKER}\nquoted"), "state": "open", "user": {"type": "User"}},
+        {"number": 2, "title": "a pull request", "body": format!("{DRIFT_MARKER}\nquoted"), "state": "open", "user": {"type": "Bot"}, "pull_request": {}},
+    ]}));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let schedule = serde_json::json!({"schedule": "0 5 * * *"});
+    let run_url = [
+        ("github.server_url", "https://github.com"),
+        ("github.repository", GitHubScripts::REPOSITORY),
+        ("github.run_id", "77"),
+    ];
+    let ours = |state: &Value| -> Vec<Value> {
+        state["issues"]
+            .as_array()
+            .expect("issues")
+            .iter()
+            .filter(|issue| issue["number"].as_u64() > Some(2))
+            .cloned()
+            .collect()
+    };
+    for exit in ["2", "3"] {
+        let body = format!(
+            "{DRIFT_MARKER}\n### saasctl: the live state differs from the YAML\n\nexit {exit}\n"
+        );
+        std::fs::write(dir.path().join("drift.md"), &body).expect("write drift.md");
+        let mut values = run_url.to_vec();
+        values.push(("steps.plan.outputs.exit-code", exit));
+        let (output, _) = scripts.run(step, dir.path(), ("main", &schedule), &values);
+        assert_eq!(code(&output), 0, "exit {exit}: {}", both(&output));
+        let issues = ours(&scripts.api.state());
+        assert_eq!(issues.len(), 1, "exit {exit}: {issues:?}");
+        assert_eq!(issues[0]["state"], "open");
+        assert_eq!(issues[0]["body"], body.as_str());
+        assert_eq!(
+            issues[0]["title"],
+            "saasctl: the live state differs from the YAML"
+        );
+    }
+    let mut values = run_url.to_vec();
+    values.push(("steps.plan.outputs.exit-code", "0"));
+    let (output, _) = scripts.run(step, dir.path(), ("main", &schedule), &values);
+    assert_eq!(code(&output), 0, "{}", both(&output));
+    let state = scripts.api.state();
+    let issues = ours(&state);
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert_eq!(issues[0]["state"], "closed");
+    assert_eq!(issues[0]["state_reason"], "completed");
+    let number = issues[0]["number"].to_string();
+    let comments = state["comments"][&number].as_array().expect("a comment");
+    assert_eq!(
+        comments[0]["body"],
+        "No changes in https://github.com/agency/merchants/actions/runs/77: the live state is the YAML again."
+    );
+    for untouched in &state["issues"].as_array().expect("issues")[..2] {
+        assert_eq!(untouched["state"], "open", "{untouched}");
+    }
+    assert_eq!(state["unknown"], serde_json::json!([]));
 }

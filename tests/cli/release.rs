@@ -3,13 +3,14 @@
 //! install script.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::OnceLock;
 use std::time::SystemTime;
 
 use clap::CommandFactory;
 
 use crate::common::{both, code, repo, run_in, stderr, stdout};
+use crate::loopback::Server;
 
 /// The short commit of the checkout the tests run in.
 fn head_commit() -> String {
@@ -348,9 +349,9 @@ fn dist_writes_a_static_archive_its_checksum_the_schema_and_an_sbom() {
     assert!(size < 20 << 20, "{size} bytes");
 }
 
-/// A loopback server (tests/cli/serve.py) of release assets, stopped when dropped.
+/// A loopback server (tests/cli/serve.py) of release assets.
 struct Releases {
-    server: std::process::Child,
+    _server: Server,
     /// `http://127.0.0.1:<port>`, or `https://` with TLS.
     url: String,
 }
@@ -372,33 +373,16 @@ impl Releases {
         }
         tamper(&tag.join(format!("{}.tar.gz", dist.name)));
         let mut command = Command::new("python3");
-        command
-            .arg(repo().join("tests/cli/serve.py"))
-            .arg(dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+        command.arg(repo().join("tests/cli/serve.py")).arg(dir);
         if let Some(tls) = tls {
             command.arg(tls.path("leaf.pem")).arg(tls.path("leaf.key"));
         }
-        let mut server = command.spawn().expect("start tests/cli/serve.py");
-        let mut port = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(server.stdout.take().expect("stdout")),
-            &mut port,
-        )
-        .expect("read the server's port");
+        let server = Server::start(command);
         let scheme = if tls.is_some() { "https" } else { "http" };
         Self {
-            server,
-            url: format!("{scheme}://127.0.0.1:{}", port.trim()),
+            url: format!("{scheme}://127.0.0.1:{}", server.port),
+            _server: server,
         }
-    }
-}
-
-impl Drop for Releases {
-    fn drop(&mut self) {
-        let _ = self.server.kill();
-        let _ = self.server.wait();
     }
 }
 
