@@ -8,23 +8,18 @@ what that token writes is written by github-actions[bot], as GITHUB_TOKEN's writ
 The test reads and seeds it: GET /_state returns everything (and every request it did not
 know, under "unknown"); POST /_seed merges a JSON object into it."""
 
-import http.server
-import json
-import re
 import sys
-import threading
-import urllib.parse
+
+from fake_api import page, serve
 
 TOKEN = sys.argv[1]
 BOT = {"login": "github-actions[bot]", "type": "Bot"}
-lock = threading.Lock()
 state = {
     "comments": {},  # issue or pull request number -> [{id, body, user}]
     "commit_pulls": {},  # sha -> [{number, merged_at, head: {sha}}]
     "workflow_runs": {},  # "workflow head_sha" -> [{id}]
     "run_artifacts": {},  # run id -> [artifact name]
     "issues": [],  # [{number, title, body, state, state_reason, user, pull_request?}]
-    "unknown": [],
 }
 next_id = [10_000]  # above any id a test seeds
 
@@ -34,25 +29,11 @@ def new_id():
     return next_id[0]
 
 
-class Page(list):
-    """One page of a list, and whether another follows (a `Link: rel="next"` header)."""
-
-    more = False
-
-
-def page(items, query):
-    per_page = int(query.get("per_page", ["30"])[0])
-    number = int(query.get("page", ["1"])[0])
-    result = Page(items[(number - 1) * per_page : number * per_page])
-    result.more = len(items) > number * per_page
-    return result
-
-
 REPO = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
 
 
 def comments(m, q, body):
-    return page(state["comments"].get(m["number"], []), q)
+    return page(state["comments"].get(m["number"], []), q, 30)
 
 
 def comment_create(m, q, body):
@@ -93,7 +74,7 @@ def run_artifacts(m, q, body):
 def issues(m, q, body):
     wanted = q.get("state", ["open"])[0]
     return page(
-        [i for i in state["issues"] if wanted in ("all", i["state"])], q
+        [i for i in state["issues"] if wanted in ("all", i["state"])], q, 30
     )
 
 
@@ -133,62 +114,4 @@ ROUTES = [
 ]
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    def reply(self, status, payload):
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        if isinstance(payload, Page) and payload.more:
-            url = urllib.parse.urlsplit(self.path)
-            query = urllib.parse.parse_qs(url.query)
-            query["page"] = [str(int(query.get("page", ["1"])[0]) + 1)]
-            following = f"http://{self.headers['Host']}{url.path}?{urllib.parse.urlencode(query, doseq=True)}"
-            self.send_header("Link", f'<{following}>; rel="next"')
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def handle_any(self, method):
-        url = urllib.parse.urlsplit(self.path)
-        query = urllib.parse.parse_qs(url.query)
-        length = int(self.headers.get("Content-Length", "0"))
-        raw = self.rfile.read(length).decode()
-        body = json.loads(raw) if raw else {}
-        with lock:
-            if url.path == "/_state":
-                return self.reply(200, state)
-            if url.path == "/_seed":
-                for key, value in body.items():
-                    if isinstance(state.get(key), dict):
-                        state[key].update(value)
-                    else:
-                        state[key] = value
-                return self.reply(200, {})
-            if self.headers.get("Authorization") != f"token {TOKEN}":
-                return self.reply(401, {"message": "Bad credentials"})
-            for route_method, pattern, action in ROUTES:
-                match = re.fullmatch(pattern, url.path)
-                if route_method == method and match:
-                    result = action(match, query, body)
-                    if result is None:
-                        return self.reply(404, {"message": "Not Found"})
-                    return self.reply(201 if method == "POST" else 200, result)
-            state["unknown"].append(f"{method} {self.path}")
-            return self.reply(404, {"message": "Not Found"})
-
-    def do_GET(self):
-        self.handle_any("GET")
-
-    def do_POST(self):
-        self.handle_any("POST")
-
-    def do_PATCH(self):
-        self.handle_any("PATCH")
-
-    def log_message(self, *args):
-        pass
-
-
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-print(server.server_address[1], flush=True)
-server.serve_forever()
+serve(state, ROUTES, lambda headers: headers.get("Authorization") == f"token {TOKEN}")

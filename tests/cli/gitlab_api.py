@@ -9,16 +9,12 @@ The test reads and seeds it: GET /_state returns everything (and every request i
 know, under "unknown"); POST /_seed merges a JSON object into it. Artifacts are served from
 the directory a job's entry names ({"job id": "/path"})."""
 
-import http.server
-import json
-import re
 import sys
-import threading
-import urllib.parse
 from pathlib import Path
 
+from fake_api import Raw, page, serve
+
 TOKEN = sys.argv[1]
-lock = threading.Lock()
 state = {
     "notes": {},  # merge request iid -> [{id, body}]
     "commit_merge_requests": {},  # sha -> [{iid, state}]
@@ -26,9 +22,8 @@ state = {
     "pipeline_jobs": {},  # pipeline id -> [{id, name}]
     "artifacts": {},  # job id -> directory
     "issues": [],  # [{iid, title, description, state, notes: [body]}]
-    "unknown": [],
 }
-next_id = [1]
+next_id = [10_000]  # above any id a test seeds
 
 
 def new_id():
@@ -39,13 +34,8 @@ def new_id():
 PROJECT = r"/api/v4/projects/(?P<project>[^/]+)"
 
 
-def page(items, query):
-    per_page = int(query.get("per_page", ["20"])[0])
-    return items[:per_page]
-
-
 def mr_notes(match, query, body):
-    return page(state["notes"].get(match["iid"], []), query)
+    return page(state["notes"].get(match["iid"], []), query, 20)
 
 
 def mr_note_create(match, query, body):
@@ -71,7 +61,7 @@ def merge_request_pipelines(match, query, body):
 
 
 def pipeline_jobs(match, query, body):
-    return page(state["pipeline_jobs"].get(match["pipeline"], []), query)
+    return page(state["pipeline_jobs"].get(match["pipeline"], []), query, 20)
 
 
 def issues(match, query, body):
@@ -85,6 +75,7 @@ def issues(match, query, body):
             if wanted in ("all", issue["state"]) and search in issue["description"]
         ],
         query,
+        20,
     )
 
 
@@ -124,6 +115,12 @@ def issue_note_create(match, query, body):
     return {"id": new_id(), "body": body["body"]}
 
 
+def artifact(match, query, body):
+    directory = state["artifacts"].get(match["job"])
+    path = Path(directory or "/nonexistent") / match["path"]
+    return Raw(path.read_bytes()) if directory and path.is_file() else None
+
+
 ROUTES = [
     ("GET", PROJECT + r"/merge_requests/(?P<iid>\d+)/notes", mr_notes),
     ("POST", PROJECT + r"/merge_requests/(?P<iid>\d+)/notes", mr_note_create),
@@ -135,76 +132,8 @@ ROUTES = [
     ("POST", PROJECT + r"/issues", issue_create),
     ("PUT", PROJECT + r"/issues/(?P<iid>\d+)", issue_update),
     ("POST", PROJECT + r"/issues/(?P<iid>\d+)/notes", issue_note_create),
+    ("GET", PROJECT + r"/jobs/(?P<job>\d+)/artifacts/(?P<path>.+)", artifact),
 ]
-ARTIFACT = re.compile(PROJECT + r"/jobs/(?P<job>\d+)/artifacts/(?P<path>[^?]+)")
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    def reply(self, status, payload, content_type="application/json"):
-        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def body(self):
-        length = int(self.headers.get("Content-Length", "0"))
-        raw = self.rfile.read(length).decode()
-        if not raw:
-            return {}
-        kind = self.headers.get("Content-Type", "")
-        if kind.startswith("application/json"):
-            return json.loads(raw)
-        # curl --data without a content type: a form, as GitLab reads it.
-        return {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
-
-    def handle_any(self, method):
-        url = urllib.parse.urlsplit(self.path)
-        query = urllib.parse.parse_qs(url.query)
-        body = self.body()
-        with lock:
-            if url.path == "/_state":
-                return self.reply(200, state)
-            if url.path == "/_seed":
-                for key, value in body.items():
-                    if isinstance(state.get(key), dict):
-                        state[key].update(value)
-                    else:
-                        state[key] = value
-                return self.reply(200, {})
-            if self.headers.get("PRIVATE-TOKEN") != TOKEN:
-                return self.reply(401, {"message": "401 Unauthorized"})
-            artifact = ARTIFACT.fullmatch(url.path)
-            if method == "GET" and artifact:
-                directory = state["artifacts"].get(artifact["job"])
-                path = Path(directory or "/nonexistent") / artifact["path"]
-                if directory is None or not path.is_file():
-                    return self.reply(404, {"message": "404 Not found"})
-                return self.reply(200, path.read_bytes(), "application/octet-stream")
-            for route_method, pattern, action in ROUTES:
-                match = re.fullmatch(pattern, url.path)
-                if route_method == method and match:
-                    result = action(match, query, body)
-                    if result is None:
-                        return self.reply(404, {"message": "404 Not found"})
-                    return self.reply(201 if method == "POST" else 200, result)
-            state["unknown"].append(f"{method} {self.path}")
-            return self.reply(404, {"message": "404 Not found"})
-
-    def do_GET(self):
-        self.handle_any("GET")
-
-    def do_POST(self):
-        self.handle_any("POST")
-
-    def do_PUT(self):
-        self.handle_any("PUT")
-
-    def log_message(self, *args):
-        pass
-
-
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-print(server.server_address[1], flush=True)
-server.serve_forever()
+serve(state, ROUTES, lambda headers: headers.get("PRIVATE-TOKEN") == TOKEN)
