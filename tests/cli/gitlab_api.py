@@ -1,5 +1,5 @@
 """A fake of the GitLab REST API (v4), for the endpoints examples/ci/gitlab/.gitlab-ci.yml calls:
-merge-request notes, the merge requests of a commit, a merge request's pipelines, a pipeline's
+the token's user, merge-request notes, the merge requests of a commit, a merge request's pipelines, a pipeline's
 jobs, a job's artifact files, and issues with their notes. Requests need the PRIVATE-TOKEN given
 on the command line; JSON bodies need their content type, as GitLab's do.
 
@@ -15,13 +15,15 @@ from pathlib import Path
 from fake_api import Raw, page, serve
 
 TOKEN = sys.argv[1]
+# The token's user: a project access token's bot.
+ME = {"id": 7, "username": "project_42_bot_saasctl", "bot": True}
 state = {
-    "notes": {},  # merge request iid -> [{id, body}]
+    "notes": {},  # merge request iid -> [{id, body, author}]
     "commit_merge_requests": {},  # sha -> [{iid, state}]
     "merge_request_pipelines": {},  # iid -> [{id}], newest first
     "pipeline_jobs": {},  # pipeline id -> [{id, name}]
     "artifacts": {},  # job id -> directory
-    "issues": [],  # [{iid, title, description, state, notes: [body]}]
+    "issues": [],  # [{iid, title, description, state, author, notes: [body]}]
 }
 next_id = [10_000]  # above any id a test seeds
 
@@ -34,12 +36,16 @@ def new_id():
 PROJECT = r"/api/v4/projects/(?P<project>[^/]+)"
 
 
+def user(match, query, body):
+    return ME
+
+
 def mr_notes(match, query, body):
     return page(state["notes"].get(match["iid"], []), query, 20)
 
 
 def mr_note_create(match, query, body):
-    note = {"id": new_id(), "body": body["body"]}
+    note = {"id": new_id(), "body": body["body"], "author": ME}
     state["notes"].setdefault(match["iid"], []).append(note)
     return note
 
@@ -85,6 +91,7 @@ def issue_create(match, query, body):
         "title": body["title"],
         "description": body["description"],
         "state": "opened",
+        "author": ME,
         "notes": [],
     }
     state["issues"].append(issue)
@@ -122,6 +129,7 @@ def artifact(match, query, body):
 
 
 ROUTES = [
+    ("GET", r"/api/v4/user", user),
     ("GET", PROJECT + r"/merge_requests/(?P<iid>\d+)/notes", mr_notes),
     ("POST", PROJECT + r"/merge_requests/(?P<iid>\d+)/notes", mr_note_create),
     ("PUT", PROJECT + r"/merge_requests/(?P<iid>\d+)/notes/(?P<note>\d+)", mr_note_update),

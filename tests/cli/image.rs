@@ -474,13 +474,23 @@ fn a_merge_request_runs_through_the_gitlab_example_in_its_image() {
             );
         }
     }
+    // More than a page of people's notes, one of them quoting the marker.
+    let person = serde_json::json!({"id": 1, "bot": false});
+    let mut earlier: Vec<Value> = (1..=120)
+        .map(|id| serde_json::json!({"id": id, "body": format!("note {id}"), "author": person}))
+        .collect();
+    let quoted = "<!-- saasctl-plan -->\nquoted by a person";
+    earlier.push(serde_json::json!({"id": 500, "body": quoted, "author": person}));
+    jobs.api.seed(&serde_json::json!({"notes": {"5": earlier}}));
     for push in 1..=2 {
         let comment = jobs.run("comment", "script", &merge_request);
         assert_eq!(code(&comment), 0, "push {push}: {}", both(&comment));
         let notes = jobs.api.state()["notes"]["5"].clone();
-        let [note] = notes.as_array().expect("notes").as_slice() else {
-            panic!("push {push}: one note: {notes}")
-        };
+        let notes = notes.as_array().expect("notes");
+        assert_eq!(notes.len(), 122, "push {push}");
+        assert_eq!(notes[120]["body"], quoted);
+        let note = &notes[121];
+        assert_eq!(note["author"]["bot"], true, "push {push}: {note}");
         let body = note["body"].as_str().expect("body");
         assert!(body.starts_with("<!-- saasctl-plan -->"), "{body}");
         for merchant in ["acme", "globex", "initech"] {
@@ -576,10 +586,19 @@ fn the_gitlab_drift_job_opens_updates_and_closes_one_issue() {
         .estate
         .run(&yaml(DRIFT), "saasctl apply merchants --auto-approve");
     assert_eq!(code(&apply), 0, "{}", both(&apply));
+    // A person's issue quoting the marker is not the drift issue.
+    let quoted = serde_json::json!({"iid": 1, "title": "a person's", "description": "<!-- saasctl-drift -->\nquoted saasctl-drift", "state": "opened", "author": {"id": 1, "bot": false}, "notes": []});
+    jobs.api.seed(&serde_json::json!({"issues": [quoted]}));
+    let ours = || -> Vec<Value> {
+        let issues = jobs.api.state()["issues"].clone();
+        let issues = issues.as_array().expect("issues");
+        assert_eq!(issues[0], quoted, "a person's issue changed");
+        issues[1..].to_vec()
+    };
     let schedule = [("CI_PIPELINE_SOURCE", "schedule")];
     let drift = jobs.run("drift", "script", &schedule);
     assert_eq!(code(&drift), 0, "{}", both(&drift));
-    assert_eq!(jobs.api.state()["issues"], serde_json::json!([]));
+    assert_eq!(ours(), Vec::<Value>::new());
 
     let client = jobs.estate.client("ACME");
     let rows = jobs.estate.rows("ACME");
@@ -596,9 +615,9 @@ fn the_gitlab_drift_job_opens_updates_and_closes_one_issue() {
     for run in 1..=2 {
         let drift = jobs.run("drift", "script", &schedule);
         assert_eq!(code(&drift), 0, "run {run}: {}", both(&drift));
-        let issues = jobs.api.state()["issues"].clone();
-        let [issue] = issues.as_array().expect("issues").as_slice() else {
-            panic!("run {run}: one issue: {issues}")
+        let issues = ours();
+        let [issue] = issues.as_slice() else {
+            panic!("run {run}: one issue: {issues:?}")
         };
         assert_eq!(issue["state"], "opened");
         let description = issue["description"].as_str().expect("description");
@@ -616,9 +635,9 @@ fn the_gitlab_drift_job_opens_updates_and_closes_one_issue() {
     rename("Acme Hardware Production");
     let drift = jobs.run("drift", "script", &schedule);
     assert_eq!(code(&drift), 0, "{}", both(&drift));
-    let issues = jobs.api.state()["issues"].clone();
-    let [issue] = issues.as_array().expect("issues").as_slice() else {
-        panic!("one issue: {issues}")
+    let issues = ours();
+    let [issue] = issues.as_slice() else {
+        panic!("one issue: {issues:?}")
     };
     assert_eq!(issue["state"], "closed");
     let notes = issue["notes"].as_array().expect("notes");
