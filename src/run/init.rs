@@ -143,6 +143,13 @@ pub fn skeleton(license: License, merchant: &str) -> Result<String, InitError> {
             production(&env),
         ),
     };
+    // Never empty, ASCII; cut to the schema's limit of 63 characters.
+    let slug = crate::plan::slugify(merchant);
+    let slug = slug.get(..63).unwrap_or(&slug).trim_end_matches('-');
+    let merchant_field = format!("merchant: {slug}");
+    let merchant_line = format!(
+        "{merchant_field:<39}# how plans name it: project.{slug}, --allow-rebind {slug}/ENV\n"
+    );
     Ok(format!(
         "# yaml-language-server: $schema={SCHEMA_ID}
 # {merchant}: the Commerce Services Connector setup, made by `saasctl init`.
@@ -164,17 +171,6 @@ project:
 {data_spaces}environments:
 {environments}",
         license_line = format!("  license: {}", license.as_str()),
-        // The schema's limit: 63 characters.
-        merchant_line = match crate::plan::slugify(merchant).get(..63).map_or_else(
-            || crate::plan::slugify(merchant),
-            |cut| cut.trim_end_matches('-').to_owned()
-        ) {
-            slug if slug.is_empty() => String::new(),
-            slug => format!(
-                "{:<39}# how plans name it: project.{slug}, --allow-rebind {slug}/ENV\n",
-                format!("merchant: {slug}")
-            ),
-        },
         project = scalar(merchant),
     ))
 }

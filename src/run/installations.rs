@@ -372,7 +372,7 @@ pub async fn write(
     let Some(target) = &environment.target else {
         return Ok(None);
     };
-    if change.values.is_empty() && !change.written_on_apply() {
+    if !change.writes_installation() {
         return Ok(None);
     }
     let fail = |source: TargetError| InstallationError {
