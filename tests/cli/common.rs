@@ -106,6 +106,9 @@ pub fn code(output: &Output) -> i32 {
     output.status.code().unwrap_or(-1)
 }
 
+/// A crypt key as Magento's `crypt/key` holds one (32 characters), for the tests' installations.
+pub const CRYPT_KEY: &str = "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN";
+
 /// The checked-in RSA-2048 test key (PKCS#8 PEM, tests/fixtures/keys/README.md).
 pub fn test_key_pem() -> &'static str {
     include_str!("../fixtures/keys/test.pem")

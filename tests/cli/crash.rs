@@ -8,7 +8,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use crate::common::TestContext;
-use crate::common::both;
+use crate::common::{CRYPT_KEY, both};
 use crate::emulator_process;
 
 use std::path::Path;
@@ -20,7 +20,6 @@ use saasctl::config::EnvFileFormat;
 use saasctl::magento::env_file::EnvFile;
 use serde_json::Value;
 
-const CRYPT_KEY: &str = "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN";
 /// Paths of a production key set's binding: the key set, two keys, five `services_id` values.
 const BINDING_ROWS: usize = 8;
 /// What an env file held before saasctl: kept through every kill.

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
-use crate::common::{TestContext, both, code, repo, stdout};
+use crate::common::{CRYPT_KEY, TestContext, both, code, repo, stdout};
 use crate::loopback::FakeApi;
 use crate::mariadb;
 use crate::pipelines::{DRIFT, Estate, GITLAB, SINGLE, put_staging_on_live, yaml};
@@ -318,7 +318,7 @@ fn the_image_runs_as_its_user_in_an_empty_root_and_reaches_localhost() {
         &[
             ("SAASCTL_GATEWAY", &gateway),
             ("SHOP_DATABASE_URL", &database),
-            ("SHOP_CRYPT_KEY", "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN"),
+            ("SHOP_CRYPT_KEY", CRYPT_KEY),
         ],
         &["plan", &workspace],
     );

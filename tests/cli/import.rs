@@ -12,12 +12,10 @@ use saasctl::magento::crypt::CryptKey;
 use saasctl::magento::env_file;
 use saasctl::registry::wire::Row;
 
-use crate::common::{TestContext, row};
+use crate::common::{CRYPT_KEY, TestContext, row};
 use crate::common::{both, code, stderr, stdout};
 use crate::mariadb::{self, Database, PASSWORD};
 use crate::saasctl_snapshot;
-
-const CRYPT_KEY: &str = "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN";
 
 /// saasctl in the registry's workspace with the variables the skeleton of `Luma` names.
 fn run(registry: &TestContext, db: Option<&Database>, args: &[&str]) -> Output {

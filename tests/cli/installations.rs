@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::common::{both, code, saasctl, stderr, stdout};
+use crate::common::{CRYPT_KEY, both, code, saasctl, stderr, stdout};
 
 const LUMA: &str = r#"version: 1
 account:
@@ -355,7 +355,7 @@ fn render_env_php_encrypts_the_keys_with_the_given_crypt_key() {
     std::fs::write(dir.path().join("saasctl.yaml"), LUMA).expect("write yaml");
     let apply = run(dir.path(), &["apply", "--auto-approve"]);
     assert_eq!(code(&apply), 0, "{}", both(&apply));
-    let crypt_key = "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN";
+    let crypt_key = CRYPT_KEY;
     let encrypted = saasctl()
         .current_dir(dir.path())
         .env("LUMA_CRYPT_KEY", crypt_key)
@@ -503,7 +503,7 @@ fn a_missing_env_file_is_no_change_and_skip_touches_no_target() {
                 "LUMA_DATABASE_URL",
                 format!("mysql://magento:secret@127.0.0.1:{port}/magento"),
             )
-            .env("LUMA_CRYPT_KEY", "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN")
+            .env("LUMA_CRYPT_KEY", CRYPT_KEY)
             .args(args)
             .output()
             .expect("run saasctl")

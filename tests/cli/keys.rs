@@ -9,10 +9,9 @@ use saasctl::keys::PrivateKey;
 use saasctl::magento::crypt::{CryptKey, Decrypted};
 use saasctl::registry::{RegistryClient, RegistryError};
 
-use crate::common::{TestContext, both, code, stderr, stdout};
+use crate::common::{CRYPT_KEY, TestContext, both, code, stderr, stdout};
 use crate::emulator_process::EmulatorProcess;
 
-const CRYPT_KEY: &str = "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN";
 const API_KEY_PATH: &str = "services_connector/services_connector_integration/production_api_key";
 const PRIVATE_KEY_PATH: &str =
     "services_connector/services_connector_integration/production_private_key";

@@ -2,6 +2,7 @@
 //! the encryption, and real PHP for the env.php fragment.
 
 use crate::apt;
+use crate::common::CRYPT_KEY;
 use crate::python;
 
 use std::process::Command;
@@ -15,7 +16,7 @@ use saasctl::magento::render::{self, Format, Keys, render};
 fn encryption_agrees_with_libsodium_both_ways() {
     let b64 = "base64AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
     for crypt_key in [
-        "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN",
+        CRYPT_KEY,
         &format!("uPuzBU067DXTM4PqEi14Sv5tbWjVcRZI\n{b64}"),
     ] {
         let key = CryptKey::parse(crypt_key).expect("crypt key");
@@ -122,7 +123,7 @@ fn php_system_default(env_php: &std::path::Path) -> serde_json::Value {
 #[test]
 fn env_php_with_the_crypt_key_decrypts_as_magento_decrypts_it() {
     apt::ensure("php", "php-cli");
-    let crypt_key = "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN";
+    let crypt_key = CRYPT_KEY;
     let crypt = CryptKey::parse(crypt_key).expect("crypt key");
     let b = binding();
     let fragment = render(&b, Format::EnvPhp, Keys::shown(Some(&crypt))).expect("env-php");

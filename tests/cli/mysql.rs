@@ -7,10 +7,9 @@ use std::process::Output;
 
 use saasctl::magento::crypt::{CryptKey, Decrypted};
 
-use crate::common::{TestContext, both, code, saasctl, stderr, stdout};
+use crate::common::{CRYPT_KEY, TestContext, both, code, saasctl, stderr, stdout};
 use crate::mariadb::{self, Database, PASSWORD};
 
-const RAW_KEY: &str = "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN";
 /// Magento 2.4.7's form: a second, `base64` key (key version 1).
 const TWO_KEYS: &str =
     "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN\nbase64AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
@@ -129,7 +128,7 @@ const PRIVATE_KEY_PATH: &str =
 
 #[test]
 fn the_binding_is_written_encrypted_once_and_drift_is_repaired() {
-    let site = Site::new("", RAW_KEY);
+    let site = Site::new("", CRYPT_KEY);
     let plan = site.run(&["plan", "--detailed-exitcode", "--color", "never"]);
     assert_eq!(code(&plan), 2, "{}", both(&plan));
     assert!(!both(&plan).contains(PASSWORD));
@@ -161,7 +160,7 @@ fn the_binding_is_written_encrypted_once_and_drift_is_repaired() {
     ] {
         let stored = site.db().value(path).expect("stored");
         assert_eq!(
-            crate::python::magento_crypt("decrypt", RAW_KEY, &stored),
+            crate::python::magento_crypt("decrypt", CRYPT_KEY, &stored),
             expected
         );
     }
@@ -221,7 +220,7 @@ fn the_binding_is_written_encrypted_once_and_drift_is_repaired() {
 
 #[test]
 fn a_key_stored_in_plain_text_is_planned_as_an_update_and_written_encrypted() {
-    let site = Site::new("", RAW_KEY);
+    let site = Site::new("", CRYPT_KEY);
     let apply = site.run(&["apply", "--auto-approve"]);
     assert_eq!(code(&apply), 0, "{}", both(&apply));
     // As a hand-written row would hold it: Magento reads it (KeyEncrypted falls back), but
@@ -264,7 +263,7 @@ fn a_key_stored_in_plain_text_is_planned_as_an_update_and_written_encrypted() {
 
 #[test]
 fn a_wrong_crypt_key_is_refused_before_anything_is_written() {
-    let site = Site::new("", RAW_KEY);
+    let site = Site::new("", CRYPT_KEY);
     let apply = site.run(&["apply", "--auto-approve"]);
     assert_eq!(code(&apply), 0, "{}", both(&apply));
     let before = site
@@ -326,7 +325,7 @@ fn an_unreachable_database_is_an_error_without_its_password() {
             "LUMA_DATABASE_URL",
             format!("mysql://saasctl:{PASSWORD}@127.0.0.1:{port}/magento"),
         )
-        .env("LUMA_CRYPT_KEY", RAW_KEY)
+        .env("LUMA_CRYPT_KEY", CRYPT_KEY)
         .args(["plan"])
         .output()
         .expect("run saasctl");
@@ -341,7 +340,7 @@ fn an_unreachable_database_is_an_error_without_its_password() {
 
 #[test]
 fn a_move_to_another_data_space_is_refused_then_allowed_with_the_resync_commands() {
-    let site = Site::with_yaml("", RAW_KEY, &staging_on("staging", "[base]"));
+    let site = Site::with_yaml("", CRYPT_KEY, &staging_on("staging", "[base]"));
     let apply = site.run(&["apply", "--auto-approve"]);
     assert_eq!(code(&apply), 0, "{}", both(&apply));
     let bound = site
@@ -388,7 +387,7 @@ fn a_move_to_another_data_space_is_refused_then_allowed_with_the_resync_commands
 
 #[test]
 fn installation_websites_are_checked_against_the_declaration() {
-    let site = Site::with_yaml("", RAW_KEY, &staging_on("staging", "[base, luma_de]"));
+    let site = Site::with_yaml("", CRYPT_KEY, &staging_on("staging", "[base, luma_de]"));
     let missing = site.run(&["plan", "--color", "never"]);
     assert_eq!(code(&missing), 3, "{}", both(&missing));
     assert!(stdout(&missing).contains("[SC032]"), "{}", both(&missing));
@@ -409,7 +408,7 @@ fn installation_websites_are_checked_against_the_declaration() {
 fn a_connection_killed_mid_transaction_writes_nothing_and_the_next_apply_completes() {
     use std::process::Stdio;
 
-    let site = Site::new("", RAW_KEY);
+    let site = Site::new("", CRYPT_KEY);
     const NAME_PATH: &str = "services_connector/services_id/environment_name";
     let binding_rows = || {
         site.db().sql(
@@ -433,7 +432,7 @@ fn a_connection_killed_mid_transaction_writes_nothing_and_the_next_apply_complet
     let text = both(&killed);
     assert_eq!(code(&killed), 1, "{text}");
     assert!(
-        !text.contains(PASSWORD) && !text.contains(RAW_KEY),
+        !text.contains(PASSWORD) && !text.contains(CRYPT_KEY),
         "{text}"
     );
     drop(lock);
@@ -462,7 +461,7 @@ fn a_connection_killed_mid_transaction_writes_nothing_and_the_next_apply_complet
 #[test]
 fn a_read_only_database_user_refuses_the_merchant_before_anything_is_sent() {
     let mut registry = TestContext::with_registry().with_database("", "LUMA_DATABASE_URL");
-    registry.set_env("LUMA_CRYPT_KEY", RAW_KEY);
+    registry.set_env("LUMA_CRYPT_KEY", CRYPT_KEY);
     let db = registry.database();
     registry.write_yaml(&yaml(""));
     let reader = format!("ro_{}", db.name);
@@ -513,10 +512,10 @@ fn a_read_only_database_user_refuses_the_merchant_before_anything_is_sent() {
 /// waits for its named lock, then goes through whole.
 #[test]
 fn a_write_waits_while_another_saasctl_writes_the_database() {
-    let site = Site::new("", RAW_KEY);
+    let site = Site::new("", CRYPT_KEY);
     let holder = site.db().hold_write_lock();
     let apply = site
-        .command(RAW_KEY, &["apply", "--auto-approve"])
+        .command(CRYPT_KEY, &["apply", "--auto-approve"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -543,7 +542,7 @@ fn a_write_waits_while_another_saasctl_writes_the_database() {
 fn two_configurations_writing_one_database_never_leave_it_mixed() {
     // One registry (a process both configurations reach) and one database.
     let mut registry = TestContext::with_registry().with_database("", "LUMA_DATABASE_URL");
-    registry.set_env("LUMA_CRYPT_KEY", RAW_KEY);
+    registry.set_env("LUMA_CRYPT_KEY", CRYPT_KEY);
     let db = registry.database();
     registry.write_yaml(&staging_on("staging", "[base]"));
     std::fs::write(registry.path().join("b.yaml"), staging_on("qa", "[base]")).expect("b.yaml");

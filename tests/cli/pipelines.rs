@@ -17,7 +17,7 @@ use saasctl::registry::wire::Row;
 use serde_json::Value;
 
 use crate::common::TestContext;
-use crate::common::{both, code, repo, scrubbed, stderr, stdout};
+use crate::common::{CRYPT_KEY, both, code, repo, scrubbed, stderr, stdout};
 use crate::loopback::FakeApi;
 
 pub const SINGLE: &str = "examples/ci/github/saasctl.yml";
@@ -774,7 +774,7 @@ fn the_drift_check_reports_an_installation_changed_in_the_admin() {
     let url = db.url();
     let env = [
         ("ACME_STAGING_DATABASE_URL", url.as_str()),
-        ("ACME_STAGING_CRYPT_KEY", "6wRADHwwCBGgdxbcHhovGB0upmg0mbsN"),
+        ("ACME_STAGING_CRYPT_KEY", CRYPT_KEY),
     ];
     let apply = estate.run_with(&workflow, "saasctl apply merchants --auto-approve", &env);
     assert_eq!(code(&apply), 0, "{}", both(&apply));
